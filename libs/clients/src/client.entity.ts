@@ -1,0 +1,56 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+export const GRANT_TYPES = ['client_credentials'] as const;
+
+/** A registered OAuth client (RFC 6749 §2). Only a hash of the secret is stored. */
+@Entity('oauth_clients')
+export class ClientEntity {
+  @PrimaryColumn({ name: 'client_id', type: 'text' })
+  clientId: string;
+
+  @Column({ name: 'client_name', type: 'text', nullable: true })
+  clientName: string | null;
+
+  /** PHC string, see SecretHasher. */
+  @Column({ name: 'secret_hash', type: 'text' })
+  secretHash: string;
+
+  /** The secret before the last rotation, accepted until previousSecretExpiresAt (rotation grace). */
+  @Column({ name: 'previous_secret_hash', type: 'text', nullable: true })
+  previousSecretHash: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
+  previousSecretExpiresAt: Date | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
+
+  @Column({ name: 'grant_types', type: 'text', array: true, default: () => "'{client_credentials}'" })
+  grantTypes: string[];
+
+  @Column({ name: 'token_endpoint_auth_method', type: 'text', default: 'client_secret_basic' })
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+
+  /** Seconds; null falls back to ACCESS_TOKEN_TTL. */
+  @Column({ name: 'access_token_ttl', type: 'integer', nullable: true })
+  accessTokenTtl: number | null;
+
+  /** Audiences (RFC 8707 resources) this client may ask for; the first is its default. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  audiences: string[];
+
+  /** May introspect tokens of other clients (RFC 7662 §4). */
+  @Column({ name: 'introspect_any', type: 'boolean', default: false })
+  introspectAny: boolean;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,111 @@
+import { AppConfig } from '@app/config';
+import { ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { generateClientSecret } from './client-secret';
+import { ClientEntity } from './client.entity';
+import { CLIENT_TOPIC } from './clients.service';
+import { SecretHasher } from './secret-hasher';
+
+/** The seed document's client: exists outside production only. */
+export const PLAYGROUND_CLIENT = {
+  clientId: 'service-client-jwt',
+  secret: 'service-client-jwt-secret',
+  scopes: ['customer.read', 'customer.write', 'country.read'],
+} as const;
+
+export const DEFAULT_ADMIN_CLIENT_ID = 'admin';
+
+/**
+ * Seeds the playground client (outside production) and creates or updates the admin client, under an
+ * advisory lock so instances starting together do it once.
+ */
+@Injectable()
+export class ClientsBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ClientsBootstrap');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: AppConfig,
+    private readonly hasher: SecretHasher,
+    private readonly feed: ChangeFeed,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await withAdvisoryLock(this.ds, LOCK_BOOTSTRAP, async () => {
+      if (this.config.seedPlaygroundClient) await this.seedPlayground();
+      await this.ensureAdminClient();
+    });
+  }
+
+  private async seedPlayground(): Promise<void> {
+    const repo = this.ds.getRepository(ClientEntity);
+    if (await repo.existsBy({ clientId: PLAYGROUND_CLIENT.clientId })) return;
+    await repo.insert({
+      clientId: PLAYGROUND_CLIENT.clientId,
+      clientName: 'Playground client from the seed document (not created in production)',
+      secretHash: await this.hasher.hash(PLAYGROUND_CLIENT.secret),
+      scopes: [...PLAYGROUND_CLIENT.scopes],
+      grantTypes: ['client_credentials'],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
+    this.logger.log(`seeded playground client ${PLAYGROUND_CLIENT.clientId}`);
+  }
+
+  private async ensureAdminClient(): Promise<void> {
+    const { clientId, clientSecret, scope, audience } = this.config.admin;
+    const repo = this.ds.getRepository(ClientEntity);
+    if (clientId && clientSecret) {
+      const existing = await repo.findOneBy({ clientId });
+      if (!existing) {
+        await repo.insert({
+          clientId,
+          clientName: 'Admin client (bootstrap)',
+          secretHash: await this.hasher.hash(clientSecret),
+          scopes: [scope],
+          audiences: [audience],
+          grantTypes: ['client_credentials'],
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        });
+        this.logger.log(`created admin client ${clientId}`);
+        return;
+      }
+      const secretOk = (await this.hasher.verify(clientSecret, existing.secretHash)).valid;
+      const changed = !secretOk || !existing.enabled || !existing.scopes.includes(scope) || !existing.audiences.includes(audience);
+      if (!changed) return;
+      await this.ds.transaction(async (m) => {
+        await m.update(ClientEntity, { clientId }, {
+          secretHash: secretOk ? existing.secretHash : await this.hasher.hash(clientSecret),
+          previousSecretHash: secretOk ? existing.previousSecretHash : null,
+          previousSecretExpiresAt: secretOk ? existing.previousSecretExpiresAt : null,
+          enabled: true,
+          scopes: existing.scopes.includes(scope) ? existing.scopes : [...existing.scopes, scope],
+          audiences: existing.audiences.includes(audience) ? existing.audiences : [...existing.audiences, audience],
+        });
+        await this.feed.publish(m, CLIENT_TOPIC, clientId);
+      });
+      this.logger.log(`updated admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
+      return;
+    }
+    // No explicit admin credentials (never in production): a random secret, written to a file readable by
+    // this user only, so no well-known admin secret exists and none is logged.
+    if (await repo.existsBy({ clientId: DEFAULT_ADMIN_CLIENT_ID })) return;
+    const secret = generateClientSecret();
+    await repo.insert({
+      clientId: DEFAULT_ADMIN_CLIENT_ID,
+      clientName: 'Admin client (generated)',
+      secretHash: await this.hasher.hash(secret),
+      scopes: [scope],
+      audiences: [audience],
+      grantTypes: ['client_credentials'],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
+    const dir = resolve(this.config.database.dataDir);
+    const file = resolve(dir, 'admin-client.json');
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, JSON.stringify({ client_id: DEFAULT_ADMIN_CLIENT_ID, client_secret: secret }, null, 2) + '\n', { mode: 0o600 });
+    this.logger.warn(`created admin client "${DEFAULT_ADMIN_CLIENT_ID}" with a random secret, written to ${file} (shown nowhere else)`);
+  }
+}

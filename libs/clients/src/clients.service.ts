@@ -1,0 +1,84 @@
+import { AppConfig } from '@app/config';
+import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ClientCache } from './client-cache';
+import { ClientEntity } from './client.entity';
+import { SecretHasher } from './secret-hasher';
+
+export const CLIENT_TOPIC = 'client';
+
+/**
+ * Client lookup and secret verification: the hot path of every token request. The seams for caching and
+ * secret verification live here so the token endpoint never touches storage or hashing directly.
+ */
+@Injectable()
+export class ClientsService {
+  private readonly logger = new Logger(ClientsService.name);
+  private readonly cache: ClientCache;
+
+  constructor(
+    @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
+    private readonly hasher: SecretHasher,
+    private readonly feed: ChangeFeed,
+    config: AppConfig,
+  ) {
+    this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000);
+    feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
+  }
+
+  findById(clientId: string): Promise<ClientEntity | null> {
+    return this.repo.findOneBy({ clientId });
+  }
+
+  /**
+   * The enabled client whose id and secret match, or null. Unknown ids, disabled clients and wrong secrets
+   * all return null after the same amount of hashing work (RFC 6749 §2.3.1, §10.2 hygiene).
+   */
+  async authenticate(clientId: string, secret: string): Promise<ClientEntity | null> {
+    const cached = this.cache.match(clientId, secret);
+    if (cached) return cached.enabled ? cached : null;
+
+    const client = await this.repo.findOneBy({ clientId });
+    if (!client) {
+      await this.hasher.burn(secret);
+      return null;
+    }
+    const current = await this.hasher.verify(secret, client.secretHash);
+    if (current.valid) {
+      this.cache.remember(client, secret, Number.POSITIVE_INFINITY);
+      if (current.needsRehash) void this.rehash(client, secret);
+      return client.enabled ? client : null;
+    }
+    const grace = client.previousSecretExpiresAt?.getTime() ?? 0;
+    if (client.previousSecretHash && grace > Date.now()) {
+      const previous = await this.hasher.verify(secret, client.previousSecretHash);
+      if (previous.valid) {
+        this.cache.remember(client, secret, grace);
+        return client.enabled ? client : null;
+      }
+    }
+    return null;
+  }
+
+  /** Drops this instance's cached copy of a client; other instances follow through the change feed. */
+  forget(clientId: string): void {
+    this.cache.invalidate(clientId);
+  }
+
+  private async rehash(client: ClientEntity, secret: string): Promise<void> {
+    try {
+      const hash = await this.hasher.hash(secret);
+      // Compare-and-set: a rotation that happened meanwhile wins.
+      await this.repo.query('UPDATE oauth_clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash = $3', [
+        hash,
+        client.clientId,
+        client.secretHash,
+      ]);
+      this.logger.log(`re-hashed the secret of client ${client.clientId} with current parameters`);
+    } catch (err) {
+      this.logger.warn(`re-hash of client ${client.clientId} failed: ${(err as Error).message}`);
+    }
+  }
+}

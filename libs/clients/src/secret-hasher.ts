@@ -1,0 +1,64 @@
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+export interface VerifyResult {
+  readonly valid: boolean;
+  /** The hash was made with weaker parameters than the current setting. */
+  readonly needsRehash: boolean;
+}
+
+const KEY_LEN = 32;
+const R = 8;
+const P = 1;
+const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+function scryptAsync(secret: string, salt: Buffer, ln: number, r: number, p: number, len: number): Promise<Buffer> {
+  const N = 2 ** ln;
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, len, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
+
+/**
+ * scrypt password hashing (node:crypto) in the PHC string format `$scrypt$ln=15,r=8,p=1$<salt>$<hash>`,
+ * so the parameters travel with each hash and can be raised later. Runs on libuv's thread pool.
+ */
+@Injectable()
+export class SecretHasher {
+  private readonly logN: number;
+  private dummy: Promise<string> | undefined;
+
+  constructor(config: AppConfig) {
+    this.logN = config.secrets.scryptLogN;
+  }
+
+  async hash(secret: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await scryptAsync(secret, salt, this.logN, R, P, KEY_LEN);
+    return `$scrypt$ln=${this.logN},r=${R},p=${P}$${b64(salt)}$${b64(key)}`;
+  }
+
+  async verify(secret: string, phc: string): Promise<VerifyResult> {
+    const m = PHC.exec(phc);
+    if (!m) return { valid: false, needsRehash: false };
+    const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const salt = Buffer.from(m[4], 'base64');
+    const expected = Buffer.from(m[5], 'base64');
+    if (ln < 1 || ln > 22 || expected.length < 16) return { valid: false, needsRehash: false };
+    const actual = await scryptAsync(secret, salt, ln, r, p, expected.length);
+    const valid = timingSafeEqual(actual, expected);
+    return { valid, needsRehash: valid && (ln < this.logN || r < R || expected.length < KEY_LEN) };
+  }
+
+  /**
+   * Spends the same work as a real verification, for an unknown client id, so response time does not tell
+   * an unknown id from a wrong secret.
+   */
+  async burn(secret: string): Promise<void> {
+    this.dummy ??= this.hash(randomBytes(16).toString('hex'));
+    await this.verify(secret, await this.dummy);
+  }
+}

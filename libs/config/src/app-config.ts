@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+
+export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+export type ScopeFormat = 'string' | 'array';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/**
+ * The whole validated configuration, injected as a typed object (token: AppConfig).
+ * Only this lib reads process.env.
+ */
+export abstract class AppConfig {
+  abstract readonly nodeEnv: NodeEnv;
+  abstract readonly production: boolean;
+  abstract readonly host: string;
+  abstract readonly port: number;
+  /** '' or '/segment[/segment]' without trailing slash. */
+  abstract readonly basePath: string;
+  abstract readonly issuer: string;
+  abstract readonly database: DatabaseConfig;
+  abstract readonly tokens: TokenConfig;
+  abstract readonly keys: KeysConfig;
+  abstract readonly secrets: SecretsConfig;
+  abstract readonly admin: AdminConfig;
+  abstract readonly http: HttpConfig;
+  abstract readonly log: LogConfig;
+  abstract readonly seedPlaygroundClient: boolean;
+}
+
+export interface DatabaseConfig {
+  /** Undefined means: start the embedded PostgreSQL (the composition root then sets it, see withDatabase). */
+  readonly url: string | undefined;
+  /** True when DATABASE_URL was unset and the project's own PostgreSQL serves the data. */
+  readonly embedded: boolean;
+  /** Folder for local state of the embedded mode (database files, generated key-encryption key). */
+  readonly dataDir: string;
+  readonly embeddedDir: string;
+  readonly embeddedPort: number;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+export interface TokenConfig {
+  readonly accessTokenTtl: number;
+  readonly maxAccessTokenTtl: number;
+  readonly scopeFormat: ScopeFormat;
+}
+
+export interface KeysConfig {
+  readonly signingAlg: SigningAlg;
+  /** Raw 32-byte keys; the first encrypts, all decrypt. Empty only in embedded mode before the local key is loaded. */
+  readonly encryptionKeys: Buffer[];
+  readonly rotationIntervalSeconds: number;
+  readonly jwksMaxAgeSeconds: number;
+}
+
+export interface SecretsConfig {
+  /** scrypt cost as log2(N). */
+  readonly scryptLogN: number;
+  readonly cacheTtlSeconds: number;
+  readonly changePollIntervalMs: number;
+}
+
+export interface AdminConfig {
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  readonly scope: string;
+  readonly audience: string;
+}
+
+export interface HttpConfig {
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly retryAfterSeconds: number;
+}
+
+export interface LogConfig {
+  readonly level: 'error' | 'warn' | 'info' | 'debug';
+  readonly format: 'json' | 'text';
+}
+
+export type RawEnv = Record<string, string | undefined>;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: RawEnv) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  str(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${v}")`);
+      return fallback;
+    }
+    return Number(v);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+      return fallback;
+    }
+    return v as T;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'no'].includes(v)) return false;
+    this.problems.push(`${name} must be true or false (got "${v}")`);
+    return fallback;
+  }
+}
+
+function parseEncryptionKeys(r: Reader): Buffer[] {
+  const v = r.raw('KEY_ENCRYPTION_KEYS');
+  if (v === undefined) return [];
+  const keys: Buffer[] = [];
+  v.split(',').forEach((part, i) => {
+    const s = part.trim();
+    const buf = /^[A-Za-z0-9_-]+$/.test(s) ? Buffer.from(s, 'base64url') : Buffer.alloc(0);
+    if (buf.length !== 32) {
+      r.problems.push(`KEY_ENCRYPTION_KEYS entry #${i + 1} must be 32 bytes, base64url-encoded (43 characters)`);
+    } else {
+      keys.push(buf);
+    }
+  });
+  return keys;
+}
+
+/** Generates a value suitable for KEY_ENCRYPTION_KEYS. */
+export function generateEncryptionKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function parseConfig(env: RawEnv): AppConfig {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const production = nodeEnv === 'production';
+
+  const port = r.int('PORT', 8085, 0, 65535);
+  const host = r.str('HOST', production ? '0.0.0.0' : '127.0.0.1');
+
+  let basePath = r.str('BASE_PATH', '/ms-auth-server');
+  if (basePath === '/') basePath = '';
+  if (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
+    r.problems.push(`BASE_PATH must look like /segment[/segment], without a trailing slash (got "${basePath}")`);
+  }
+
+  const issuerRaw = r.raw('ISSUER');
+  const issuer = (issuerRaw ?? `http://localhost:${port}${basePath}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(issuer);
+    if (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash) {
+      r.problems.push('ISSUER must be an http(s) URL without query or fragment (RFC 8414 §2)');
+    }
+    if (production && u.protocol !== 'https:') {
+      r.problems.push('ISSUER must use https in production (RFC 8414 §2)');
+    }
+  } catch {
+    r.problems.push(`ISSUER must be an absolute URL (got "${issuer}")`);
+  }
+
+  const databaseUrl = r.raw('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const accessTokenTtl = r.int('ACCESS_TOKEN_TTL', 14400, 1, 31_536_000);
+  const maxAccessTokenTtl = r.int('MAX_ACCESS_TOKEN_TTL', Math.max(86400, accessTokenTtl), 1, 31_536_000);
+  if (accessTokenTtl > maxAccessTokenTtl) {
+    r.problems.push('ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL');
+  }
+
+  const encryptionKeys = parseEncryptionKeys(r);
+  const adminClientId = r.raw('ADMIN_CLIENT_ID');
+  const adminClientSecret = r.raw('ADMIN_CLIENT_SECRET');
+  if ((adminClientId === undefined) !== (adminClientSecret === undefined)) {
+    r.problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET must be set together');
+  }
+  if (adminClientSecret !== undefined && adminClientSecret.length < 32) {
+    r.problems.push('ADMIN_CLIENT_SECRET must be at least 32 characters');
+  }
+  const adminScope = r.str('ADMIN_SCOPE', 'admin');
+  if (!SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
+
+  if (databaseUrl !== undefined && encryptionKeys.length === 0) {
+    r.problems.push('KEY_ENCRYPTION_KEYS is required when DATABASE_URL is set (instances sharing a database must share it)');
+  }
+  if (production) {
+    if (databaseUrl === undefined) r.problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
+    if (issuerRaw === undefined) r.problems.push('ISSUER is required in production');
+    if (adminClientId === undefined) r.problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET are required in production');
+  }
+
+  const jwksMaxAgeSeconds = r.int('JWKS_MAX_AGE', 600, 0, 86400);
+  const rotationIntervalSeconds = r.int('KEY_ROTATION_INTERVAL', 0, 0, 31_536_000);
+  if (rotationIntervalSeconds > 0 && rotationIntervalSeconds < 2 * jwksMaxAgeSeconds) {
+    r.problems.push('KEY_ROTATION_INTERVAL must be 0 (off) or at least twice JWKS_MAX_AGE');
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    production,
+    host,
+    port,
+    basePath,
+    issuer,
+    database: {
+      url: databaseUrl,
+      embedded: databaseUrl === undefined,
+      dataDir: r.str('DATA_DIR', '.data'),
+      embeddedDir: r.str('EMBEDDED_PG_DIR', `${r.str('DATA_DIR', '.data')}/postgres`),
+      embeddedPort: r.int('EMBEDDED_PG_PORT', 54329, 0, 65535),
+      poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200),
+      connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60000),
+      statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+    },
+    tokens: {
+      accessTokenTtl,
+      maxAccessTokenTtl,
+      scopeFormat: r.oneOf<ScopeFormat>('TOKEN_SCOPE_FORMAT', ['string', 'array'], 'string'),
+    },
+    keys: {
+      signingAlg: r.oneOf<SigningAlg>('SIGNING_ALG', SIGNING_ALGS, 'RS256'),
+      encryptionKeys,
+      rotationIntervalSeconds,
+      jwksMaxAgeSeconds,
+    },
+    secrets: {
+      scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
+      cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
+      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
+    },
+    admin: {
+      clientId: adminClientId,
+      clientSecret: adminClientSecret,
+      scope: adminScope,
+      audience: r.str('ADMIN_AUDIENCE', `${issuer}/admin`),
+    },
+    http: {
+      bodyLimitBytes: r.int('BODY_LIMIT', 16384, 1024, 10_485_760),
+      trustProxy: r.bool('TRUST_PROXY', false),
+      retryAfterSeconds: r.int('RETRY_AFTER', 5, 1, 3600),
+    },
+    log: {
+      level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+      format: r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text'),
+    },
+    seedPlaygroundClient: !production,
+  };
+
+  if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
+  return config;
+}
+
+/** The process environment; the one place that reads it. */
+export function processEnv(): RawEnv {
+  return process.env;
+}
+
+/** The configuration with the embedded database's URL and key-encryption key filled in. */
+export function withDatabase(config: AppConfig, url: string, encryptionKeys?: Buffer[]): AppConfig {
+  return {
+    ...config,
+    database: { ...config.database, url },
+    keys: { ...config.keys, encryptionKeys: config.keys.encryptionKeys.length ? config.keys.encryptionKeys : (encryptionKeys ?? []) },
+  };
+}

@@ -1,0 +1,165 @@
+import { AppConfig, SigningAlg } from '@app/config';
+import { ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { importJWK, importPKCS8, JWK } from 'jose';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { generateSigningKey } from './key-factory';
+import { KeyEncrypter } from './key-encrypter';
+import { SigningKeyEntity } from './signing-key.entity';
+
+export const KEYS_TOPIC = 'keys';
+
+type Key = import('node:crypto').webcrypto.CryptoKey;
+
+export interface ActiveSigner {
+  readonly kid: string;
+  readonly alg: SigningAlg;
+  readonly key: Key;
+}
+
+/** The public JWKS document (RFC 7517 §5): public members only. */
+export interface JwksDocument {
+  keys: JWK[];
+}
+
+const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
+
+/**
+ * Signing keys: created on first start, stored with the private part sealed (KeyEncrypter), held in memory
+ * already imported so signing costs no storage access and no key parsing per token. Every instance sharing
+ * the database reloads on a change (ChangeFeed) and every minute.
+ */
+@Injectable()
+export class KeysService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(KeysService.name);
+  readonly encrypter: KeyEncrypter;
+  private signer: ActiveSigner | undefined;
+  private published: JwksDocument = { keys: [] };
+  private verifiers = new Map<string, Promise<Key>>();
+  private timer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: AppConfig,
+    private readonly feed: ChangeFeed,
+  ) {
+    this.encrypter = new KeyEncrypter(config.keys.encryptionKeys);
+    feed.subscribe(KEYS_TOPIC, () => void this.reload().catch((e) => this.logger.warn(`key reload failed: ${(e as Error).message}`)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await withAdvisoryLock(this.ds, LOCK_BOOTSTRAP, () => this.ensureActiveKey());
+    await this.reload();
+    this.timer = setInterval(() => void this.reload().catch(() => undefined), 60_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The key that signs now. Throws only before bootstrap. */
+  activeSigner(): ActiveSigner {
+    if (!this.signer) throw new Error('no active signing key loaded');
+    return this.signer;
+  }
+
+  /** Public keys for verifiers: next, active and not yet expired retired keys. */
+  jwks(): JwksDocument {
+    return this.published;
+  }
+
+  /** The public key for a kid this server publishes, for local verification (introspection, admin guard). */
+  verificationKey(kid: string): Promise<Key> | undefined {
+    return this.verifiers.get(kid);
+  }
+
+  /** Seconds a retired key stays published: the longest lifetime of a token it may have signed, plus skew. */
+  retirementWindowSeconds(): number {
+    return this.config.tokens.maxAccessTokenTtl + 60;
+  }
+
+  /** Creates and stores a key in the given status, inside the caller's transaction. */
+  async createKey(m: EntityManager, alg: SigningAlg, status: 'next' | 'active'): Promise<SigningKeyEntity> {
+    const g = await generateSigningKey(alg);
+    const row = m.create(SigningKeyEntity, {
+      kid: g.kid,
+      alg: g.alg,
+      status,
+      publicJwk: g.publicJwk,
+      privateKey: this.encrypter.seal(g.privatePkcs8, g.kid),
+      activatedAt: status === 'active' ? new Date() : null,
+      retiredAt: null,
+      expiresAt: null,
+    });
+    return m.save(row);
+  }
+
+  /**
+   * On start: make sure exactly one active key exists, with the configured algorithm. A change of SIGNING_ALG
+   * retires the old key (still published until its tokens expire) and activates a new one.
+   */
+  async ensureActiveKey(): Promise<void> {
+    const alg = this.config.keys.signingAlg;
+    await this.ds.transaction(async (m) => {
+      const active = await m.findOneBy(SigningKeyEntity, { status: 'active' });
+      if (active && active.alg === alg) return;
+      if (active) {
+        await m.update(SigningKeyEntity, { kid: active.kid }, {
+          status: 'retired',
+          retiredAt: new Date(),
+          expiresAt: new Date(Date.now() + this.retirementWindowSeconds() * 1000),
+        });
+        this.logger.log(`SIGNING_ALG changed from ${active.alg} to ${alg}: retired key ${active.kid}`);
+      }
+      const next = await m.findOneBy(SigningKeyEntity, { status: 'next' });
+      if (next && next.alg === alg) {
+        await m.update(SigningKeyEntity, { kid: next.kid }, { status: 'active', activatedAt: new Date() });
+      } else {
+        if (next) await m.delete(SigningKeyEntity, { kid: next.kid });
+        const created = await this.createKey(m, alg, 'active');
+        this.logger.log(`created ${alg} signing key ${created.kid}`);
+      }
+      await this.feed.publish(m, KEYS_TOPIC, 'active');
+    });
+  }
+
+  /** Re-reads the key set; concurrent callers share one reload. */
+  reload(): Promise<void> {
+    this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<void> {
+    const rows = await this.ds.getRepository(SigningKeyEntity).find({
+      where: { status: In(['next', 'active', 'retired']) },
+      order: { createdAt: 'ASC' },
+    });
+    const now = Date.now();
+    const live = rows.filter((r) => r.status !== 'retired' || (r.expiresAt?.getTime() ?? 0) > now);
+    const active = live.find((r) => r.status === 'active');
+    if (!active) throw new Error('no active signing key in the database');
+    if (this.signer?.kid !== active.kid) {
+      const pem = this.encrypter.open(active.privateKey, active.kid);
+      const key = (await importPKCS8(pem, active.alg)) as Key;
+      this.signer = { kid: active.kid, alg: active.alg as SigningAlg, key };
+    }
+    const verifiers = new Map<string, Promise<Key>>();
+    for (const r of live) {
+      verifiers.set(r.kid, this.verifiers.get(r.kid) ?? (importJWK(r.publicJwk, r.alg) as Promise<Key>));
+    }
+    this.verifiers = verifiers;
+    // Active first: clients that pick the first key by kid-less lookup get the signing key.
+    const ordered = [active, ...live.filter((r) => r !== active)];
+    this.published = { keys: ordered.map((r) => publicOnly(r.publicJwk, r.kid, r.alg)) };
+    const expired = rows.filter((r) => !live.includes(r)).map((r) => r.kid);
+    if (expired.length) await this.ds.getRepository(SigningKeyEntity).delete({ kid: In(expired) });
+  }
+}
+
+export function publicOnly(jwk: JWK, kid: string, alg: string): JWK {
+  const out: Record<string, unknown> = {};
+  for (const k of PUBLIC_MEMBERS) if (jwk[k] !== undefined) out[k] = jwk[k];
+  return { ...out, kid, alg, use: 'sig' } as JWK;
+}

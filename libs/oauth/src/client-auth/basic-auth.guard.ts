@@ -1,0 +1,63 @@
+import { ClientsService } from '@app/clients';
+import { AppConfig } from '@app/config';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { InvalidClient, InvalidRequest } from '../errors';
+import { parseBasicAuthorization } from './basic-credentials';
+import { parseOAuthParams, setOAuthState } from './oauth-request';
+
+/** Parameters the token endpoint also reads from the query string, for the seed's request. */
+export const QUERY_PARAMS = new Set(['grant_type', 'scope', 'resource', 'audience']);
+
+/**
+ * Client authentication (RFC 6749 §2.3) as its own step, before any endpoint logic: `client_secret_basic`
+ * or `client_secret_post`, exactly one per request, and the one the client registered
+ * (token_endpoint_auth_method, RFC 7591 §2). Parses the endpoint's parameters once for the handler.
+ */
+@Injectable()
+export class BasicAuthGuard implements CanActivate {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const params = parseOAuthParams(req, QUERY_PARAMS);
+    const realm = this.config.issuer;
+    const header = req.headers.authorization;
+    const bodyId = params.single.get('client_id');
+    const bodySecret = params.single.get('client_secret');
+
+    let method: 'client_secret_basic' | 'client_secret_post';
+    let clientId: string;
+    let secret: string;
+    if (header !== undefined) {
+      if (bodySecret !== undefined) {
+        throw new InvalidRequest('Use exactly one client authentication method (RFC 6749 §2.3)');
+      }
+      const creds = parseBasicAuthorization(header);
+      if (!creds) throw new InvalidClient(realm, 'malformed or non-Basic Authorization header');
+      if (bodyId !== undefined && bodyId !== creds.clientId) {
+        throw new InvalidRequest('client_id in the body does not match the authenticated client');
+      }
+      method = 'client_secret_basic';
+      ({ clientId, clientSecret: secret } = creds);
+    } else if (bodySecret !== undefined) {
+      if (bodyId === undefined) throw new InvalidRequest('client_secret without client_id');
+      method = 'client_secret_post';
+      clientId = bodyId;
+      secret = bodySecret;
+    } else {
+      throw new InvalidClient(realm, 'no client authentication');
+    }
+
+    const client = await this.clients.authenticate(clientId, secret);
+    if (!client) throw new InvalidClient(realm, `authentication failed for client "${clientId}"`);
+    if (client.tokenEndpointAuthMethod !== method) {
+      throw new InvalidClient(realm, `client "${clientId}" is registered for ${client.tokenEndpointAuthMethod}, used ${method}`);
+    }
+    setOAuthState(req, { params, client });
+    return true;
+  }
+}

@@ -1,0 +1,18 @@
+import { ClientEntity } from '@app/clients';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { OAuthParams, oauthState } from './oauth-request';
+
+/** The client that BasicAuthGuard authenticated. */
+export const AuthenticatedClient = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientEntity => {
+  const client = oauthState(ctx.switchToHttp().getRequest<FastifyRequest>())?.client;
+  if (!client) throw new Error('AuthenticatedClient used on a route without BasicAuthGuard');
+  return client;
+});
+
+/** The endpoint parameters that BasicAuthGuard parsed. */
+export const OAuthRequestParams = createParamDecorator((_: unknown, ctx: ExecutionContext): OAuthParams => {
+  const params = oauthState(ctx.switchToHttp().getRequest<FastifyRequest>())?.params;
+  if (!params) throw new Error('OAuthRequestParams used on a route without BasicAuthGuard');
+  return params;
+});

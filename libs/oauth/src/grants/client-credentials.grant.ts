@@ -1,0 +1,34 @@
+import { ClientEntity } from '@app/clients';
+import { AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { OAuthParams } from '../client-auth';
+import { UnauthorizedClient } from '../errors';
+import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { resolveAudience } from '../token/audience';
+import { grantScopes, parseScope } from '../token/scope';
+import { TokenResponse } from '../token/token-response';
+import { GrantHandler } from './grant-handler';
+
+/** RFC 6749 §4.4 Client Credentials Grant. No refresh token is issued (§4.4.3). */
+@Injectable()
+export class ClientCredentialsGrant implements GrantHandler {
+  readonly grantType = 'client_credentials';
+
+  constructor(
+    private readonly issuer: AccessTokenIssuer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
+    if (!client.grantTypes.includes(this.grantType)) {
+      throw new UnauthorizedClient('The client is not allowed to use the client_credentials grant');
+    }
+    const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
+    const audience = resolveAudience(client, params);
+    const ttl = Math.min(client.accessTokenTtl ?? this.config.tokens.accessTokenTtl, this.config.tokens.maxAccessTokenTtl);
+    const issued = await this.issuer.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
+    const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+    if (scopes.length) response.scope = scopes.join(' ');
+    return response;
+  }
+}

@@ -1,0 +1,12 @@
+import { ClientEntity } from '@app/clients';
+import { OAuthParams } from '../client-auth';
+import { TokenResponse } from '../token/token-response';
+
+/** One grant type (RFC 6749 §4), looked up by `grant_type` in the GrantRegistry. */
+export interface GrantHandler {
+  readonly grantType: string;
+  handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse>;
+}
+
+/** Multi-provider token under which every grant handler registers. */
+export const GRANT_HANDLERS = Symbol('GRANT_HANDLERS');

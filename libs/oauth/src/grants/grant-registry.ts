@@ -1,0 +1,28 @@
+import { ClientEntity } from '@app/clients';
+import { Inject, Injectable } from '@nestjs/common';
+import { OAuthParams } from '../client-auth';
+import { InvalidRequest, UnsupportedGrantType } from '../errors';
+import { TokenResponse } from '../token/token-response';
+import { GRANT_HANDLERS, GrantHandler } from './grant-handler';
+
+/** Dispatches a token request to the handler registered for its grant_type. */
+@Injectable()
+export class GrantRegistry {
+  private readonly handlers: Map<string, GrantHandler>;
+
+  constructor(@Inject(GRANT_HANDLERS) handlers: GrantHandler[]) {
+    this.handlers = new Map(handlers.map((h) => [h.grantType, h]));
+  }
+
+  supported(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  exchange(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
+    const grantType = params.single.get('grant_type');
+    if (grantType === undefined) throw new InvalidRequest('Missing grant_type parameter');
+    const handler = this.handlers.get(grantType);
+    if (!handler) throw new UnsupportedGrantType(`Unsupported grant_type "${grantType.slice(0, 64)}"`);
+    return handler.handle(client, params);
+  }
+}

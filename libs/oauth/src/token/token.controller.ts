@@ -1,0 +1,27 @@
+import { ClientEntity } from '@app/clients';
+import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams } from '../client-auth';
+import { InvalidRequest } from '../errors';
+import { GrantRegistry } from '../grants/grant-registry';
+import { TokenResponse } from './token-response';
+
+/** RFC 6749 §3.2 token endpoint. */
+@Controller('oauth2')
+export class TokenController {
+  constructor(private readonly grants: GrantRegistry) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @UseGuards(BasicAuthGuard)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  token(@AuthenticatedClient() client: ClientEntity, @OAuthRequestParams() params: OAuthParams): Promise<TokenResponse> {
+    return this.grants.exchange(client, params);
+  }
+
+  /** RFC 6749 §3.2: the client MUST use POST. */
+  @Get('token')
+  tokenByGet(): never {
+    throw new InvalidRequest('The token endpoint accepts POST only', undefined, 405, { Allow: 'POST' });
+  }
+}

@@ -1,0 +1,26 @@
+import { AppConfig } from '@app/config';
+import { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
+
+/** Connection settings shared by the app, the CLI and the TypeORM CLI data source. Never synchronize. */
+export function dataSourceOptions(config: AppConfig, url: string): DataSourceOptions {
+  const db = config.database;
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    logging: ['error'],
+    extra: {
+      max: db.poolSize,
+      connectionTimeoutMillis: db.connectTimeoutMs,
+      statement_timeout: db.statementTimeoutMs,
+      query_timeout: db.statementTimeoutMs + 1000,
+      idle_in_transaction_session_timeout: db.statementTimeoutMs * 2,
+      application_name: 'ms-auth-server',
+      keepAlive: true,
+    },
+  };
+}

