@@ -13,7 +13,7 @@ const { join, resolve } = require('node:path');
 const root = resolve(__dirname, '..');
 
 async function main() {
-  const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 
   let stop = async () => undefined;
@@ -32,7 +32,7 @@ async function main() {
     console.log('test database: DATABASE_URL');
   }
 
-  const jest = spawn(process.execPath, [require.resolve('jest/bin/jest.js'), ...process.argv.slice(2)], {
+  const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TEST_DATABASE_URL: url, DATABASE_URL: '' },

@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ApiExceptionFilter, logApiError, sendApiError, toApiError } from '@app/oauth';
+import { ApiExceptionFilter } from '@app/oauth';
 import { Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,8 +8,9 @@ import { createLogger } from './logger';
 
 /**
  * Builds the HTTP application from a validated configuration: Fastify with a body limit, the base path,
- * one error serialiser for every failure (including those Fastify raises before a route runs), and a
- * request log that records the path but never the query string or headers.
+ * one error serialiser for every failure (Nest routes Fastify's own errors, such as a bad content type or
+ * an oversized body, through the same global filter), and a request log that records the path but never
+ * the query string or headers.
  */
 export async function createApp(config: AppConfig, logger: LoggerService = createLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -28,12 +29,6 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
 
   const fastify = app.getHttpAdapter().getInstance();
   const httpLog = new Logger('HTTP');
-  const errorLog = new Logger('HttpErrors');
-  fastify.setErrorHandler((err, request, reply) => {
-    const error = toApiError(err, config.http.retryAfterSeconds);
-    logApiError(errorLog, request, error, err);
-    sendApiError(reply, error);
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     httpLog.log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();

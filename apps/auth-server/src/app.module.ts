@@ -1,15 +1,16 @@
+import { AdminModule } from '@app/admin';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { OAuthModule } from '@app/oauth';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
 
-/** Composition root: configuration, storage, and the public OAuth surface. */
+/** Composition root: configuration, storage, the public OAuth surface and the admin API. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule],
+      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule, AdminModule],
     };
   }
 }

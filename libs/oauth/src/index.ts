@@ -7,3 +7,6 @@ export * from './token/access-token.issuer';
 export * from './token/clock';
 export * from './token/scope';
 export * from './token/token-response';
+export * from './revocation/revocation.store';
+export * from './revocation/revoked-token.entity';
+export * from './token/access-token.verifier';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
@@ -73,6 +73,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
   await mkdir(dirname(dataDir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data directory.
+    const mode = (await stat(dirname(dataDir))).mode;
+    if ((mode & 0o001) === 0) await chmod(dirname(dataDir), (mode & 0o777) | 0o711);
+  }
 
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
   let password: string;

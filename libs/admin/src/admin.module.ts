@@ -1,0 +1,11 @@
+import { OAuthModule } from '@app/oauth';
+import { Module } from '@nestjs/common';
+import { AdminBearerGuard } from './admin-bearer.guard';
+
+/** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
+@Module({
+  imports: [OAuthModule],
+  controllers: [],
+  providers: [AdminBearerGuard],
+})
+export class AdminModule {}

@@ -1,0 +1,3 @@
+export * from './admin-bearer.guard';
+export * from './admin-controller.decorator';
+export * from './admin.module';

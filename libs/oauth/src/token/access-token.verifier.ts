@@ -1,0 +1,79 @@
+import { ClientsService } from '@app/clients';
+import { AppConfig, SIGNING_ALGS } from '@app/config';
+import { KeysService } from '@app/keys';
+import { Injectable } from '@nestjs/common';
+import { errors, JWTPayload, jwtVerify } from 'jose';
+import { RevocationStore } from '../revocation/revocation.store';
+import { Clock } from './clock';
+
+/** The claims of an access token this server issued and still honours. */
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  client_id: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  scope?: string | string[];
+}
+
+export interface VerifyOptions {
+  /** Require this value in `aud`. */
+  audience?: string;
+}
+
+/**
+ * Local verification of this server's access tokens (RFC 9068 §4): signature against our own keys,
+ * `typ: at+jwt`, issuer, lifetime; then that the token is not revoked and that its client still exists,
+ * is enabled, and was not re-created after the token was issued. Returns null for anything that is not
+ * an active token, and throws only on infrastructure faults.
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: KeysService,
+    private readonly clients: ClientsService,
+    private readonly revocations: RevocationStore,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Signature and claims only (no storage access). */
+  async verifySignature(token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims | null> {
+    if (typeof token !== 'string' || token.length > 16384 || token.split('.').length !== 3) return null;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const key = header.kid ? this.keys.verificationKey(header.kid) : undefined;
+          if (!key) throw new errors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          issuer: this.config.issuer,
+          typ: 'at+jwt',
+          algorithms: [...SIGNING_ALGS],
+          audience: options.audience,
+          currentDate: new Date(this.clock.nowSeconds() * 1000),
+          requiredClaims: ['iss', 'sub', 'exp', 'iat', 'jti', 'client_id'],
+        },
+      );
+      if (typeof payload.client_id !== 'string' || typeof payload.jti !== 'string') return null;
+      return payload as AccessTokenClaims;
+    } catch (err) {
+      if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
+      throw err;
+    }
+  }
+
+  /** Full check: signature, claims, revocation, and the client's current state. */
+  async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims | null> {
+    const claims = await this.verifySignature(token, options);
+    if (!claims) return null;
+    if (await this.revocations.isRevoked(claims.jti)) return null;
+    const client = await this.clients.findById(claims.client_id);
+    if (!client || !client.enabled) return null;
+    if (Math.floor(client.createdAt.getTime() / 1000) > claims.iat) return null;
+    return claims;
+  }
+}
