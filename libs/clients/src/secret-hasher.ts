@@ -11,6 +11,10 @@ export interface VerifyResult {
 const KEY_LEN = 32;
 const R = 8;
 const P = 1;
+/** Bounds on the parameters read from a stored hash (memory is 128·2^ln·r bytes, time grows with p). */
+const MAX_LOG_N = 20;
+const MAX_R = 16;
+const MAX_P = 4;
 const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 function scryptAsync(secret: string, salt: Buffer, ln: number, r: number, p: number, len: number): Promise<Buffer> {
@@ -47,8 +51,17 @@ export class SecretHasher {
     const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const salt = Buffer.from(m[4], 'base64');
     const expected = Buffer.from(m[5], 'base64');
-    if (ln < 1 || ln > 22 || expected.length < 16) return { valid: false, needsRehash: false };
-    const actual = await scryptAsync(secret, salt, ln, r, p, expected.length);
+    // A corrupt or hostile stored hash must not fail the request nor make scrypt allocate gigabytes:
+    // parameters beyond what SECRET_HASH_LOG_N allows (or that scrypt rejects) simply do not match.
+    if (ln < 1 || ln > MAX_LOG_N || r < 1 || r > MAX_R || p < 1 || p > MAX_P || expected.length < 16 || expected.length > 64) {
+      return { valid: false, needsRehash: false };
+    }
+    let actual: Buffer;
+    try {
+      actual = await scryptAsync(secret, salt, ln, r, p, expected.length);
+    } catch {
+      return { valid: false, needsRehash: false };
+    }
     const valid = timingSafeEqual(actual, expected);
     return { valid, needsRehash: valid && (ln < this.logN || r < R || expected.length < KEY_LEN) };
   }
