@@ -172,16 +172,20 @@ export function parseConfig(env: RawEnv): AppConfig {
 
   const issuerRaw = r.raw('ISSUER');
   const issuer = (issuerRaw ?? `http://localhost:${port}${basePath}`).replace(/\/+$/, '');
-  try {
-    const u = new URL(issuer);
-    if (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash) {
-      r.problems.push('ISSUER must be an http(s) URL without query or fragment (RFC 8414 §2)');
+  // Only a given ISSUER is checked: the default is valid whenever PORT and BASE_PATH are, and their own
+  // problems are reported once, under their names.
+  if (issuerRaw !== undefined) {
+    try {
+      const u = new URL(issuer);
+      if (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash) {
+        r.problems.push('ISSUER must be an http(s) URL without query or fragment (RFC 8414 §2)');
+      }
+      if (production && u.protocol !== 'https:') {
+        r.problems.push('ISSUER must use https in production (RFC 8414 §2)');
+      }
+    } catch {
+      r.problems.push(`ISSUER must be an absolute URL (got "${issuer}")`);
     }
-    if (production && u.protocol !== 'https:') {
-      r.problems.push('ISSUER must use https in production (RFC 8414 §2)');
-    }
-  } catch {
-    r.problems.push(`ISSUER must be an absolute URL (got "${issuer}")`);
   }
 
   const databaseUrl = r.raw('DATABASE_URL');
@@ -207,7 +211,8 @@ export function parseConfig(env: RawEnv): AppConfig {
   const adminScope = r.str('ADMIN_SCOPE', 'admin');
   if (!SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
 
-  if (databaseUrl !== undefined && encryptionKeys.length === 0) {
+  // Only when unset: malformed entries are reported on their own above.
+  if (databaseUrl !== undefined && r.raw('KEY_ENCRYPTION_KEYS') === undefined) {
     r.problems.push('KEY_ENCRYPTION_KEYS is required when DATABASE_URL is set (instances sharing a database must share it)');
   }
   if (production) {

@@ -1,0 +1,150 @@
+import { ConfigValidationError, parseConfig, RawEnv } from './app-config';
+
+const KEK = Buffer.alloc(32, 7).toString('base64url');
+const KEK2 = Buffer.alloc(32, 9).toString('base64url');
+
+function problems(env: RawEnv): string[] {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigValidationError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+const PRODUCTION: RawEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://auth@db.internal:5432/auth',
+  ISSUER: 'https://auth.example.com/ms-auth-server',
+  KEY_ENCRYPTION_KEYS: KEK,
+  ADMIN_CLIENT_ID: 'admin',
+  ADMIN_CLIENT_SECRET: 'a'.repeat(40),
+};
+
+describe('parseConfig', () => {
+  it('defaults to the seed: port 8085, /ms-auth-server, its issuer, 14400 s tokens, RS256, loopback', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      nodeEnv: 'development',
+      production: false,
+      port: 8085,
+      basePath: '/ms-auth-server',
+      issuer: 'http://localhost:8085/ms-auth-server',
+      host: '127.0.0.1',
+      seedPlaygroundClient: true,
+    });
+    expect(c.tokens).toEqual({ accessTokenTtl: 14400, maxAccessTokenTtl: 86400, scopeFormat: 'string' });
+    expect(c.keys.signingAlg).toBe('RS256');
+    expect(c.keys.encryptionKeys).toEqual([]);
+    expect(c.database).toMatchObject({ url: undefined, embedded: true });
+    expect(c.database.embeddedPort).not.toBe(5432);
+  });
+
+  it('derives the default issuer from PORT and BASE_PATH', () => {
+    expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
+    expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });
+  });
+
+  it('strips a trailing slash from ISSUER', () => {
+    expect(parseConfig({ ISSUER: 'https://auth.example.com/x/' }).issuer).toBe('https://auth.example.com/x');
+  });
+
+  it('reads the documented variables', () => {
+    const c = parseConfig({
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://u@h/db',
+      KEY_ENCRYPTION_KEYS: `${KEK}, ${KEK2}`,
+      ACCESS_TOKEN_TTL: '600',
+      SIGNING_ALG: 'ES256',
+      TOKEN_SCOPE_FORMAT: 'array',
+    });
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.database).toMatchObject({ url: 'postgresql://u@h/db', embedded: false });
+    expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 7), Buffer.alloc(32, 9)]);
+    expect(c.tokens).toMatchObject({ accessTokenTtl: 600, scopeFormat: 'array' });
+    expect(c.keys.signingAlg).toBe('ES256');
+  });
+
+  it('reports every bad variable together', () => {
+    const p = problems({
+      PORT: 'abc',
+      SIGNING_ALG: 'HS256',
+      KEY_ENCRYPTION_KEYS: 'short',
+      TOKEN_SCOPE_FORMAT: 'csv',
+      ACCESS_TOKEN_TTL: '-5',
+      BASE_PATH: 'no-leading-slash/',
+      DATABASE_URL: 'mysql://x',
+    });
+    for (const name of ['PORT', 'SIGNING_ALG', 'KEY_ENCRYPTION_KEYS', 'TOKEN_SCOPE_FORMAT', 'ACCESS_TOKEN_TTL', 'BASE_PATH', 'DATABASE_URL']) {
+      expect(p.filter((m) => m.startsWith(name))).toHaveLength(1);
+    }
+    expect(p).toHaveLength(7);
+  });
+
+  it('names every problem in the error message', () => {
+    expect(() => parseConfig({ PORT: '70000', SIGNING_ALG: 'none' })).toThrow(/PORT[\s\S]*SIGNING_ALG/);
+  });
+
+  it('requires KEY_ENCRYPTION_KEYS with DATABASE_URL (instances sharing a database must share it)', () => {
+    expect(problems({ DATABASE_URL: 'postgres://u@h/db' })).toEqual([expect.stringMatching(/^KEY_ENCRYPTION_KEYS is required/)]);
+  });
+
+  it('refuses an ACCESS_TOKEN_TTL above MAX_ACCESS_TOKEN_TTL', () => {
+    expect(problems({ ACCESS_TOKEN_TTL: '7200', MAX_ACCESS_TOKEN_TTL: '3600' })).toEqual([
+      'ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL',
+    ]);
+  });
+
+  it('refuses an admin id without secret and a short admin secret', () => {
+    expect(problems({ ADMIN_CLIENT_ID: 'admin' })).toHaveLength(1);
+    expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: 'short' })).toEqual([
+      'ADMIN_CLIENT_SECRET must be at least 32 characters',
+    ]);
+  });
+
+  describe('production (NODE_ENV=production)', () => {
+    it('starts with the required variables, seeds nothing, listens on all interfaces unless HOST says otherwise', () => {
+      const c = parseConfig(PRODUCTION);
+      expect(c).toMatchObject({ production: true, seedPlaygroundClient: false, host: '0.0.0.0' });
+      expect(parseConfig({ ...PRODUCTION, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    });
+
+    it('refuses to start without DATABASE_URL, ISSUER and admin credentials, all reported at once', () => {
+      const p = problems({ NODE_ENV: 'production' });
+      expect(p).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^DATABASE_URL is required in production/),
+          expect.stringMatching(/^ISSUER is required in production/),
+          expect.stringMatching(/^ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET are required in production/),
+        ]),
+      );
+    });
+
+    it.each([
+      ['DATABASE_URL', /^DATABASE_URL is required/],
+      ['ISSUER', /^ISSUER is required/],
+      ['KEY_ENCRYPTION_KEYS', /^KEY_ENCRYPTION_KEYS is required/],
+    ])('refuses to start without %s', (name, message) => {
+      expect(problems({ ...PRODUCTION, [name]: undefined })).toEqual([expect.stringMatching(message)]);
+    });
+
+    it('refuses an http issuer', () => {
+      expect(problems({ ...PRODUCTION, ISSUER: 'http://auth.example.com' })).toEqual(['ISSUER must use https in production (RFC 8414 §2)']);
+    });
+  });
+
+  it.each([
+    ['a relative issuer', { ISSUER: 'auth.example.com' }],
+    ['an issuer with a query', { ISSUER: 'https://auth.example.com/?x=1' }],
+    ['an issuer with a fragment', { ISSUER: 'https://auth.example.com/#x' }],
+    ['a non-http issuer', { ISSUER: 'ftp://auth.example.com' }],
+  ])('refuses %s (RFC 8414 §2)', (_, env) => {
+    expect(problems(env)).toHaveLength(1);
+  });
+
+  it('refuses KEY_ENCRYPTION_KEYS entries that are not 32 bytes of base64url, naming the entry', () => {
+    const p = problems({ KEY_ENCRYPTION_KEYS: `${KEK},${Buffer.alloc(16).toString('base64url')},${KEK}!` });
+    expect(p).toEqual([expect.stringMatching(/#2/), expect.stringMatching(/#3/)]);
+  });
+});
