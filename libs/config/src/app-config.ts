@@ -53,6 +53,8 @@ export interface KeysConfig {
   readonly encryptionKeys: Buffer[];
   readonly rotationIntervalSeconds: number;
   readonly jwksMaxAgeSeconds: number;
+  /** Extra seconds a retired key stays published after its last token expired (verifiers' clock leeway). */
+  readonly retirementGraceSeconds: number;
 }
 
 export interface SecretsConfig {
@@ -254,6 +256,7 @@ export function parseConfig(env: RawEnv): AppConfig {
       encryptionKeys,
       rotationIntervalSeconds,
       jwksMaxAgeSeconds,
+      retirementGraceSeconds: r.int('KEY_RETIREMENT_GRACE', 60, 0, 86400),
     },
     secrets: {
       scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),

@@ -6,6 +6,11 @@ export function encryptionKeyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 8);
 }
 
+/** The id of the key-encryption key a sealed value was sealed with (not secret: a truncated hash). */
+export function sealedWith(sealed: string): string {
+  return sealed.split('.')[1] ?? '';
+}
+
 /**
  * AES-256-GCM envelope for private keys at rest: `v1.<kek id>.<iv>.<ciphertext>.<tag>` (base64url), with the
  * key id as additional authenticated data so a sealed key cannot be swapped onto another row. The first
@@ -42,6 +47,11 @@ export class KeyEncrypter {
 
   /** Whether a sealed value is under the current (first) key. */
   isCurrent(sealed: string): boolean {
-    return sealed.split('.')[1] === this.currentId;
+    return sealedWith(sealed) === this.currentId;
+  }
+
+  /** The id of the key that seals (the first of KEY_ENCRYPTION_KEYS). */
+  get sealingKeyId(): string {
+    return this.currentId;
   }
 }

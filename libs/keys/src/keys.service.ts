@@ -5,6 +5,8 @@ import { importJWK, importPKCS8, JWK } from 'jose';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { generateSigningKey } from './key-factory';
 import { KeyEncrypter } from './key-encrypter';
+import { dbNow, lockKeys } from './key-lock';
+import { JwksDocument, PublishedKeySet } from './published-key-set';
 import { SigningKeyEntity } from './signing-key.entity';
 
 export const KEYS_TOPIC = 'keys';
@@ -15,11 +17,6 @@ export interface ActiveSigner {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly key: Key;
-}
-
-/** The public JWKS document (RFC 7517 §5): public members only. */
-export interface JwksDocument {
-  keys: JWK[];
 }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
@@ -34,10 +31,10 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(KeysService.name);
   readonly encrypter: KeyEncrypter;
   private signer: ActiveSigner | undefined;
-  private published: JwksDocument = { keys: [] };
-  private verifiers = new Map<string, Promise<Key>>();
+  private published = PublishedKeySet.EMPTY;
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  private reloadAgain: Promise<void> | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -65,23 +62,38 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
     return this.signer;
   }
 
-  /** Public keys for verifiers: next, active and not yet expired retired keys. */
+  /** Public keys for verifiers: active first, then next and not yet expired retired keys. */
   jwks(): JwksDocument {
-    return this.published;
+    return this.current().document;
   }
 
   /** The public key for a kid this server publishes, for local verification (introspection, admin guard). */
   verificationKey(kid: string): Promise<Key> | undefined {
-    return this.verifiers.get(kid);
+    return this.current().verifier(kid);
   }
 
-  /** Seconds a retired key stays published: the longest lifetime of a token it may have signed, plus skew. */
+  /**
+   * Seconds a retired key stays published: the longest lifetime of a token it may have signed, plus the time
+   * other instances may keep signing with it before they reload, plus the verifiers' clock leeway.
+   */
   retirementWindowSeconds(): number {
-    return this.config.tokens.maxAccessTokenTtl + 60;
+    return this.config.tokens.maxAccessTokenTtl + this.propagationSeconds() + this.config.keys.retirementGraceSeconds;
+  }
+
+  /**
+   * Seconds a next key must have been in the database before it may sign: every instance has reloaded
+   * (one change-poll interval) and every verifier's cached copy of the JWKS (max-age) has been refreshed.
+   */
+  publishDelaySeconds(): number {
+    return this.config.keys.jwksMaxAgeSeconds + this.propagationSeconds();
+  }
+
+  private propagationSeconds(): number {
+    return Math.ceil(this.config.secrets.changePollIntervalMs / 1000);
   }
 
   /** Creates and stores a key in the given status, inside the caller's transaction. */
-  async createKey(m: EntityManager, alg: SigningAlg, status: 'next' | 'active'): Promise<SigningKeyEntity> {
+  async createKey(m: EntityManager, alg: SigningAlg, status: 'next' | 'active', now = new Date()): Promise<SigningKeyEntity> {
     const g = await generateSigningKey(alg);
     const row = m.create(SigningKeyEntity, {
       kid: g.kid,
@@ -89,7 +101,8 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
       status,
       publicJwk: g.publicJwk,
       privateKey: this.encrypter.seal(g.privatePkcs8, g.kid),
-      activatedAt: status === 'active' ? new Date() : null,
+      createdAt: now,
+      activatedAt: status === 'active' ? now : null,
       retiredAt: null,
       expiresAt: null,
     });
@@ -103,38 +116,63 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   async ensureActiveKey(): Promise<void> {
     const alg = this.config.keys.signingAlg;
     await this.ds.transaction(async (m) => {
+      // Same lock as rotations, so a start with a new SIGNING_ALG cannot interleave with a rotation.
+      await lockKeys(m);
       const active = await m.findOneBy(SigningKeyEntity, { status: 'active' });
       if (active && active.alg === alg) return;
+      const now = await dbNow(m);
       if (active) {
         await m.update(SigningKeyEntity, { kid: active.kid }, {
           status: 'retired',
-          retiredAt: new Date(),
-          expiresAt: new Date(Date.now() + this.retirementWindowSeconds() * 1000),
+          retiredAt: now,
+          expiresAt: new Date(now.getTime() + this.retirementWindowSeconds() * 1000),
         });
         this.logger.log(`SIGNING_ALG changed from ${active.alg} to ${alg}: retired key ${active.kid}`);
       }
       const next = await m.findOneBy(SigningKeyEntity, { status: 'next' });
       if (next && next.alg === alg) {
-        await m.update(SigningKeyEntity, { kid: next.kid }, { status: 'active', activatedAt: new Date() });
+        await m.update(SigningKeyEntity, { kid: next.kid }, { status: 'active', activatedAt: now });
       } else {
         if (next) await m.delete(SigningKeyEntity, { kid: next.kid });
-        const created = await this.createKey(m, alg, 'active');
+        const created = await this.createKey(m, alg, 'active', now);
         this.logger.log(`created ${alg} signing key ${created.kid}`);
       }
       await this.feed.publish(m, KEYS_TOPIC, 'active');
     });
   }
 
-  /** Re-reads the key set; concurrent callers share one reload. */
+  /**
+   * Re-reads the key set. A call made while a reload runs gets a fresh one after it: the running one may
+   * have read the database before the caller's change was committed.
+   */
   reload(): Promise<void> {
-    this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    if (!this.reloading) {
+      this.reloading = this.doReload().finally(() => (this.reloading = undefined));
+      return this.reloading;
+    }
+    this.reloadAgain ??= this.reloading
+      .catch(() => undefined)
+      .then(() => {
+        this.reloadAgain = undefined;
+        return this.reload();
+      });
+    return this.reloadAgain;
+  }
+
+  private current(): PublishedKeySet {
+    const now = this.published.at(Date.now());
+    if (now !== this.published) {
+      this.published = now;
+      // Drop the expired rows too; the in-memory set is already correct without waiting for it.
+      void this.reload().catch(() => undefined);
+    }
+    return now;
   }
 
   private async doReload(): Promise<void> {
     const rows = await this.ds.getRepository(SigningKeyEntity).find({
       where: { status: In(['next', 'active', 'retired']) },
-      order: { createdAt: 'ASC' },
+      order: { createdAt: 'ASC', kid: 'ASC' },
     });
     const now = Date.now();
     const live = rows.filter((r) => r.status !== 'retired' || (r.expiresAt?.getTime() ?? 0) > now);
@@ -145,16 +183,19 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
       const key = (await importPKCS8(pem, active.alg)) as Key;
       this.signer = { kid: active.kid, alg: active.alg as SigningAlg, key };
     }
-    const verifiers = new Map<string, Promise<Key>>();
-    for (const r of live) {
-      verifiers.set(r.kid, this.verifiers.get(r.kid) ?? (importJWK(r.publicJwk, r.alg) as Promise<Key>));
-    }
-    this.verifiers = verifiers;
     // Active first: clients that pick the first key by kid-less lookup get the signing key.
     const ordered = [active, ...live.filter((r) => r !== active)];
-    this.published = { keys: ordered.map((r) => publicOnly(r.publicJwk, r.kid, r.alg)) };
+    const previous = this.published;
+    this.published = new PublishedKeySet(
+      ordered.map((r) => ({
+        kid: r.kid,
+        jwk: publicOnly(r.publicJwk, r.kid, r.alg),
+        verifier: previous.verifier(r.kid) ?? (importJWK(r.publicJwk, r.alg) as Promise<Key>),
+        expiresAt: r.status === 'retired' ? r.expiresAt!.getTime() : undefined,
+      })),
+    );
     const expired = rows.filter((r) => !live.includes(r)).map((r) => r.kid);
-    if (expired.length) await this.ds.getRepository(SigningKeyEntity).delete({ kid: In(expired) });
+    if (expired.length) await this.ds.getRepository(SigningKeyEntity).delete({ kid: In(expired), status: 'retired' });
   }
 }
 

@@ -1,0 +1,208 @@
+import { AppConfig, parseConfig, RawEnv } from '@app/config';
+import { ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { SCHEDULER_ACTOR } from './key-audit';
+import { encryptionKeyId, KeyEncrypter } from './key-encrypter';
+import { reencryptSigningKeys } from './key-reencryption';
+import { KeyRotationService } from './key-rotation.service';
+import { KeysService } from './keys.service';
+import { SigningKeyEntity } from './signing-key.entity';
+
+/** One "instance": its own connection pool and services, on the shared test database. */
+interface Instance {
+  ds: DataSource;
+  config: AppConfig;
+  keys: KeysService;
+  rotation: KeyRotationService;
+}
+
+const KEK = randomBytes(32).toString('base64url');
+
+async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
+  const config = parseConfig({
+    DATABASE_URL: db.url,
+    KEY_ENCRYPTION_KEYS: KEK,
+    JWKS_MAX_AGE: '0',
+    CHANGE_POLL_INTERVAL_MS: '1000',
+    MAX_ACCESS_TOKEN_TTL: '600',
+    ACCESS_TOKEN_TTL: '600',
+    KEY_RETIREMENT_GRACE: '30',
+    DATABASE_POOL_SIZE: '3',
+    ...env,
+  });
+  const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: [SigningKeyEntity] }).initialize();
+  const feed = new ChangeFeed(ds, config);
+  const keys = new KeysService(ds, config, feed);
+  return { ds, config, keys, rotation: new KeyRotationService(ds, config, keys, feed) };
+}
+
+async function statuses(db: TestDatabase): Promise<Record<string, string>> {
+  const rows = await db.query<{ kid: string; status: string }>('SELECT kid, status FROM signing_keys');
+  return Object.fromEntries(rows.map((r) => [r.kid, r.status]));
+}
+
+/** Makes the keys look older than they are, instead of sleeping through the publish delay and the interval. */
+async function age(db: TestDatabase, seconds: number): Promise<void> {
+  await db.query(
+    `UPDATE signing_keys SET created_at = created_at - make_interval(secs => $1),
+       activated_at = activated_at - make_interval(secs => $1)`,
+    [seconds],
+  );
+}
+
+describe('KeyRotationService on PostgreSQL', () => {
+  let db: TestDatabase;
+  let a: Instance;
+  let b: Instance;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    a = await instance(db);
+    await runMigrations(a.ds);
+    b = await instance(db);
+    await a.keys.ensureActiveKey();
+  });
+  afterEach(async () => {
+    await a.ds.destroy();
+    await b.ds.destroy();
+    await db.drop();
+  });
+
+  it('lets exactly one of two concurrent rotations promote; the other sees the result', async () => {
+    const first = await a.rotation.rotate('op');
+    expect(first.rotated).toBe(false);
+    await age(db, 10);
+
+    const [ra, rb] = await Promise.all([a.rotation.rotate('op-a'), b.rotation.rotate('op-b')]);
+    const winner = ra.rotated ? ra : rb;
+    const loser = ra.rotated ? rb : ra;
+    expect([ra.rotated, rb.rotated].sort()).toEqual([false, true]);
+    expect(winner.active.kid).toBe(first.next.kid);
+    expect(winner.retired!.kid).toBe(first.active.kid);
+    // The loser waited for the lock and found the fresh next key, not yet published long enough.
+    expect(loser.active.kid).toBe(first.next.kid);
+    expect(loser.next.kid).toBe(winner.next.kid);
+
+    expect(await statuses(db)).toEqual({ [first.active.kid]: 'retired', [first.next.kid]: 'active', [winner.next.kid]: 'next' });
+    const audit = await db.query<{ action: string }>(`SELECT action FROM audit_log WHERE action = 'keys.rotated'`);
+    expect(audit).toHaveLength(1);
+  });
+
+  it('runs the schedule on every instance, and only one of them acts', async () => {
+    const sa = await instance(db, { KEY_ROTATION_INTERVAL: '60' });
+    const sb = await instance(db, { KEY_ROTATION_INTERVAL: '60' });
+    try {
+      const created = await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()]);
+      expect(created.filter((o) => o !== undefined)).toHaveLength(1);
+      // Not due yet: the active key is younger than the interval.
+      expect(await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()])).toEqual([undefined, undefined]);
+
+      await age(db, 61);
+      const promoted = (await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()])).filter((o) => o !== undefined);
+      expect(promoted).toHaveLength(1);
+      expect(promoted[0]!.rotated).toBe(true);
+      const rows = await db.query<{ actor: string; action: string }>(`SELECT actor, action FROM audit_log ORDER BY id`);
+      expect(rows).toEqual([
+        { actor: SCHEDULER_ACTOR, action: 'keys.next_created' },
+        { actor: SCHEDULER_ACTOR, action: 'keys.rotated' },
+      ]);
+    } finally {
+      await sa.ds.destroy();
+      await sb.ds.destroy();
+    }
+  });
+
+  it('keeps a retired key for MAX_ACCESS_TOKEN_TTL + one poll interval + KEY_RETIREMENT_GRACE', async () => {
+    await a.rotation.rotate('op');
+    await age(db, 10);
+    const out = await a.rotation.rotate('op');
+    expect(Date.parse(out.retired!.expires_at!) - Date.parse(out.retired!.retired_at!)).toBe((600 + 1 + 30) * 1000);
+  });
+
+  it('retires the active key and activates a new one when SIGNING_ALG changes on a restart', async () => {
+    const old = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid;
+    const es = await instance(db, { SIGNING_ALG: 'ES256' });
+    try {
+      await es.keys.ensureActiveKey();
+      await es.keys.ensureActiveKey(); // a second start changes nothing
+      const rows = await db.query<{ kid: string; alg: string; status: string; retired_at: Date; expires_at: Date }>(
+        'SELECT kid, alg, status, retired_at, expires_at FROM signing_keys ORDER BY created_at',
+      );
+      expect(rows.map((r) => [r.kid === old, r.alg, r.status])).toEqual([
+        [true, 'RS256', 'retired'],
+        [false, 'ES256', 'active'],
+      ]);
+      expect(rows[0].expires_at.getTime() - rows[0].retired_at.getTime()).toBe((600 + 1 + 30) * 1000);
+    } finally {
+      await es.ds.destroy();
+    }
+  });
+});
+
+describe('reencryptSigningKeys', () => {
+  let db: TestDatabase;
+  let a: Instance;
+  const NEW = randomBytes(32);
+  const OLD = Buffer.from(KEK, 'base64url');
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    a = await instance(db);
+    await runMigrations(a.ds);
+    await a.keys.ensureActiveKey();
+    await a.rotation.rotate('op'); // an active and a next key, both sealed under OLD
+  });
+  afterEach(async () => {
+    await a.ds.destroy();
+    await db.drop();
+  });
+
+  it('re-seals every private key under the first KEK, in one go, and is idempotent', async () => {
+    const rotated = await instance(db, { KEY_ENCRYPTION_KEYS: `${NEW.toString('base64url')},${KEK}` });
+    try {
+      const before = await db.query<{ kid: string }>('SELECT kid FROM signing_keys ORDER BY kid');
+      const result = await reencryptSigningKeys(rotated.ds, rotated.keys.encrypter, 'cli');
+      expect(result).toEqual({
+        sealing_key_id: encryptionKeyId(NEW),
+        total: 2,
+        resealed: Object.fromEntries(before.map((r) => [r.kid, encryptionKeyId(OLD)])),
+      });
+      const rows = await db.query<{ private_key: string }>('SELECT private_key FROM signing_keys');
+      expect(rows.map((r) => r.private_key.split('.')[1])).toEqual([encryptionKeyId(NEW), encryptionKeyId(NEW)]);
+      expect(await reencryptSigningKeys(rotated.ds, rotated.keys.encrypter, 'cli')).toEqual({
+        sealing_key_id: encryptionKeyId(NEW),
+        total: 2,
+        resealed: {},
+      });
+      const audit = await db.query(`SELECT actor, action, details FROM audit_log WHERE action = 'keys.reencrypted'`);
+      expect(audit).toEqual([{ actor: 'cli', action: 'keys.reencrypted', details: { sealing_key_id: result.sealing_key_id, resealed: result.resealed } }]);
+
+      // Only the new key is needed from now on.
+      const onlyNew = await instance(db, { KEY_ENCRYPTION_KEYS: NEW.toString('base64url') });
+      try {
+        await onlyNew.keys.reload();
+        expect(onlyNew.keys.activeSigner().kid).toBe((await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid);
+      } finally {
+        await onlyNew.ds.destroy();
+      }
+    } finally {
+      await rotated.ds.destroy();
+    }
+  });
+
+  it('changes nothing when one key cannot be opened with the configured KEKs', async () => {
+    // The newer (next) key is sealed under a KEK that is not configured; the active key could be re-sealed.
+    const next = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'next'`))[0].kid;
+    await db.query('UPDATE signing_keys SET private_key = $2 WHERE kid = $1', [next, new KeyEncrypter([randomBytes(32)]).seal('x', next)]);
+    const before = await db.query<{ kid: string; private_key: string }>('SELECT kid, private_key FROM signing_keys ORDER BY kid');
+    const wrong = await instance(db, { KEY_ENCRYPTION_KEYS: `${NEW.toString('base64url')},${KEK}` });
+    try {
+      await expect(reencryptSigningKeys(wrong.ds, wrong.keys.encrypter, 'cli')).rejects.toThrow(/not in KEY_ENCRYPTION_KEYS/);
+      expect(await db.query('SELECT kid, private_key FROM signing_keys ORDER BY kid')).toEqual(before);
+    } finally {
+      await wrong.ds.destroy();
+    }
+  });
+});
