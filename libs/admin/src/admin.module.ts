@@ -1,11 +1,12 @@
 import { OAuthModule } from '@app/oauth';
 import { Module } from '@nestjs/common';
 import { AdminBearerGuard } from './admin-bearer.guard';
+import { AdminKeysController } from './keys/admin-keys.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
   imports: [OAuthModule],
-  controllers: [],
+  controllers: [AdminKeysController],
   providers: [AdminBearerGuard],
 })
 export class AdminModule {}

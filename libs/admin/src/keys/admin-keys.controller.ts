@@ -1,0 +1,46 @@
+import { KeyRotationService, KeyView, RotationOutcome } from '@app/keys';
+import { Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminController } from '../admin-controller.decorator';
+import { AdminActor } from './admin-actor.decorator';
+import { ParseFlagPipe } from './parse-flag.pipe';
+
+/** Signing keys: list the lifecycle, rotate on demand (the schedule is KEY_ROTATION_INTERVAL). */
+@AdminController('keys')
+export class AdminKeysController {
+  constructor(private readonly rotation: KeyRotationService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List signing keys (metadata only, never key material)' })
+  @ApiOkResponse({ description: '{ items: [{ kid, alg, status, created_at, activated_at, retired_at, expires_at, not_before, encryption_key_id }] }' })
+  async list(): Promise<{ items: KeyView[] }> {
+    return { items: await this.rotation.list() };
+  }
+
+  @Post('rotate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate the signing key',
+    description:
+      'Promotes the next key once it has been published for JWKS_MAX_AGE (200); before that, publishes a next key if there is ' +
+      'none and answers 202 with next.not_before and Retry-After. immediate=true replaces the active key at once and drops it ' +
+      'from the JWKS: every token it signed stops verifying (for a leaked key).',
+  })
+  @ApiQuery({ name: 'immediate', required: false, type: Boolean })
+  @ApiOkResponse({ description: '{ rotated: true, active, next, retired | removed }' })
+  @ApiAcceptedResponse({ description: '{ rotated: false, active, next } — promotion possible from next.not_before' })
+  async rotate(
+    @AdminActor() actor: string,
+    @Query('immediate', new ParseFlagPipe('immediate')) immediate: boolean,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotationOutcome> {
+    const outcome = await this.rotation.rotate(actor, { immediate });
+    if (!outcome.rotated) void reply.status(202).header('Retry-After', String(retryAfter(outcome.next.not_before)));
+    return outcome;
+  }
+}
+
+function retryAfter(notBefore: string | null): number {
+  return Math.max(1, Math.ceil(((notBefore ? Date.parse(notBefore) : Date.now()) - Date.now()) / 1000));
+}

@@ -1,0 +1,66 @@
+import { PLAYGROUND_CLIENT } from '@app/clients';
+import { decodeProtectedHeader, JWK, ProtectedHeaderParameters } from 'jose';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './test-app';
+
+/** A token for the seeded playground client, and its JOSE header. */
+export async function playgroundToken(baseUrl: string): Promise<{ token: string; header: ProtectedHeaderParameters }> {
+  const res = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, {
+    authorization: basic(PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret),
+  });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = res.body.access_token as string;
+  return { token, header: decodeProtectedHeader(token) };
+}
+
+/** An admin token from the bootstrap admin client (ADMIN_ID / ADMIN_SECRET, scope admin). */
+export async function adminToken(baseUrl: string, id = ADMIN_ID, secret = ADMIN_SECRET): Promise<string> {
+  const res = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(id, secret) });
+  if (res.status !== 200) throw new Error(`admin token request failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.access_token as string;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** A call to the admin API with a bearer token (a fresh admin token unless one is given). */
+export async function admin(baseUrl: string, method: 'GET' | 'POST', path: string, token?: string): Promise<JsonResponse> {
+  const bearer = token ?? (await adminToken(baseUrl));
+  const res = await fetch(`${baseUrl}/admin/${path}`, { method, headers: { authorization: `Bearer ${bearer}` } });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
+}
+
+export async function fetchJwks(baseUrl: string): Promise<{ keys: JWK[]; cacheControl: string | null }> {
+  const res = await fetch(`${baseUrl}/oauth2/jwks`);
+  if (res.status !== 200) throw new Error(`JWKS answered ${res.status}`);
+  return { ...((await res.json()) as { keys: JWK[] }), cacheControl: res.headers.get('cache-control') };
+}
+
+export const kids = (keys: JWK[]): string[] => keys.map((k) => k.kid!);
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a value other than undefined; fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Sleeps until an ISO time has passed (bounded, so a wrong value cannot hang the test). */
+export async function sleepUntil(iso: string, maxMs = 15_000): Promise<void> {
+  const ms = Date.parse(iso) - Date.now();
+  if (ms > maxMs) throw new Error(`${iso} is more than ${maxMs} ms away`);
+  if (ms > 0) await sleep(ms + 50);
+}
+
+/** Key members that only a private JWK has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
