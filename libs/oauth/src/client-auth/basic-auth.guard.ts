@@ -1,29 +1,31 @@
 import { ClientsService } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { parseBasicAuthorization } from './basic-credentials';
 import { parseOAuthParams, setOAuthState } from './oauth-request';
-
-/** Parameters the token endpoint also reads from the query string, for the seed's request. */
-export const QUERY_PARAMS = new Set(['grant_type', 'scope', 'resource', 'audience']);
+import { QUERY_PARAMS_KEY } from './query-params';
 
 /**
  * Client authentication (RFC 6749 §2.3) as its own step, before any endpoint logic: `client_secret_basic`
  * or `client_secret_post`, exactly one per request, and the one the client registered
- * (token_endpoint_auth_method, RFC 7591 §2). Parses the endpoint's parameters once for the handler.
+ * (token_endpoint_auth_method, RFC 7591 §2). Parses the endpoint's parameters once for the handler: from the
+ * form body, and from the query string only those the route names with @ParamsFromQuery.
  */
 @Injectable()
 export class BasicAuthGuard implements CanActivate {
   constructor(
     private readonly clients: ClientsService,
     private readonly config: AppConfig,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const params = parseOAuthParams(req, QUERY_PARAMS);
+    const fromQuery = this.reflector.getAllAndOverride<string[] | undefined>(QUERY_PARAMS_KEY, [context.getHandler(), context.getClass()]);
+    const params = parseOAuthParams(req, new Set(fromQuery ?? []));
     const realm = this.config.issuer;
     const header = req.headers.authorization;
     const bodyId = params.single.get('client_id');

@@ -2,3 +2,4 @@ export * from './basic-auth.guard';
 export * from './basic-credentials';
 export * from './decorators';
 export * from './oauth-request';
+export * from './query-params';

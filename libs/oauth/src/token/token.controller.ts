@@ -1,6 +1,6 @@
 import { ClientEntity } from '@app/clients';
 import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams } from '../client-auth';
+import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams, ParamsFromQuery } from '../client-auth';
 import { InvalidRequest } from '../errors';
 import { GrantRegistry } from '../grants/grant-registry';
 import { TokenResponse } from './token-response';
@@ -13,6 +13,8 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @UseGuards(BasicAuthGuard)
+  // The seed's request sends grant_type and scope in the query string; resource/audience go with them.
+  @ParamsFromQuery('grant_type', 'scope', 'resource', 'audience')
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   token(@AuthenticatedClient() client: ClientEntity, @OAuthRequestParams() params: OAuthParams): Promise<TokenResponse> {
