@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ApiExceptionFilter } from '@app/oauth';
+import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
 import { Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,7 +24,9 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
     bufferLogs: false,
     abortOnError: false,
   });
-  if (config.basePath) app.setGlobalPrefix(config.basePath);
+  // RFC 8414 §3.1: the metadata of an issuer with a path lives at /.well-known/oauth-authorization-server{path},
+  // outside the base path.
+  if (config.basePath) app.setGlobalPrefix(config.basePath, { exclude: METADATA_OUTSIDE_PREFIX });
   app.useGlobalFilters(new ApiExceptionFilter(config));
 
   const fastify = app.getHttpAdapter().getInstance();

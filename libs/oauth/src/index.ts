@@ -9,4 +9,7 @@ export * from './token/scope';
 export * from './token/token-response';
 export * from './revocation/revocation.store';
 export * from './revocation/revoked-token.entity';
+export * from './introspection/introspection-response';
+export * from './metadata/authorization-server-metadata';
+export * from './metadata/metadata.controller';
 export * from './token/access-token.verifier';

@@ -6,7 +6,13 @@ import { BasicAuthGuard } from './client-auth';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
 import { GrantRegistry } from './grants/grant-registry';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { IntrospectionService } from './introspection/introspection.service';
 import { JwksController } from './jwks/jwks.controller';
+import { MetadataController } from './metadata/metadata.controller';
+import { MetadataService } from './metadata/metadata.service';
+import { RevocationController } from './revocation/revocation.controller';
+import { RevocationService } from './revocation/revocation.service';
 import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
@@ -14,15 +20,18 @@ import { AccessTokenVerifier } from './token/access-token.verifier';
 import { Clock, SystemClock } from './token/clock';
 import { TokenController } from './token/token.controller';
 
-/** The public OAuth surface: token endpoint, JWKS, and (later) metadata, introspection, revocation. */
+/** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
   imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
-  controllers: [TokenController, JwksController],
+  controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
     AccessTokenIssuer,
     AccessTokenVerifier,
     RevocationStore,
+    RevocationService,
+    IntrospectionService,
+    MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
     { provide: Clock, useClass: SystemClock },

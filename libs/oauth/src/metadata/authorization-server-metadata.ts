@@ -1,0 +1,23 @@
+/**
+ * RFC 8414 §2 authorization server metadata, as this server publishes it. Only what the server really
+ * supports is listed; every URL is built from the configured issuer, never from the request's Host.
+ */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
+  /** REQUIRED by §2 even without an authorization endpoint: no response type is supported. */
+  response_types_supported: string[];
+  grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  introspection_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  /**
+   * Not an RFC 8414 field (§2 allows additional metadata): the JWS algorithms of the access tokens this
+   * server signs (RFC 9068), under the name InterSystems IRIS and Janssen use. Verifiers should still take
+   * each key's `alg` from the JWKS.
+   */
+  access_token_signing_alg_values_supported: string[];
+}

@@ -1,0 +1,53 @@
+import { parseConfig, RawEnv } from '@app/config';
+import { KeysService } from '@app/keys';
+import { GrantRegistry } from '../grants/grant-registry';
+import { MetadataService } from './metadata.service';
+
+/** A KeysService stand-in with an RS256 active key and one retired ES256 key still published. */
+const keys = {
+  activeSigner: () => ({ kid: 'k2', alg: 'RS256' }),
+  jwks: () => ({ keys: [{ kid: 'k2', alg: 'RS256' }, { kid: 'k1', alg: 'ES256' }] }),
+} as unknown as KeysService;
+
+function service(env: RawEnv): MetadataService {
+  const grants = new GrantRegistry([{ grantType: 'client_credentials', handle: () => Promise.reject(new Error('unused')) }]);
+  return new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined, ...env }), grants, keys);
+}
+
+describe('MetadataService', () => {
+  it('builds every endpoint from ISSUER, which may differ from the listening address', () => {
+    const doc = service({ ISSUER: 'https://auth.example.com/ms-auth-server', PORT: '9000' }).document();
+    expect(doc).toEqual({
+      issuer: 'https://auth.example.com/ms-auth-server',
+      token_endpoint: 'https://auth.example.com/ms-auth-server/oauth2/token',
+      jwks_uri: 'https://auth.example.com/ms-auth-server/oauth2/jwks',
+      introspection_endpoint: 'https://auth.example.com/ms-auth-server/oauth2/introspect',
+      revocation_endpoint: 'https://auth.example.com/ms-auth-server/oauth2/revoke',
+      response_types_supported: [],
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      access_token_signing_alg_values_supported: ['RS256', 'ES256'],
+    });
+  });
+
+  it('recognises the issuer path and BASE_PATH as the path-inserted suffix (RFC 8414 §3.1), nothing else', () => {
+    const s = service({ ISSUER: 'https://auth.example.com/auth/v2', BASE_PATH: '/ms-auth-server' });
+    expect(s.isOwnIssuerPath('auth/v2')).toBe(true);
+    expect(s.isOwnIssuerPath('ms-auth-server')).toBe(true);
+    expect(s.isOwnIssuerPath('auth')).toBe(false);
+    expect(s.isOwnIssuerPath('auth/v2/x')).toBe(false);
+    expect(s.isOwnIssuerPath('')).toBe(false);
+  });
+
+  it('has no path-inserted form for an issuer without a path', () => {
+    const s = service({ ISSUER: 'https://auth.example.com', BASE_PATH: '/' });
+    expect(s.isOwnIssuerPath('')).toBe(false);
+    expect(s.isOwnIssuerPath('anything')).toBe(false);
+  });
+
+  it('lets the document be cached as long as the JWKS', () => {
+    expect(service({ JWKS_MAX_AGE: '120' }).maxAgeSeconds()).toBe(120);
+  });
+});

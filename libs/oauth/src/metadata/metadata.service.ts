@@ -1,0 +1,61 @@
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '@app/clients';
+import { AppConfig } from '@app/config';
+import { KeysService } from '@app/keys';
+import { Injectable } from '@nestjs/common';
+import { GrantRegistry } from '../grants/grant-registry';
+import { AuthorizationServerMetadata } from './authorization-server-metadata';
+
+/**
+ * Builds the RFC 8414 document. `scopes_supported` (only RECOMMENDED, §2) is left out on purpose: scopes
+ * are registered per client, so their union would enumerate every client's resource servers to anyone
+ * who asks, and a partial list would mislead; a client learns its own scopes from the token response.
+ */
+@Injectable()
+export class MetadataService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly grants: GrantRegistry,
+    private readonly keys: KeysService,
+  ) {}
+
+  document(): AuthorizationServerMetadata {
+    const issuer = this.config.issuer;
+    const authMethods = [...TOKEN_ENDPOINT_AUTH_METHODS];
+    return {
+      issuer,
+      token_endpoint: `${issuer}/oauth2/token`,
+      jwks_uri: `${issuer}/oauth2/jwks`,
+      introspection_endpoint: `${issuer}/oauth2/introspect`,
+      revocation_endpoint: `${issuer}/oauth2/revoke`,
+      response_types_supported: [],
+      grant_types_supported: this.grants.supported(),
+      token_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_methods_supported: authMethods,
+      access_token_signing_alg_values_supported: this.signingAlgs(),
+    };
+  }
+
+  /**
+   * RFC 8414 §3.1: for an issuer with a path, the well-known URI is the path-inserted form. The path after
+   * the well-known segment must be the issuer's path (or BASE_PATH, which is the same unless a proxy maps
+   * one to the other); any other suffix names another issuer, which this server is not.
+   */
+  isOwnIssuerPath(path: string): boolean {
+    const wanted = '/' + path.replace(/^\/+/, '').replace(/\/+$/, '');
+    const issuerPath = new URL(this.config.issuer).pathname.replace(/\/+$/, '');
+    return (wanted === issuerPath && issuerPath !== '') || (wanted === this.config.basePath && this.config.basePath !== '');
+  }
+
+  /** Seconds the document may be cached: no longer than the JWKS, whose algorithms it lists. */
+  maxAgeSeconds(): number {
+    return this.config.keys.jwksMaxAgeSeconds;
+  }
+
+  /** The algorithm new tokens are signed with, then those of every other published key still in use. */
+  private signingAlgs(): string[] {
+    const algs = new Set<string>([this.keys.activeSigner().alg]);
+    for (const k of this.keys.jwks().keys) if (typeof k.alg === 'string') algs.add(k.alg);
+    return [...algs];
+  }
+}
