@@ -43,7 +43,8 @@ class CapturingLogger extends ConsoleLogger {
  */
 export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
-  const port = await freePort();
+  // An explicit PORT (e.g. the seed's 8085) is bound as given; otherwise any free loopback port.
+  const port = env.PORT !== undefined ? Number(env.PORT) : await freePort();
   const config = parseConfig({
     NODE_ENV: 'test',
     PORT: String(port),
