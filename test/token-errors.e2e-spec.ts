@@ -85,6 +85,12 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       expectInvalidClient(await postForm(tokenUrl, cc, { authorization: header }));
     });
 
+    it('refuses a client id with a NUL character (which no database row can hold) as invalid_client, not 500', async () => {
+      expectInvalidClient(await postForm(tokenUrl, cc, asBasic({ id: 'basic\u0000client', secret: BASIC.secret })));
+      expectInvalidClient(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=post%00client&client_secret=x'));
+      expectInvalidClient(await postForm(tokenUrl, cc, asBasic({ id: BASIC.id, secret: `${BASIC.secret}\u0000` })));
+    });
+
     it('refuses a request without any client authentication', async () => {
       expectInvalidClient(await postForm(tokenUrl, cc));
       expectInvalidClient(await postForm(`${tokenUrl}?grant_type=client_credentials`, undefined));

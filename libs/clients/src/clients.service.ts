@@ -9,6 +9,11 @@ import { SecretHasher } from './secret-hasher';
 
 export const CLIENT_TOPIC = 'client';
 
+/** PostgreSQL text cannot hold NUL, so such an id names no client (and must not reach a query, which fails). */
+function storable(clientId: string): boolean {
+  return !clientId.includes('\u0000');
+}
+
 /**
  * Client lookup and secret verification: the hot path of every token request. The seams for caching and
  * secret verification live here so the token endpoint never touches storage or hashing directly.
@@ -28,7 +33,8 @@ export class ClientsService {
     feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
   }
 
-  findById(clientId: string): Promise<ClientEntity | null> {
+  async findById(clientId: string): Promise<ClientEntity | null> {
+    if (!storable(clientId)) return null;
     return this.repo.findOneBy({ clientId });
   }
 
@@ -40,7 +46,7 @@ export class ClientsService {
     const cached = this.cache.match(clientId, secret);
     if (cached) return cached.enabled ? cached : null;
 
-    const client = await this.repo.findOneBy({ clientId });
+    const client = storable(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     if (!client) {
       await this.hasher.burn(secret);
       return null;

@@ -29,6 +29,12 @@ describe('SecretHasher', () => {
     expect((await h10.verify('secret u:%+', phc)).valid).toBe(false);
   });
 
+  it('refuses the secret with NUL bytes appended (HMAC zero-pads keys, so scrypt alone would accept it)', async () => {
+    const phc = await h10.hash(secret);
+    expect(await h10.verify(`${secret}\u0000`, phc)).toEqual({ valid: false, needsRehash: false });
+    expect(await h10.verify(`${secret}\u0000\u0000`, phc)).toEqual({ valid: false, needsRehash: false });
+  });
+
   it('asks for a re-hash when the stored cost is lower than the configured one, only after a valid secret', async () => {
     const weak = await h10.hash(secret);
     const h11 = hasher(11);

@@ -62,7 +62,9 @@ export class SecretHasher {
     } catch {
       return { valid: false, needsRehash: false };
     }
-    const valid = timingSafeEqual(actual, expected);
+    // scrypt keys HMAC-SHA256 with the secret, and HMAC pads short keys with zero bytes: "s" and "s\0"
+    // would hash alike. No secret contains NUL (RFC 6749 Appendix A.2: VSCHAR), so none with one matches.
+    const valid = timingSafeEqual(actual, expected) && !secret.includes('\u0000');
     return { valid, needsRehash: valid && (ln < this.logN || r < R || expected.length < KEY_LEN) };
   }
 
