@@ -1,0 +1,180 @@
+import { Clock, RevocationStore } from '@app/oauth';
+import { decodeJwt } from 'jose';
+import { insertClient } from './support/clients';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+
+const SECRET = 'a-test-client-secret-long-enough';
+
+async function tokenFor(t: TestApp, clientId: string, secret = SECRET, form: Record<string, string> = {}): Promise<string> {
+  const res = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', ...form }, { authorization: basic(clientId, secret) });
+  expect(res.status).toBe(200);
+  return res.body.access_token as string;
+}
+
+/** POST /oauth2/revoke; the raw body, since a success has none. */
+async function revoke(t: TestApp, callerId: string, form: Record<string, string> | string | undefined, query = '', secret = SECRET) {
+  const body = typeof form === 'string' || form === undefined ? form : new URLSearchParams(form).toString();
+  const res = await fetch(`${t.baseUrl}/oauth2/revoke${query}`, {
+    method: 'POST',
+    headers: { authorization: basic(callerId, secret), ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+    body,
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+async function isActive(t: TestApp, callerId: string, token: string): Promise<boolean> {
+  const res = await postForm(`${t.baseUrl}/oauth2/introspect`, { token }, { authorization: basic(callerId, SECRET) });
+  expect(res.status).toBe(200);
+  return res.body.active as boolean;
+}
+
+async function revokedRows(t: TestApp): Promise<{ jti: string; client_id: string; expires_at: Date }[]> {
+  return t.db.query('SELECT jti, client_id, expires_at FROM revoked_tokens ORDER BY jti');
+}
+
+/** RFC 7009 revocation of JWT access tokens: kept by jti until expiry, honoured everywhere at once. */
+describe('token revocation (RFC 7009)', () => {
+  let t: TestApp;
+  /** A second instance on the same database, keys and issuer. */
+  let peer: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const id of ['svc-a', 'svc-b']) await insertClient(t.db, { clientId: id, secret: SECRET, scopes: ['stock.read'] });
+    peer = await startTestApp({ ISSUER: t.issuer, KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url') }, t.db);
+  });
+  afterAll(async () => {
+    await peer?.close();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    await t.db.query('DELETE FROM revoked_tokens');
+  });
+
+  it('revokes the caller’s own token: 200 with an empty body, jti kept until the token’s expiry', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const claims = decodeJwt(token);
+    expect(await isActive(t, 'svc-a', token)).toBe(true);
+
+    const res = await revoke(t, 'svc-a', { token });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
+    expect(await revokedRows(t)).toEqual([{ jti: claims.jti, client_id: 'svc-a', expires_at: new Date(claims.exp! * 1000) }]);
+    expect(await isActive(t, 'svc-a', token)).toBe(false);
+  });
+
+  it('accepts revoking the same token twice', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
+    expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
+    expect(await revokedRows(t)).toHaveLength(1);
+  });
+
+  it('makes a revoked admin token useless at the admin API', async () => {
+    const token = await tokenFor(t, ADMIN_ID, ADMIN_SECRET, { scope: 'admin' });
+    const before = await fetch(`${t.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(before.status).toBe(200);
+
+    expect((await revoke(t, ADMIN_ID, { token }, '', ADMIN_SECRET)).status).toBe(200);
+    const after = await fetch(`${t.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid, expired or revoked' });
+    expect(after.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
+  });
+
+  it('holds on every instance at once: introspection and the admin guard of another instance refuse the token', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const admin = await tokenFor(t, ADMIN_ID, ADMIN_SECRET);
+    expect(await isActive(peer, 'svc-a', token)).toBe(true);
+    expect((await fetch(`${peer.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+
+    expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
+    expect((await revoke(t, ADMIN_ID, { token: admin }, '', ADMIN_SECRET)).status).toBe(200);
+    expect(await isActive(peer, 'svc-a', token)).toBe(false);
+    expect((await fetch(`${peer.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(401);
+  });
+
+  it('refuses to revoke another client’s token with 400 unauthorized_client (§2.1), and revokes nothing', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const res = await revoke(t, 'svc-b', { token });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual({ error: 'unauthorized_client', error_description: 'The token was not issued to this client' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await revokedRows(t)).toEqual([]);
+    expect(await isActive(t, 'svc-a', token)).toBe(true);
+  });
+
+  it('answers 200 and stores nothing for garbage, expired and foreign tokens (§2.2)', async () => {
+    const clock = t.app.get(Clock);
+    const now = clock.nowSeconds();
+    const spy = jest.spyOn(clock, 'nowSeconds').mockReturnValue(now - 14400 - 3600);
+    let expired: string;
+    try {
+      expired = await tokenFor(t, 'svc-a');
+    } finally {
+      spy.mockRestore();
+    }
+    const foreignIssuer = await startTestApp(
+      { ISSUER: 'http://other-issuer.example/ms-auth-server', KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url') },
+      t.db,
+    );
+    let foreign: string;
+    try {
+      foreign = await tokenFor(foreignIssuer, 'svc-a');
+    } finally {
+      await foreignIssuer.close();
+    }
+    for (const token of ['not-a-jwt', 'a.b.c', expired, foreign]) {
+      const res = await revoke(t, 'svc-a', { token });
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('');
+    }
+    expect(await revokedRows(t)).toEqual([]);
+  });
+
+  it.each(['access_token', 'refresh_token', 'unknown_type'])('ignores token_type_hint=%s and revokes the token (§2.1)', async (hint) => {
+    const token = await tokenFor(t, 'svc-a');
+    const res = await revoke(t, 'svc-a', { token, token_type_hint: hint });
+    expect(res.status).toBe(200);
+    expect(await isActive(t, 'svc-a', token)).toBe(false);
+  });
+
+  it('requires the token in the form body: 400 invalid_request, and a token in the query string is not revoked', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const missing = await revoke(t, 'svc-a', { token_type_hint: 'access_token' });
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.text)).toEqual({ error: 'invalid_request', error_description: 'Missing token parameter (RFC 7009 §2.1)' });
+
+    const inQuery = await revoke(t, 'svc-a', undefined, `?token=${encodeURIComponent(token)}`);
+    expect(inQuery.status).toBe(400);
+    expect(JSON.parse(inQuery.text)).toMatchObject({ error: 'invalid_request' });
+    expect(await isActive(t, 'svc-a', token)).toBe(true);
+  });
+
+  it('refuses an unauthenticated request with 401 invalid_client', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const res = await postForm(`${t.baseUrl}/oauth2/revoke`, { token });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    expect(res.headers.get('www-authenticate')).toBe(`Basic realm="${t.issuer}"`);
+    const wrong = await revoke(t, 'svc-a', { token }, '', 'not-the-secret');
+    expect(wrong.status).toBe(401);
+    expect(await isActive(t, 'svc-a', token)).toBe(true);
+  });
+
+  it('answers GET with 405', async () => {
+    const res = await fetch(`${t.baseUrl}/oauth2/revoke`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('drops a revocation once the token would have expired', async () => {
+    await t.db.query(
+      `INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES ('gone', 'svc-a', now() - interval '1 second'), ('kept', 'svc-a', now() + interval '1 hour')`,
+    );
+    await t.app.get(RevocationStore).prune();
+    expect((await revokedRows(t)).map((r) => r.jti)).toEqual(['kept']);
+  });
+});
