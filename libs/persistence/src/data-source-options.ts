@@ -12,7 +12,8 @@ export function dataSourceOptions(config: AppConfig, url: string): DataSourceOpt
     migrationsRun: false,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
-    logging: ['error'],
+    // Failed queries reach the caller and are logged once by the HTTP error filter, in the app's log format.
+    logging: false,
     extra: {
       max: db.poolSize,
       connectionTimeoutMillis: db.connectTimeoutMs,
