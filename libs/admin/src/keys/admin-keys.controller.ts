@@ -1,9 +1,10 @@
 import { KeyRotationService, KeyView, RotationOutcome } from '@app/keys';
 import { Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminController } from '../admin-controller.decorator';
 import { AdminActor } from './admin-actor.decorator';
+import { KeyListDto, RotationResponseDto } from './key-response.dto';
 import { ParseFlagPipe } from './parse-flag.pipe';
 
 /** Signing keys: list the lifecycle, rotate on demand (the schedule is KEY_ROTATION_INTERVAL). */
@@ -13,7 +14,7 @@ export class AdminKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List signing keys (metadata only, never key material)' })
-  @ApiOkResponse({ description: '{ items: [{ kid, alg, status, created_at, activated_at, retired_at, expires_at, not_before, encryption_key_id }] }' })
+  @ApiOkResponse({ type: KeyListDto })
   async list(): Promise<{ items: KeyView[] }> {
     return { items: await this.rotation.list() };
   }
@@ -28,8 +29,9 @@ export class AdminKeysController {
       'from the JWKS: every token it signed stops verifying (for a leaked key).',
   })
   @ApiQuery({ name: 'immediate', required: false, type: Boolean })
-  @ApiOkResponse({ description: '{ rotated: true, active, next, retired | removed }' })
-  @ApiAcceptedResponse({ description: '{ rotated: false, active, next } — promotion possible from next.not_before' })
+  @ApiOkResponse({ type: RotationResponseDto, description: 'Rotated: active signs now' })
+  @ApiAcceptedResponse({ type: RotationResponseDto, description: 'Not yet: the next key is published, promotion possible from next.not_before' })
+  @ApiBadRequestResponse({ description: 'invalid_request: immediate is not true or false' })
   async rotate(
     @AdminActor() actor: string,
     @Query('immediate', new ParseFlagPipe('immediate')) immediate: boolean,
