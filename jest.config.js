@@ -18,7 +18,7 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs|openid-client|oauth4webapi)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs|openid-client|oauth4webapi|content-disposition)/)'],
   moduleNameMapper: Object.fromEntries(
     libs.flatMap((l) => [
       [`^@app/${l}$`, `<rootDir>/libs/${l}/src`],

@@ -1,3 +1,4 @@
+import { setupAdminDocs } from '@app/admin';
 import { AppConfig } from '@app/config';
 import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
 import { Logger, LoggerService } from '@nestjs/common';
@@ -18,6 +19,8 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
     trustProxy: config.http.trustProxy,
     logger: false,
     return503OnClosing: true,
+    // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
+    routerOptions: { maxParamLength: 1024 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger,
@@ -35,6 +38,7 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
     httpLog.log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();
   });
+  setupAdminDocs(app, config);
   await app.init();
   return app;
 }

@@ -1,0 +1,24 @@
+import { AuditEntryView, AuditTrail, Page } from '@app/clients';
+import { Get, Query, UseInterceptors } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminController } from '../admin-controller.decorator';
+import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+import { AdminQueryPipe } from '../validation/admin-pipes';
+import { PageQueryDto } from '../validation/page-query.dto';
+import { AuditPageDto } from './audit-entry.dto';
+
+/** The audit trail of admin changes, newest first. */
+@AdminController('audit')
+@UseInterceptors(AdminErrorsInterceptor)
+export class AuditController {
+  constructor(private readonly audit: AuditTrail) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Read the audit trail, newest first (keyset pagination)' })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  list(@Query(AdminQueryPipe) query: PageQueryDto): Promise<Page<AuditEntryView>> {
+    return this.audit.list(query.limit, query.cursor);
+  }
+}

@@ -1,0 +1,93 @@
+import { ClientMetadata, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
+import { SCOPE_TOKEN } from '@app/config';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+
+/*
+ * class-validator runs a property's rules from the bottom decorator up, and the admin pipes stop at the
+ * first broken one, so each property lists its type check last.
+ */
+
+const TOKEN = SCOPE_TOKEN.source.replace(/^\^/, '').replace(/\$$/, '');
+/** RFC 6749 §3.3: scope = scope-token *( SP scope-token ) */
+export const SCOPE_LIST = new RegExp(`^${TOKEN}( ${TOKEN})*$`);
+/** RFC 6749 Appendix A.1/A.2: client_id and client_secret are VSCHAR (printable ASCII). */
+export const VSCHAR = /^[\x20-\x7E]+$/;
+
+/** Validates the property only when it is present; unlike @IsOptional, null is then an error. */
+export const IfPresent = (): PropertyDecorator => ValidateIf((_: unknown, value: unknown) => value !== undefined);
+
+/** The scope field: a space-delimited list of RFC 6749 §3.3 scope tokens. */
+export function ScopeRules(): PropertyDecorator {
+  return (target, key) => {
+    IsString({ message: 'scope must be a string of space-delimited scope tokens' })(target, key);
+    MaxLength(4096)(target, key);
+    Matches(SCOPE_LIST, { message: 'scope must be scope tokens separated by single spaces (RFC 6749 §3.3)' })(target, key);
+  };
+}
+
+/** Metadata fields shared by registration and update (RFC 7591 §2 names). */
+export class ClientMetadataDto implements ClientMetadata {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Billing service' })
+  @IsOptional()
+  @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'client_name must not contain control characters' })
+  @Length(1, 255)
+  @IsString()
+  client_name?: string | null;
+
+  @ApiPropertyOptional({ enum: TOKEN_ENDPOINT_AUTH_METHODS, default: 'client_secret_basic' })
+  @IfPresent()
+  @IsIn(TOKEN_ENDPOINT_AUTH_METHODS, { message: `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}` })
+  token_endpoint_auth_method?: TokenEndpointAuthMethod;
+
+  @ApiPropertyOptional({ type: [String], enum: GRANT_TYPES, default: ['client_credentials'] })
+  @IfPresent()
+  @IsIn(GRANT_TYPES, { each: true, message: `each grant type must be one of ${GRANT_TYPES.join(', ')}` })
+  @ArrayUnique()
+  @IsArray()
+  grant_types?: string[];
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    description: 'Access-token lifetime in seconds, at most MAX_ACCESS_TOKEN_TTL; null uses ACCESS_TOKEN_TTL',
+  })
+  @IsOptional()
+  @Min(1)
+  @IsInt({ message: 'access_token_ttl must be an integer number of seconds' })
+  access_token_ttl?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Audiences (RFC 8707 resources) the client may request; the first is its default',
+    example: ['https://api.example.com'],
+  })
+  @IfPresent()
+  @Matches(/^[^\s\x00-\x1f\x7f]+$/, { each: true, message: 'an audience must not contain whitespace or control characters' })
+  @Length(1, 2048, { each: true, message: 'each audience must be a non-empty string of at most 2048 characters' })
+  @IsString({ each: true, message: 'each audience must be a string' })
+  @ArrayUnique()
+  @ArrayMaxSize(50)
+  @IsArray()
+  audience?: string[];
+
+  @ApiPropertyOptional({ type: Boolean, default: false, description: "May introspect other clients' tokens (RFC 7662 §4)" })
+  @IfPresent()
+  @IsBoolean()
+  introspect_any_token?: boolean;
+}

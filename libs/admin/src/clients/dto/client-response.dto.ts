@@ -1,0 +1,33 @@
+import { ClientView, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
+import { ApiProperty } from '@nestjs/swagger';
+
+/** OpenAPI description of ClientView (the response body is built by toClientView). */
+export class ClientResponseDto implements ClientView {
+  @ApiProperty() client_id: string;
+  @ApiProperty({ type: String, nullable: true }) client_name: string | null;
+  @ApiProperty({ example: 'customer.read customer.write' }) scope: string;
+  @ApiProperty({ type: [String], enum: GRANT_TYPES }) grant_types: string[];
+  @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS }) token_endpoint_auth_method: TokenEndpointAuthMethod;
+  @ApiProperty({ type: Number, nullable: true, description: 'null: ACCESS_TOKEN_TTL applies' }) access_token_ttl: number | null;
+  @ApiProperty({ type: [String], description: 'The first is the default audience' }) audience: string[];
+  @ApiProperty() introspect_any_token: boolean;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
+  @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class CreatedClientResponseDto extends ClientResponseDto {
+  @ApiProperty({ description: 'Shown in this response only; the server keeps just a hash' }) client_secret: string;
+}
+
+export class RotatedSecretResponseDto extends CreatedClientResponseDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds since the epoch until which the previous secret works; null: it stopped at once' })
+  previous_secret_expires_at: number | null;
+}
+
+export class ClientPageDto {
+  @ApiProperty({ type: [ClientResponseDto] }) items: ClientResponseDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' }) next_cursor: string | null;
+}

@@ -1,0 +1,44 @@
+import { ApiError } from '@app/oauth';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** RFC 7591 §3.2.2: a metadata field is invalid; `details` names each wrong field. */
+export class InvalidClientMetadata extends ApiError {
+  constructor(details: FieldProblem[]) {
+    super('invalid_client_metadata', 400, describeFields(details), undefined, {}, { details });
+  }
+}
+
+/** A malformed query parameter of an admin list (limit, cursor), in the same shape. */
+export class InvalidAdminRequest extends ApiError {
+  constructor(details: FieldProblem[]) {
+    super('invalid_request', 400, describeFields(details), undefined, {}, { details });
+  }
+}
+
+export class ClientNotFound extends ApiError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}
+
+export class ClientIdConflict extends ApiError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
+/** RFC 7591 §3.1: client metadata is sent as application/json. */
+export class JsonRequired extends ApiError {
+  constructor() {
+    super('invalid_request', 415, 'Send the request body as application/json');
+  }
+}
+
+function describeFields(details: FieldProblem[]): string {
+  const fields = [...new Set(details.map((d) => d.field))];
+  return `Invalid value for ${fields.join(', ')}`;
+}

@@ -1,0 +1,84 @@
+import { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
+
+/**
+ * Client metadata as the admin API and the CLI send it, in RFC 7591 §2 field names. `scope` is a
+ * space-delimited string (RFC 6749 §3.3); `audience` lists the RFC 8707 resources the client may ask for,
+ * the first being its default. Input is validated before it reaches the service (see @app/admin).
+ */
+export interface ClientMetadata {
+  client_name?: string | null;
+  scope?: string;
+  token_endpoint_auth_method?: TokenEndpointAuthMethod;
+  grant_types?: string[];
+  /** Seconds; null falls back to ACCESS_TOKEN_TTL. */
+  access_token_ttl?: number | null;
+  audience?: string[];
+  /** May introspect other clients' tokens (RFC 7662 §4). */
+  introspect_any_token?: boolean;
+}
+
+export interface NewClient extends ClientMetadata {
+  client_id?: string;
+  scope: string;
+  client_secret?: string;
+}
+
+export interface ClientPatch extends ClientMetadata {
+  enabled?: boolean;
+}
+
+/** What the admin API and the CLI show of a client: never a secret, a secret hash or an old secret. */
+export interface ClientView {
+  client_id: string;
+  client_name: string | null;
+  scope: string;
+  grant_types: string[];
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  access_token_ttl: number | null;
+  audience: string[];
+  introspect_any_token: boolean;
+  enabled: boolean;
+  /** RFC 7591 §3.2.1, seconds since the epoch. */
+  client_id_issued_at: number;
+  /** RFC 7591 §3.2.1: 0 = the secret does not expire. */
+  client_secret_expires_at: 0;
+  created_at: string;
+  updated_at: string;
+}
+
+export function splitScope(scope: string): string[] {
+  return [...new Set(scope.split(' ').filter((s) => s !== ''))];
+}
+
+/** The one mapping from the entity to its public representation. */
+export function toClientView(c: ClientEntity): ClientView {
+  return {
+    client_id: c.clientId,
+    client_name: c.clientName,
+    scope: c.scopes.join(' '),
+    grant_types: [...c.grantTypes],
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    access_token_ttl: c.accessTokenTtl,
+    audience: [...c.audiences],
+    introspect_any_token: c.introspectAny,
+    enabled: c.enabled,
+    client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
+    client_secret_expires_at: 0,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+/** The one mapping from metadata fields to entity columns; only the fields present are returned. */
+export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
+  const cols: Partial<ClientEntity> = {};
+  if (m.client_name !== undefined) cols.clientName = m.client_name;
+  if (m.scope !== undefined) cols.scopes = splitScope(m.scope);
+  if (m.token_endpoint_auth_method !== undefined) cols.tokenEndpointAuthMethod = m.token_endpoint_auth_method;
+  if (m.grant_types !== undefined) cols.grantTypes = [...new Set(m.grant_types)];
+  if (m.access_token_ttl !== undefined) cols.accessTokenTtl = m.access_token_ttl;
+  if (m.audience !== undefined) cols.audiences = [...m.audience];
+  if (m.introspect_any_token !== undefined) cols.introspectAny = m.introspect_any_token;
+  if (m.enabled !== undefined) cols.enabled = m.enabled;
+  return cols;
+}
