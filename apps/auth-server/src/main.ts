@@ -1,38 +1,19 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigValidationError, parseConfig, processEnv, withDatabase } from '@app/config';
-import { loadOrCreateLocalEncryptionKey } from '@app/keys';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { createLogger } from './logger';
+import { loadConfigOrExit } from './load-config';
+import { openDatabase } from './open-database';
 
 async function bootstrap(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = parseConfig(processEnv());
-  } catch (err) {
-    if (err instanceof ConfigValidationError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  let config = loadConfigOrExit();
   const logger = createLogger(config);
   Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
 
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.database.url) {
-    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort });
-    log.log(`embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
-    let keys: Buffer[] | undefined;
-    if (config.keys.encryptionKeys.length === 0) {
-      const kek = await loadOrCreateLocalEncryptionKey(config.database.dataDir);
-      if (kek.created) log.warn(`generated a key-encryption key in ${kek.path}: set KEY_ENCRYPTION_KEYS for any shared or production database`);
-      keys = [kek.key];
-    }
-    config = withDatabase(config, embedded.url, keys);
-  }
+  const db = await openDatabase(config, log);
+  config = db.config;
+  const embedded = db.embedded;
 
   const app = await createApp(config, logger).catch(async (err: unknown) => {
     await embedded?.stop();

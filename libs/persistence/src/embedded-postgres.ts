@@ -136,3 +136,30 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     },
   };
 }
+
+/**
+ * The URL of an embedded PostgreSQL that another process (a running server) already serves from `dir`, so a
+ * second process of this project, such as the CLI, can share it instead of failing on the data directory's
+ * lock. Undefined when no live postmaster holds the directory.
+ */
+export async function findRunningEmbeddedPostgres(dir: string): Promise<string | undefined> {
+  const dataDir = resolve(dir);
+  let lines: string[];
+  let password: string;
+  try {
+    lines = (await readFile(resolve(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+    password = (await readFile(`${dataDir}.password`, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+  // postmaster.pid: line 1 the PID, line 4 the port (PostgreSQL's miscadmin.h, LOCK_FILE_LINE_*).
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
