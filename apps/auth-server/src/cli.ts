@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CLI_USAGE, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
+import { CLI_USAGE, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
 import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
@@ -24,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
     process.stdout.write(`${CLI_USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
+  }
+  if (!(CLIENT_COMMANDS as readonly string[]).includes(argv[0])) {
+    process.stderr.write(`unknown command "${argv[0]}"\n\n${CLI_USAGE}\n`);
+    return 2;
   }
   const config = loadConfigOrExit();
   const levels: LogLevel[] = config.log.level === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error', 'warn'];

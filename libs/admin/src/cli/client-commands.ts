@@ -34,6 +34,8 @@ Metadata options (RFC 7591 names):
 Environment: the server's own variables (DATABASE_URL, KEY_ENCRYPTION_KEYS, ...). Without DATABASE_URL the
 embedded PostgreSQL is used: the running server's, or started for the command.`;
 
+export const CLIENT_COMMANDS = ['create', 'list', 'show', 'update', 'rotate-secret', 'disable', 'enable', 'delete'] as const;
+
 /** A mistake in the command line itself (exit code 2). */
 export class UsageError extends Error {
   constructor(message: string) {
