@@ -89,8 +89,14 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       this.logger.log(`updated admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
       return;
     }
-    // No explicit admin credentials (never in production): a random secret, written to a file readable by
-    // this user only, so no well-known admin secret exists and none is logged.
+    // No explicit admin credentials (never in production). Only the embedded database gets a generated admin
+    // client: its random secret goes to a file beside that database, readable by this user only, so no
+    // well-known admin secret exists and none is logged. A shared database (DATABASE_URL) gets none, since
+    // instances must not each invent one.
+    if (!this.config.database.embedded) {
+      this.logger.warn('no admin client configured: set ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET, or create one with `npm run cli -- create`');
+      return;
+    }
     if (await repo.existsBy({ clientId: DEFAULT_ADMIN_CLIENT_ID })) return;
     const secret = generateClientSecret();
     await repo.insert({

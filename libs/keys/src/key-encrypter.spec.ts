@@ -68,3 +68,13 @@ describe('KeyEncrypter (AES-256-GCM at rest)', () => {
     expect(() => new KeyEncrypter([])).toThrow(/KEY_ENCRYPTION_KEYS/);
   });
 });
+
+describe('KeyEncrypter tag length', () => {
+  it('refuses a sealed key whose GCM tag was truncated', () => {
+    const e = new KeyEncrypter([Buffer.alloc(32, 7)]);
+    const sealed = e.seal('private', 'kid-1');
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from(parts[4], 'base64url').subarray(0, 12).toString('base64url');
+    expect(() => e.open(parts.join('.'), 'kid-1')).toThrow(/truncated/);
+  });
+});

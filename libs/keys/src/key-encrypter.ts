@@ -39,9 +39,12 @@ export class KeyEncrypter {
     if (version !== VERSION || !tag) throw new Error('unrecognised sealed key format');
     const kek = this.keys.get(kekId);
     if (!kek) throw new Error(`private key is sealed with key-encryption key ${kekId}, which is not in KEY_ENCRYPTION_KEYS`);
-    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'));
+    const tagBytes = Buffer.from(tag, 'base64url');
+    // A full 16-byte tag only: GCM would otherwise accept a truncated one.
+    if (tagBytes.length !== 16) throw new Error('sealed key has a truncated authentication tag');
+    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   }
 

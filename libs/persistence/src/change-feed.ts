@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 
 type Listener = (key: string) => void;
 /** Key that every listener receives when this instance may have missed changes: drop everything. */
@@ -16,7 +16,7 @@ const WINDOW_SECONDS = 30;
  * the caches instead.
  */
 @Injectable()
-export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
+export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySubscriberInterface {
   private readonly logger = new Logger(ChangeFeed.name);
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly seen = new Map<string, number>();
@@ -25,11 +25,16 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   private failing = false;
   private polling = false;
   private lastPrune = 0;
+  /** Changes published inside a transaction, applied locally only once it commits. */
+  private readonly pending = new WeakMap<QueryRunner, [string, string][]>();
 
   constructor(
     private readonly ds: DataSource,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    // TypeORM calls afterTransactionCommit/afterTransactionRollback on registered subscribers.
+    ds.subscribers.push(this);
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.poll(), this.config.secrets.changePollIntervalMs);
@@ -45,10 +50,33 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
     this.listeners.get(topic)!.add(listener);
   }
 
-  /** Records a change inside the caller's transaction and applies it to this instance at once. */
+  /**
+   * Records a change inside the caller's transaction. This instance applies it as soon as the transaction
+   * commits (at once outside a transaction): applied earlier, a concurrent reader could re-cache the old row
+   * or find the new one missing.
+   */
   async publish(manager: EntityManager, topic: string, key: string): Promise<void> {
     await manager.query('INSERT INTO change_log (topic, key) VALUES ($1, $2)', [topic, key]);
-    this.emit(topic, key);
+    const qr = manager.queryRunner;
+    if (qr?.isTransactionActive) {
+      const list = this.pending.get(qr) ?? [];
+      list.push([topic, key]);
+      this.pending.set(qr, list);
+    } else {
+      this.emit(topic, key);
+    }
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const qr = event.queryRunner;
+    if (qr.isTransactionActive) return; // a savepoint was released; the outer transaction is still open
+    const list = this.pending.get(qr);
+    this.pending.delete(qr);
+    for (const [topic, key] of list ?? []) this.emit(topic, key);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.pending.delete(event.queryRunner);
   }
 
   /** Applies a change to this instance's caches only (e.g. after a write that is already logged). */

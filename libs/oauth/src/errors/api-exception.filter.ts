@@ -39,7 +39,7 @@ function clientMessage(status: number, e: unknown): string {
     case 413:
       return 'Request body too large';
     case 415:
-      return 'Unsupported content type: use application/x-www-form-urlencoded';
+      return 'Unsupported content type for this endpoint';
     default: {
       const code = (e as { code?: unknown })?.code;
       if (typeof code === 'string' && code.startsWith('FST_ERR_CTP')) return 'Malformed request body';
