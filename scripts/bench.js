@@ -35,6 +35,15 @@ function freePort() {
   });
 }
 
+async function ready(port) {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/ms-auth-server/oauth2/jwks`);
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
 async function startServer(env) {
   const child = spawn(process.execPath, [join(root, 'dist/apps/auth-server/src/main.js')], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -43,8 +52,9 @@ async function startServer(env) {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
+  child.output = () => out;
   const t0 = Date.now();
-  while (!/listening on http/.test(out)) {
+  while (!(await ready(env.PORT))) {
     if (child.exitCode !== null || Date.now() - t0 > 60000) throw new Error(`server failed to start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -159,10 +169,25 @@ async function main() {
       path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
       headers: { authorization: `Basic ${Buffer.from('service-client-jwt:wrong').toString('base64')}` },
     });
+    // Isolation: legitimate clients while another floods wrong secrets (scrypt each) on the same server.
+    const flood = load('  flood: wrong secrets', {
+      ...base,
+      method: 'POST',
+      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
+      headers: { authorization: `Basic ${Buffer.from('service-client-jwt:wrong').toString('base64')}` },
+    });
+    await load('seed request during that flood', {
+      ...base,
+      method: 'POST',
+      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
+      headers: { authorization: SEED_AUTH },
+    });
+    await flood;
     await load('JWKS', { ...base, method: 'GET', path: '/ms-auth-server/oauth2/jwks' });
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.on('exit', r));
+    if (process.env.BENCH_SERVER_LOG) require('node:fs').writeFileSync(process.env.BENCH_SERVER_LOG, server.output());
     await stopDb();
   }
 }

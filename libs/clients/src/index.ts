@@ -5,6 +5,7 @@ export * from './client-admin.service';
 export * from './client-cache';
 export * from './client-metadata';
 export * from './client-secret';
+export * from './concurrency-limit';
 export * from './client.entity';
 export * from './clients.bootstrap';
 export * from './clients.module';

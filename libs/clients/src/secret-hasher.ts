@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { ConcurrencyLimit } from './concurrency-limit';
 
 export interface VerifyResult {
   readonly valid: boolean;
@@ -17,10 +18,17 @@ const MAX_R = 16;
 const MAX_P = 4;
 const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
+/** libuv's default pool has 4 threads; hashing gets half, signing and database handshakes keep the rest. */
+const HASH_SLOTS = 2;
+const slots = new ConcurrencyLimit(HASH_SLOTS);
+
 function scryptAsync(secret: string, salt: Buffer, ln: number, r: number, p: number, len: number): Promise<Buffer> {
   const N = 2 ** ln;
-  return new Promise((resolve, reject) =>
-    scrypt(secret, salt, len, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+  return slots.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(secret, salt, len, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 }
 

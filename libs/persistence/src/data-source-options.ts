@@ -22,6 +22,8 @@ export function dataSourceOptions(config: AppConfig, url: string): DataSourceOpt
       idle_in_transaction_session_timeout: db.statementTimeoutMs * 2,
       application_name: 'ms-auth-server',
       keepAlive: true,
+      // Keep warm connections: opening one (SCRAM) costs a key derivation on the busy thread pool.
+      idleTimeoutMillis: 300_000,
     },
   };
 }
