@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   }
   Logger.overrideLogger(new StderrLogger({ logLevels: ['fatal', 'error', 'warn', 'log'], prefix: 'keys-cli' }));
   const log = new Logger('KeysCli');
-  const opened = await openDatabase(config, log);
+  const opened = await openDatabase(config, log, { share: true });
   const ds = new DataSource({ ...dataSourceOptions(opened.config, opened.config.database.url!), entities: [SigningKeyEntity] });
   try {
     await ds.initialize();
