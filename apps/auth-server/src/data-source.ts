@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { AuditEntryEntity, ClientEntity, DeletedClientEntity } from '@app/clients';
+import { parseConfig, processEnv } from '@app/config';
+import { SigningKeyEntity } from '@app/keys';
+import { RevokedTokenEntity } from '@app/oauth';
+import { dataSourceOptions } from '@app/persistence';
+import { DataSource } from 'typeorm';
+
+/**
+ * The data source for the TypeORM CLI, e.g. after `npm run build`:
+ *   DATABASE_URL=... KEY_ENCRYPTION_KEYS=... npx typeorm -d dist/apps/auth-server/src/data-source.js migration:show
+ * New migrations go in migrations/ and are listed in migrations/index.ts. Configuration comes from the config
+ * lib like everywhere else; DATABASE_URL is required here (the CLI does not start the embedded database).
+ */
+const config = parseConfig(processEnv());
+if (!config.database.url) throw new Error('DATABASE_URL is required for the TypeORM CLI');
+
+export default new DataSource({
+  ...dataSourceOptions(config, config.database.url),
+  entities: [ClientEntity, DeletedClientEntity, AuditEntryEntity, SigningKeyEntity, RevokedTokenEntity],
+});
