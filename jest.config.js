@@ -28,7 +28,4 @@ module.exports = {
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: true,
-  // A suite whose beforeAll failed half-way can leave a pool or child process open; end the run anyway so CI
-  // reports the failure instead of hanging until its time limit.
-  forceExit: true,
 };

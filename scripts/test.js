@@ -8,7 +8,7 @@
 const { spawnSync, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 
@@ -32,7 +32,8 @@ async function main() {
     console.log('test database: DATABASE_URL');
   }
 
-  const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), ...process.argv.slice(2)], {
+  const report = join(mkdtempSync(join(tmpdir(), 'ms-auth-test-report-')), 'jest.json');
+  const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TEST_DATABASE_URL: url, DATABASE_URL: '' },
@@ -42,7 +43,22 @@ async function main() {
   process.on('SIGTERM', forward);
   const code = await new Promise((res) => jest.on('close', (c) => res(c ?? 1)));
   await stop();
+  printSummary(report);
   process.exit(code);
+}
+
+/** The plain closing line CI tools read: `Tests: N passed, N failed[, N skipped]`. */
+function printSummary(report) {
+  try {
+    const r = JSON.parse(require('node:fs').readFileSync(report, 'utf8'));
+    rmSync(dirname(report), { recursive: true, force: true });
+    const skipped = r.numPendingTests + r.numTodoTests;
+    // A suite that failed to load has no failed test of its own, but it is a failure.
+    const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+    console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  } catch {
+    console.log('Tests: no result (Jest did not write its report)');
+  }
 }
 
 main().catch((err) => {
