@@ -4,7 +4,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { AdminController } from '../admin-controller.decorator';
 import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
-import { AdminActor } from '../keys/admin-actor.decorator';
+import { AdminActor } from '../admin-actor.decorator';
 import { ClientMetadataPipe } from '../validation/admin-pipes';
 import { JsonBodyGuard } from '../validation/json-body.guard';
 import { RotatedSecretResponseDto } from './dto/client-response.dto';

@@ -12,7 +12,7 @@ import {
 import { AdminController } from '../admin-controller.decorator';
 import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
-import { AdminActor } from '../keys/admin-actor.decorator';
+import { AdminActor } from '../admin-actor.decorator';
 import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
 import { JsonBodyGuard } from '../validation/json-body.guard';
 import { PageQueryDto } from '../validation/page-query.dto';

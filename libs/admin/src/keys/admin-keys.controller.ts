@@ -3,7 +3,7 @@ import { Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminActor } from './admin-actor.decorator';
+import { AdminActor } from '../admin-actor.decorator';
 import { KeyListDto, RotationResponseDto } from './key-response.dto';
 import { ParseFlagPipe } from './parse-flag.pipe';
 

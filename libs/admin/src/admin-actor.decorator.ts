@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { adminClaims } from '../admin-bearer.guard';
+import { adminClaims } from './admin-bearer.guard';
 
 /** The client_id of the admin token that authorised the request (set by AdminBearerGuard), for the audit trail. */
 export const AdminActor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
