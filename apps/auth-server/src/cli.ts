@@ -1,17 +1,12 @@
 import 'reflect-metadata';
 import { CLI_USAGE, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
-import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
+import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
 import { loadConfigOrExit } from './load-config';
 import { openDatabase } from './open-database';
+import { StderrLogger } from './stderr-logger';
 
-/** Logs go to stderr, so stdout carries nothing but the command's JSON. */
-class StderrLogger extends ConsoleLogger {
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
-    super.printMessages(messages, context, logLevel, 'stderr');
-  }
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

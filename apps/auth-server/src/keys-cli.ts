@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigValidationError, parseConfig, processEnv } from '@app/config';
+import { AppConfig } from '@app/config';
 import { KeyRotationService, KeysService, reencryptSigningKeys, SigningKeyEntity } from '@app/keys';
 import { ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
-import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { loadConfigOrExit } from './load-config';
 import { openDatabase } from './open-database';
+import { StderrLogger } from './stderr-logger';
 
 const USAGE = `usage: npm run keys -- <command>
 
@@ -14,18 +16,11 @@ const USAGE = `usage: npm run keys -- <command>
   reencrypt             re-seal every stored private key under the first of KEY_ENCRYPTION_KEYS
 
 Reads the same configuration as the server (DATABASE_URL, KEY_ENCRYPTION_KEYS, SIGNING_ALG, ...).
-Without DATABASE_URL it starts the embedded PostgreSQL, so the server must not be running then.
+Without DATABASE_URL it uses the embedded PostgreSQL: the running server's, or its own if none runs.
 `;
 
 /** Audit actor for changes made from the command line. */
 const ACTOR = 'cli';
-
-/** Logs go to stderr: stdout carries only the JSON result, for scripts. */
-class StderrLogger extends ConsoleLogger {
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
-    super.printMessages(messages, context, logLevel, 'stderr');
-  }
-}
 
 type Command = (ctx: { ds: DataSource; config: AppConfig; flags: string[] }) => Promise<unknown>;
 
@@ -49,14 +44,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  let config: AppConfig;
-  try {
-    config = parseConfig(processEnv());
-  } catch (err) {
-    if (!(err instanceof ConfigValidationError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    return 78; // EX_CONFIG
-  }
+  const config = loadConfigOrExit();
   Logger.overrideLogger(new StderrLogger({ logLevels: ['fatal', 'error', 'warn', 'log'], prefix: 'keys-cli' }));
   const log = new Logger('KeysCli');
   const opened = await openDatabase(config, log, { share: true });

@@ -1,17 +1,10 @@
+import { AuditRecord, recordAudit } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { InvalidCursorError } from './client-admin.errors';
 import { decodeCursor, encodeCursor, Page } from './page-cursor';
-
-export interface AuditRecord {
-  actor: string;
-  action: string;
-  clientId: string | null;
-  /** Must not contain a secret; callers pass the non-secret fields that changed. */
-  details: Record<string, unknown>;
-}
 
 export interface AuditEntryView {
   id: string;
@@ -29,13 +22,8 @@ const CURSOR_KIND = 'audit';
 export class AuditTrail {
   constructor(@InjectRepository(AuditEntryEntity) private readonly repo: Repository<AuditEntryEntity>) {}
 
-  async record(m: EntityManager, entry: AuditRecord): Promise<void> {
-    await m.query('INSERT INTO audit_log (actor, action, client_id, details) VALUES ($1, $2, $3, $4::jsonb)', [
-      entry.actor,
-      entry.action,
-      entry.clientId,
-      JSON.stringify(entry.details),
-    ]);
+  record(m: EntityManager, entry: AuditRecord): Promise<void> {
+    return recordAudit(m, entry);
   }
 
   /** Keyset pagination on the id, newest first. */

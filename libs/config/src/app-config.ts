@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 export type ScopeFormat = 'string' | 'array';
@@ -153,10 +151,6 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
-/** Generates a value suitable for KEY_ENCRYPTION_KEYS. */
-export function generateEncryptionKey(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 export function parseConfig(env: RawEnv): AppConfig {
   const r = new Reader(env);

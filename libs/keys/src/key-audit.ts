@@ -1,3 +1,4 @@
+import { recordAudit } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 
 export type KeyAuditAction = 'keys.next_created' | 'keys.rotated' | 'keys.rotated_immediately' | 'keys.reencrypted';
@@ -5,14 +6,7 @@ export type KeyAuditAction = 'keys.next_created' | 'keys.rotated' | 'keys.rotate
 /** The actor recorded for changes made by the rotation schedule rather than an operator. */
 export const SCHEDULER_ACTOR = 'system:key-rotation-schedule';
 
-/**
- * Appends to the admin audit trail inside the caller's transaction, so a key change and its record commit
- * together. Details hold key ids only, never key material.
- */
-export async function recordKeyAudit(m: EntityManager, actor: string, action: KeyAuditAction, details: Record<string, unknown>): Promise<void> {
-  await m.query('INSERT INTO audit_log (actor, action, client_id, details) VALUES ($1, $2, NULL, $3::jsonb)', [
-    actor,
-    action,
-    JSON.stringify(details),
-  ]);
+/** Records a key change in the audit trail, in the caller's transaction. Details hold key ids only. */
+export function recordKeyAudit(m: EntityManager, actor: string, action: KeyAuditAction, details: Record<string, unknown>): Promise<void> {
+  return recordAudit(m, { actor, action, clientId: null, details });
 }

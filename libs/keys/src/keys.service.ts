@@ -1,5 +1,5 @@
 import { AppConfig, SigningAlg } from '@app/config';
-import { ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { ChangeFeed } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { importJWK, importPKCS8, JWK } from 'jose';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -46,7 +46,7 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await withAdvisoryLock(this.ds, LOCK_BOOTSTRAP, () => this.ensureActiveKey());
+    await this.ensureActiveKey(); // serialised across instances by its own transaction lock (lockKeys)
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), 60_000);
     this.timer.unref();

@@ -1,4 +1,5 @@
 export * from './advisory-lock';
+export * from './audit-log';
 export * from './change-feed';
 export * from './data-source-options';
 export * from './embedded-postgres';

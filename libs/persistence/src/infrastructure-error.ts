@@ -16,11 +16,3 @@ export function isInfrastructureError(err: unknown): boolean {
   }
   return false;
 }
-
-/** Thrown by services when storage is needed and unavailable; maps to 503 temporarily_unavailable. */
-export class StorageUnavailableError extends Error {
-  constructor(cause?: unknown) {
-    super('storage unavailable', { cause });
-    this.name = 'StorageUnavailableError';
-  }
-}
