@@ -28,6 +28,9 @@ export async function openDatabase(config: AppConfig, log: Logger, opts: { share
     embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort });
     url = embedded.url;
     log.log(`embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+    if (embedded.madeTraversable.length) {
+      log.warn(`PostgreSQL runs as the postgres user: allowed other users to traverse (o+x, not list) ${embedded.madeTraversable.join(', ')}`);
+    }
   }
   let keys: Buffer[] | undefined;
   if (config.keys.encryptionKeys.length === 0) {

