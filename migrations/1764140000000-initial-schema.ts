@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Clients (hashed secrets only), signing keys (private parts encrypted at rest), revoked token ids,

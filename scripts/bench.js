@@ -145,11 +145,18 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
   });
   try {
-    console.log(`ms-auth-server benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, node ${process.version}, ${require('node:os').cpus().length} CPUs`);
+    console.log(
+      `ms-auth-server benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, node ${process.version}, ${require('node:os').cpus().length} CPUs`,
+    );
     await signFloor();
     const base = { host: '127.0.0.1', port };
     // Warm-up: the first request verifies the secret with scrypt and caches the result.
-    await load('warm-up', { ...base, method: 'POST', path: '/ms-auth-server/oauth2/token?grant_type=client_credentials', headers: { authorization: SEED_AUTH } });
+    await load('warm-up', {
+      ...base,
+      method: 'POST',
+      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
+      headers: { authorization: SEED_AUTH },
+    });
     await load('seed request (token, basic auth)', {
       ...base,
       method: 'POST',
@@ -157,12 +164,20 @@ async function main() {
       headers: { authorization: SEED_AUTH },
     });
     const form = 'grant_type=client_credentials&scope=customer.read';
-    await load('form body (token, basic auth)', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token',
-      headers: { authorization: SEED_AUTH, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
-    }, form);
+    await load(
+      'form body (token, basic auth)',
+      {
+        ...base,
+        method: 'POST',
+        path: '/ms-auth-server/oauth2/token',
+        headers: {
+          authorization: SEED_AUTH,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(form),
+        },
+      },
+      form,
+    );
     await load('wrong secret (401, scrypt each)', {
       ...base,
       method: 'POST',

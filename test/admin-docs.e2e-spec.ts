@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 describe('admin API: OpenAPI description and Swagger UI', () => {
   let t: TestApp;
@@ -69,7 +69,12 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
     // The page's relative asset URLs, resolved as a browser would.
     const assets = [...html.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((m) => new URL(m[1], `${t.baseUrl}/docs`).toString());
     expect(assets.map((a) => a.replace(t.baseUrl, ''))).toEqual(
-      expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui-standalone-preset.js', '/docs/swagger-ui-init.js']),
+      expect.arrayContaining([
+        '/docs/swagger-ui.css',
+        '/docs/swagger-ui-bundle.js',
+        '/docs/swagger-ui-standalone-preset.js',
+        '/docs/swagger-ui-init.js',
+      ]),
     );
     for (const url of assets) {
       const res = await fetch(url);

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, requestToken } from './support/admin-api';
-import { postForm, startTestApp, TestApp } from './support/test-app';
+import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 /**
  * A change made through the admin API takes effect on the very next token request, also when the client
@@ -84,9 +84,21 @@ describe('admin API: changes take effect on the next token request', () => {
 
   it('a changed authentication method, lifetime and audience apply to the next request', async () => {
     const secret = await cachedClient('reshaped', { audience: ['https://one'] });
-    expect((await api.patch('/admin/clients/reshaped', { token_endpoint_auth_method: 'client_secret_post', access_token_ttl: 90, audience: ['https://two'] })).status).toBe(200);
+    expect(
+      (
+        await api.patch('/admin/clients/reshaped', {
+          token_endpoint_auth_method: 'client_secret_post',
+          access_token_ttl: 90,
+          audience: ['https://two'],
+        })
+      ).status,
+    ).toBe(200);
     expectInvalidClient(await requestToken(t, 'reshaped', secret));
-    const res = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', client_id: 'reshaped', client_secret: secret });
+    const res = await postForm(`${t.baseUrl}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: 'reshaped',
+      client_secret: secret,
+    });
     expect(res.status).toBe(200);
     expect(res.body.expires_in).toBe(90);
     expect(decodeJwt(res.body.access_token as string).aud).toBe('https://two');

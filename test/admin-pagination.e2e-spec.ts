@@ -1,5 +1,5 @@
 import { adminApi, adminToken } from './support/admin-api';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 describe('admin API: keyset pagination', () => {
   let t: TestApp;
@@ -20,7 +20,9 @@ describe('admin API: keyset pagination', () => {
   });
 
   it('walks 250 clients in pages of 100 without loss or repeat, in client_id order', async () => {
-    const expected = (await t.db.query<{ client_id: string }>('SELECT client_id FROM oauth_clients ORDER BY client_id')).map((r) => r.client_id);
+    const expected = (await t.db.query<{ client_id: string }>('SELECT client_id FROM oauth_clients ORDER BY client_id')).map(
+      (r) => r.client_id,
+    );
     expect(expected).toHaveLength(252); // the 250, the playground client and the admin client
 
     const seen: string[] = [];
@@ -72,7 +74,9 @@ describe('admin API: keyset pagination', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const res: { body: { items: { id: string }[]; next_cursor: string | null } } = await api.get(`/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { body: { items: { id: string }[]; next_cursor: string | null } } = await api.get(
+        `/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...res.body.items.map((e) => e.id));
       cursor = res.body.next_cursor;
       if (cursor === null) break;

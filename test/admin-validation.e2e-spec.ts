@@ -1,5 +1,5 @@
 import { adminApi, adminToken, call } from './support/admin-api';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 const SCOPE_SYNTAX = 'scope must be scope tokens separated by single spaces (RFC 6749 §3.3)';
 
@@ -18,7 +18,8 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     await t?.close();
   });
 
-  const clientCount = async (): Promise<number> => Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM oauth_clients'))[0].n);
+  const clientCount = async (): Promise<number> =>
+    Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM oauth_clients'))[0].n);
 
   it.each([
     [{}, [['scope', 'scope must be a string of space-delimited scope tokens']]],
@@ -27,11 +28,17 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     [{ scope: 'a\tb' }, [['scope', SCOPE_SYNTAX]]],
     [{ scope: 'caf\u00e9' }, [['scope', SCOPE_SYNTAX]]],
     [{ scope: ['a'] }, [['scope', 'scope must be a string of space-delimited scope tokens']]],
-    [{ scope: 'a', client_id: 'bad\u00e9' }, [['client_id', 'client_id must consist of printable ASCII characters (RFC 6749 Appendix A.1)']]],
+    [
+      { scope: 'a', client_id: 'bad\u00e9' },
+      [['client_id', 'client_id must consist of printable ASCII characters (RFC 6749 Appendix A.1)']],
+    ],
     [{ scope: 'a', client_id: 'x'.repeat(256) }, [['client_id', 'client_id must be shorter than or equal to 255 characters']]],
     [{ scope: 'a', client_secret: 'x'.repeat(31) }, [['client_secret', 'client_secret must be 32 to 512 characters long']]],
     [{ scope: 'a', client_name: 7 }, [['client_name', 'client_name must be a string']]],
-    [{ scope: 'a', token_endpoint_auth_method: 'none' }, [['token_endpoint_auth_method', 'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post']]],
+    [
+      { scope: 'a', token_endpoint_auth_method: 'none' },
+      [['token_endpoint_auth_method', 'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post']],
+    ],
     [{ scope: 'a', grant_types: ['authorization_code'] }, [['grant_types', 'each grant type must be one of client_credentials']]],
     [{ scope: 'a', grant_types: 'client_credentials' }, [['grant_types', 'grant_types must be an array']]],
     [{ scope: 'a', access_token_ttl: 20001 }, [['access_token_ttl', 'access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (20000)']]],
@@ -71,7 +78,13 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     [{ client_secret: 'y'.repeat(40) }, [['client_secret', 'property client_secret should not exist']]],
     [{ client_id: 'renamed' }, [['client_id', 'property client_id should not exist']]],
     [{ access_token_ttl: 1e9 }, [['access_token_ttl', 'access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (20000)']]],
-    [{ grant_types: null, audience: null }, [['grant_types', 'grant_types must be an array'], ['audience', 'audience must be an array']]],
+    [
+      { grant_types: null, audience: null },
+      [
+        ['grant_types', 'grant_types must be an array'],
+        ['audience', 'audience must be an array'],
+      ],
+    ],
   ])('PATCH /admin/clients/existing %j: 400, client unchanged', async (body, problems) => {
     const before = await api.get('/admin/clients/existing');
     const res = await api.patch('/admin/clients/existing', body);
@@ -92,7 +105,11 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     const [before] = await t.db.query(`SELECT secret_hash FROM oauth_clients WHERE client_id = 'existing'`);
     const res = await api.post('/admin/clients/existing/secret', body);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'invalid_client_metadata', error_description: 'Invalid value for grace_seconds', details: [{ field: 'grace_seconds', message }] });
+    expect(res.body).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: 'Invalid value for grace_seconds',
+      details: [{ field: 'grace_seconds', message }],
+    });
     expect(await t.db.query(`SELECT secret_hash FROM oauth_clients WHERE client_id = 'existing'`)).toEqual([before]);
   });
 
@@ -106,7 +123,11 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
         expect([body, res.status, res.body]).toEqual([
           body,
           400,
-          { error: 'invalid_client_metadata', error_description: 'Invalid value for body', details: [{ field: 'body', message: 'the request body must be a JSON object' }] },
+          {
+            error: 'invalid_client_metadata',
+            error_description: 'Invalid value for body',
+            details: [{ field: 'body', message: 'the request body must be a JSON object' }],
+          },
         ]);
       }
     }
@@ -123,7 +144,11 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
   it('answers 415 to metadata sent as a form or plain text (RFC 7591 §3.1: JSON)', async () => {
     for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
       const res = await call(t, 'POST', '/admin/clients', { token, body: 'scope=a', headers: { 'content-type': type } });
-      expect([type, res.status, res.body]).toEqual([type, 415, { error: 'invalid_request', error_description: 'Send the request body as application/json' }]);
+      expect([type, res.status, res.body]).toEqual([
+        type,
+        415,
+        { error: 'invalid_request', error_description: 'Send the request body as application/json' },
+      ]);
       const patch = await call(t, 'PATCH', '/admin/clients/existing', { token, body: 'scope=z', headers: { 'content-type': type } });
       expect([type, patch.status]).toEqual([type, 415]);
     }
@@ -138,8 +163,14 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     ['/admin/clients?cursor=not-a-cursor', [['cursor', 'cursor is not a value returned as next_cursor']]],
     ['/admin/clients?page=2', [['page', 'property page should not exist']]],
     ['/admin/audit?limit=-1', [['limit', 'limit must be an integer from 1 to 1000']]],
-    [`/admin/audit?cursor=${Buffer.from('["clients","x"]').toString('base64url')}`, [['cursor', 'cursor is not a value returned as next_cursor']]],
-    [`/admin/audit?cursor=${Buffer.from('["audit","1 OR 1=1"]').toString('base64url')}`, [['cursor', 'cursor is not a value returned as next_cursor']]],
+    [
+      `/admin/audit?cursor=${Buffer.from('["clients","x"]').toString('base64url')}`,
+      [['cursor', 'cursor is not a value returned as next_cursor']],
+    ],
+    [
+      `/admin/audit?cursor=${Buffer.from('["audit","1 OR 1=1"]').toString('base64url')}`,
+      [['cursor', 'cursor is not a value returned as next_cursor']],
+    ],
   ])('GET %s: 400 invalid_request naming the parameter', async (path, problems) => {
     const res = await api.get(path);
     expect(res.status).toBe(400);

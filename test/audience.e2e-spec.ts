@@ -1,7 +1,7 @@
 import { PLAYGROUND_CLIENT } from '@app/clients';
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 const ORDERS = 'https://orders.example.com/';
@@ -59,17 +59,37 @@ describe('audience selection (RFC 8707)', () => {
 
   it('shows the selected audience at introspection', async () => {
     const res = await request(`resource=${q(ORDERS)}&resource=${q(STOCK)}`);
-    const intro = await postForm(`${t.baseUrl}/oauth2/introspect`, { token: res.body.access_token as string }, { authorization: basic('multi', SECRET) });
+    const intro = await postForm(
+      `${t.baseUrl}/oauth2/introspect`,
+      { token: res.body.access_token as string },
+      { authorization: basic('multi', SECRET) },
+    );
     expect(intro.body).toMatchObject({ active: true, aud: [ORDERS, STOCK] });
   });
 
   it.each([
-    ['an unregistered resource', `resource=${q('https://evil.example.com/')}`, 'The requested resource is not registered for this client: https://evil.example.com/'],
+    [
+      'an unregistered resource',
+      `resource=${q('https://evil.example.com/')}`,
+      'The requested resource is not registered for this client: https://evil.example.com/',
+    ],
     ['an unregistered audience', `audience=${q('evil-service')}`, 'The requested resource is not registered for this client: evil-service'],
-    ['one unregistered among registered ones', `resource=${q(ORDERS)}&resource=${q('https://evil.example.com/')}`, 'The requested resource is not registered for this client: https://evil.example.com/'],
-    ['the same URI written differently', `resource=${q('https://orders.example.com')}`, 'The requested resource is not registered for this client: https://orders.example.com'],
+    [
+      'one unregistered among registered ones',
+      `resource=${q(ORDERS)}&resource=${q('https://evil.example.com/')}`,
+      'The requested resource is not registered for this client: https://evil.example.com/',
+    ],
+    [
+      'the same URI written differently',
+      `resource=${q('https://orders.example.com')}`,
+      'The requested resource is not registered for this client: https://orders.example.com',
+    ],
     ['a relative resource', `resource=${q('/api')}`, 'A resource must be an absolute URI without a fragment (RFC 8707 §2)'],
-    ['a resource with a fragment', `resource=${q(`${ORDERS}#section`)}`, 'A resource must be an absolute URI without a fragment (RFC 8707 §2)'],
+    [
+      'a resource with a fragment',
+      `resource=${q(`${ORDERS}#section`)}`,
+      'A resource must be an absolute URI without a fragment (RFC 8707 §2)',
+    ],
     ['a bare word as resource', `resource=${q(BILLING)}`, 'A resource must be an absolute URI without a fragment (RFC 8707 §2)'],
   ])('refuses %s with 400 invalid_target', async (_, body, description) => {
     const res = await request(body);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
   let t: TestApp;
@@ -22,7 +22,11 @@ describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
   });
 
   it('still seeds the playground client outside production', async () => {
-    const r = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('service-client-jwt', 'service-client-jwt-secret') });
+    const r = await postForm(
+      `${t.baseUrl}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic('service-client-jwt', 'service-client-jwt-secret') },
+    );
     expect(r.status).toBe(200);
   });
 });

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requestToken } from './support/admin-api';
-import { createTestDatabase, TestDatabase } from './support/database';
+import { createTestDatabase, type TestDatabase } from './support/database';
 import { startServerProcess } from './support/server-process';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const CLI_JS = resolve(__dirname, '../dist/apps/auth-server/src/cli.js');
 
@@ -73,9 +73,23 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
   });
 
   it('create prints the client with its secret, once; a running server issues tokens for it at once', async () => {
-    const run = await cli(env, ['create', '--client-id', 'from-cli', '--scope', 'a b', '--client-name', 'CLI made', '--audience', 'https://api', '--access-token-ttl', '120']);
+    const run = await cli(env, [
+      'create',
+      '--client-id',
+      'from-cli',
+      '--scope',
+      'a b',
+      '--client-name',
+      'CLI made',
+      '--audience',
+      'https://api',
+      '--access-token-ttl',
+      '120',
+    ]);
     expect(run.code).toBe(0);
-    const [row] = await db.query<{ created_at: Date; updated_at: Date }>(`SELECT created_at, updated_at FROM oauth_clients WHERE client_id = 'from-cli'`);
+    const [row] = await db.query<{ created_at: Date; updated_at: Date }>(
+      `SELECT created_at, updated_at FROM oauth_clients WHERE client_id = 'from-cli'`,
+    );
     expect(run.json).toEqual({
       client_id: 'from-cli',
       client_name: 'CLI made',
@@ -139,11 +153,29 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
   });
 
   it('update changes metadata with the same validation as the API', async () => {
-    const updated = await cli(env, ['update', 'from-cli', '--scope', 'a', '--token-endpoint-auth-method', 'client_secret_post', '--access-token-ttl', 'null']);
+    const updated = await cli(env, [
+      'update',
+      'from-cli',
+      '--scope',
+      'a',
+      '--token-endpoint-auth-method',
+      'client_secret_post',
+      '--access-token-ttl',
+      'null',
+    ]);
     expect(updated.code).toBe(0);
     expect(updated.json).toMatchObject({ scope: 'a', token_endpoint_auth_method: 'client_secret_post', access_token_ttl: null });
 
-    const refused = await cli(env, ['update', 'from-cli', '--scope', 'a  b', '--access-token-ttl', '999999999', '--introspect-any-token', 'maybe']);
+    const refused = await cli(env, [
+      'update',
+      'from-cli',
+      '--scope',
+      'a  b',
+      '--access-token-ttl',
+      '999999999',
+      '--introspect-any-token',
+      'maybe',
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(JSON.parse(refused.stderr)).toEqual({
@@ -163,7 +195,11 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const old = created.json.client_secret as string;
     const rotated = await cli(env, ['rotate-secret', 'rotating', '--grace', '60']);
     expect(rotated.code).toBe(0);
-    expect(rotated.json).toMatchObject({ client_id: 'rotating', client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), previous_secret_expires_at: expect.any(Number) });
+    expect(rotated.json).toMatchObject({
+      client_id: 'rotating',
+      client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      previous_secret_expires_at: expect.any(Number),
+    });
     expect(rotated.json.client_secret).not.toBe(old);
     expect((await requestToken(server, 'rotating', rotated.json.client_secret)).status).toBe(200);
     expect((await requestToken(server, 'rotating', old)).status).toBe(200);
@@ -183,7 +219,10 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const run = await cli(env, ['create', '--client-id', 'vaulted', '--scope', 'a', '--client-secret-stdin'], `${secret}\n`);
     expect(run.code).toBe(0);
     expect(run.json.client_secret).toBe(secret);
-    expect((await postForm(`${server.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('vaulted', secret) })).status).toBe(200);
+    expect(
+      (await postForm(`${server.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('vaulted', secret) }))
+        .status,
+    ).toBe(200);
   });
 
   it('delete removes the client; show then fails with not_found', async () => {

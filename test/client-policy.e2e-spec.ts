@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';
-import { basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 
@@ -14,7 +14,12 @@ describe('per-client policy', () => {
     await insertClient(t.db, { clientId: 'default-ttl', secret: SECRET, scopes: ['x'] });
     // Stored above the cap (e.g. registered before MAX_ACCESS_TOKEN_TTL was lowered).
     await insertClient(t.db, { clientId: 'long', secret: SECRET, scopes: ['x'], accessTokenTtl: 100000 });
-    await insertClient(t.db, { clientId: 'jwt-bearer-only', secret: SECRET, scopes: ['x'], grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] });
+    await insertClient(t.db, {
+      clientId: 'jwt-bearer-only',
+      secret: SECRET,
+      scopes: ['x'],
+      grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+    });
     await insertClient(t.db, { clientId: 'no-grants', secret: SECRET, scopes: ['x'], grantTypes: [] });
   });
   afterAll(async () => {
@@ -42,7 +47,10 @@ describe('per-client policy', () => {
   ])('refuses a client whose grant_types %s with 400 unauthorized_client', async (_, clientId) => {
     const res = await token(clientId);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'The client is not allowed to use the client_credentials grant' });
+    expect(res.body).toEqual({
+      error: 'unauthorized_client',
+      error_description: 'The client is not allowed to use the client_credentials grant',
+    });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 });

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { parse } from 'yaml';
 import { freePort } from '@app/persistence';
 import { serverUrl } from './support/database';
-import { startServerProcess, ServerProcess } from './support/server-process';
+import { startServerProcess, type ServerProcess } from './support/server-process';
 
 const run = promisify(execFile);
 
@@ -72,7 +72,9 @@ describe('docker-compose.yml, mirrored without containers', () => {
 
   it('starts with the compose environment, passes its healthcheck and answers the seed request', async () => {
     const env = Object.fromEntries(Object.entries(server.environment!).map(([k, v]) => [k, interpolate(String(v), userEnv)]));
-    const pgEnv = Object.fromEntries(Object.entries(pgService.environment as Record<string, string>).map(([k, v]) => [k, interpolate(v, userEnv)]));
+    const pgEnv = Object.fromEntries(
+      Object.entries(pgService.environment as Record<string, string>).map(([k, v]) => [k, interpolate(v, userEnv)]),
+    );
 
     // The "postgres" service: the role and password it would create, and a fresh database.
     const admin = new Client({ connectionString: serverUrl() });
@@ -97,10 +99,13 @@ describe('docker-compose.yml, mirrored without containers', () => {
     expect(cmd).toBe('node');
     await expect(run(process.execPath, args)).resolves.toBeDefined();
 
-    const res = await fetch(`http://127.0.0.1:${port}/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read`, {
-      method: 'POST',
-      headers: { Authorization: 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=' },
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${port}/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read`,
+      {
+        method: 'POST',
+        headers: { Authorization: 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=' },
+      },
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ token_type: 'Bearer', scope: 'customer.read customer.write country.read', expires_in: 14400 });
@@ -117,7 +122,10 @@ describe('docker-compose.yml, mirrored without containers', () => {
     expect(adminToken.status).toBe(200);
 
     // LOG_FORMAT=json: every log line is one JSON object.
-    const lines = proc.output().split('\n').filter((l) => l.startsWith('{'));
+    const lines = proc
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(3);
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
 

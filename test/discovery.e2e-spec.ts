@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { PLAYGROUND_CLIENT } from '@app/clients';
 import { get } from 'node:http';
 import { insertClient } from './support/clients';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * RFC 8414 authorization server metadata: both well-known locations, the exact document, and a real client
@@ -118,13 +118,22 @@ describe('authorization server metadata (RFC 8414)', () => {
   });
 
   it('lets openid-client use client_secret_post for a client registered with it', async () => {
-    await insertClient(t.db, { clientId: 'post-client', secret: 'post-client-secret', scopes: ['orders.read'], tokenEndpointAuthMethod: 'client_secret_post' });
+    await insertClient(t.db, {
+      clientId: 'post-client',
+      secret: 'post-client-secret',
+      scopes: ['orders.read'],
+      tokenEndpointAuthMethod: 'client_secret_post',
+    });
     const config = await client.discovery(new URL(t.issuer), 'post-client', undefined, client.ClientSecretPost('post-client-secret'), {
       algorithm: 'oauth2',
       execute: [client.allowInsecureRequests],
     });
     const tokens = await client.clientCredentialsGrant(config);
     expect(tokens.scope).toBe('orders.read');
-    expect(await client.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true, client_id: 'post-client', scope: 'orders.read' });
+    expect(await client.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: 'post-client',
+      scope: 'orders.read',
+    });
   });
 });

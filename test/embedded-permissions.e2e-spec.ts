@@ -2,7 +2,7 @@ import { freePort } from '@app/persistence';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerProcess, startServerProcess } from './support/server-process';
+import { type ServerProcess, startServerProcess } from './support/server-process';
 
 /**
  * A checkout under /root or a `mktemp -d` folder is mode 0700. As root the embedded PostgreSQL runs as the

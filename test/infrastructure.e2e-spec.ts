@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { insertClient } from './support/clients';
-import { asTestDatabase, PgProcess, startPgProcess } from './support/pg-process';
-import { basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { asTestDatabase, type PgProcess, startPgProcess } from './support/pg-process';
+import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const PLAYGROUND = basic('service-client-jwt', 'service-client-jwt-secret');
 const OTHER = { id: 'not-yet-cached', secret: 'not-yet-cached-secret-0123456789abc' };

@@ -1,13 +1,17 @@
 import { Clock } from '@app/oauth';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { insertClient } from './support/clients';
-import { basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 const ORDERS = 'https://orders.example.com/';
 
 async function tokenFor(t: TestApp, clientId: string, form: Record<string, string> = {}): Promise<string> {
-  const res = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', ...form }, { authorization: basic(clientId, SECRET) });
+  const res = await postForm(
+    `${t.baseUrl}/oauth2/token`,
+    { grant_type: 'client_credentials', ...form },
+    { authorization: basic(clientId, SECRET) },
+  );
   expect(res.status).toBe(200);
   return res.body.access_token as string;
 }
@@ -26,7 +30,12 @@ describe('token introspection (RFC 7662)', () => {
     t = await startTestApp();
     await insertClient(t.db, { clientId: 'svc-a', secret: SECRET, scopes: ['orders.read', 'orders.write'], audiences: [ORDERS] });
     await insertClient(t.db, { clientId: 'svc-b', secret: SECRET, scopes: ['stock.read'] });
-    await insertClient(t.db, { clientId: 'svc-post', secret: SECRET, scopes: ['stock.read'], tokenEndpointAuthMethod: 'client_secret_post' });
+    await insertClient(t.db, {
+      clientId: 'svc-post',
+      secret: SECRET,
+      scopes: ['stock.read'],
+      tokenEndpointAuthMethod: 'client_secret_post',
+    });
     await insertClient(t.db, { clientId: 'svc-gone', secret: SECRET, scopes: ['stock.read'] });
     await insertClient(t.db, { clientId: 'resource-server', secret: SECRET });
     // The admin flag introspect_any (RFC 7662 §4): this resource server may introspect every client's tokens.
@@ -85,9 +94,17 @@ describe('token introspection (RFC 7662)', () => {
 
   it('accepts client_secret_post from a client registered for it', async () => {
     const token = await tokenFor(t, 'svc-b');
-    const mine = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', client_id: 'svc-post', client_secret: SECRET });
+    const mine = await postForm(`${t.baseUrl}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: 'svc-post',
+      client_secret: SECRET,
+    });
     expect(mine.status).toBe(200);
-    const own = await postForm(`${t.baseUrl}/oauth2/introspect`, { token: mine.body.access_token as string, client_id: 'svc-post', client_secret: SECRET });
+    const own = await postForm(`${t.baseUrl}/oauth2/introspect`, {
+      token: mine.body.access_token as string,
+      client_id: 'svc-post',
+      client_secret: SECRET,
+    });
     expect(own.body).toMatchObject({ active: true, client_id: 'svc-post', scope: 'stock.read' });
     const foreign = await postForm(`${t.baseUrl}/oauth2/introspect`, { token, client_id: 'svc-post', client_secret: SECRET });
     expect(foreign.body).toEqual({ active: false });
@@ -129,7 +146,9 @@ describe('token introspection (RFC 7662)', () => {
 
   it('refuses a repeated token parameter', async () => {
     const token = await tokenFor(t, 'svc-a');
-    const twice = await postForm(`${t.baseUrl}/oauth2/introspect`, `token=${token}&token=${token}`, { authorization: basic('svc-a', SECRET) });
+    const twice = await postForm(`${t.baseUrl}/oauth2/introspect`, `token=${token}&token=${token}`, {
+      authorization: basic('svc-a', SECRET),
+    });
     expect(twice.status).toBe(400);
     expect(twice.body).toEqual({ error: 'invalid_request', error_description: 'Parameter token must not be repeated' });
   });
@@ -171,9 +190,7 @@ describe('token introspection (RFC 7662)', () => {
       const real = await tokenFor(t, 'svc-a');
       const { kid } = decodeProtectedHeader(real);
       const { privateKey } = await generateKeyPair('RS256');
-      const forged = await new SignJWT({ ...decodeJwt(real) })
-        .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
-        .sign(privateKey);
+      const forged = await new SignJWT({ ...decodeJwt(real) }).setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' }).sign(privateKey);
       await inactive(forged);
     });
 

@@ -1,9 +1,9 @@
-import { encryptionKeyId, KeyView } from '@app/keys';
+import { encryptionKeyId, type KeyView } from '@app/keys';
 import { freePort } from '@app/persistence';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { createTestDatabase, TestDatabase } from './support/database';
+import { createTestDatabase, type TestDatabase } from './support/database';
 import { fetchJwks, kids, playgroundToken } from './support/keys';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
@@ -80,7 +80,11 @@ describe('npm run keys', () => {
 
     const published = await runCli(['rotate'], env([OLD]));
     expect(published.code).toBe(0);
-    expect(published.json).toMatchObject({ rotated: false, active: { kid: before.header.kid, status: 'active' }, next: { status: 'next' } });
+    expect(published.json).toMatchObject({
+      rotated: false,
+      active: { kid: before.header.kid, status: 'active' },
+      next: { status: 'next' },
+    });
     const nextKid = (published.json.next as KeyView).kid;
 
     // Without the old KEK the stored keys cannot be opened, so the server refuses to start.

@@ -1,7 +1,7 @@
 import type { KeyView } from '@app/keys';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { admin, adminToken, fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS, sleepUntil, waitFor } from './support/keys';
-import { ADMIN_ID, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, startTestApp, type TestApp } from './support/test-app';
 
 /**
  * Short lifetimes so the whole lifecycle runs in seconds: a next key may sign 2 s after it was published
@@ -19,7 +19,9 @@ const KEY_FIELDS = ['activated_at', 'alg', 'created_at', 'encryption_key_id', 'e
 
 type View = KeyView;
 
-async function auditRows(t: TestApp): Promise<{ actor: string; action: string; client_id: string | null; details: Record<string, unknown> }[]> {
+async function auditRows(
+  t: TestApp,
+): Promise<{ actor: string; action: string; client_id: string | null; details: Record<string, unknown> }[]> {
   return t.db.query(`SELECT actor, action, client_id, details FROM audit_log WHERE action LIKE 'keys.%' ORDER BY id`);
 }
 
@@ -50,7 +52,7 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(active1.kid).toBe(oldKid);
     expect(next.status).toBe('next');
     expect(next.kid).not.toBe(oldKid);
-    expect(Date.parse(next.not_before!) - Date.parse(next.created_at!)).toBe(2000);
+    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(2000);
     expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     const published = await fetchJwks(t.baseUrl);
@@ -95,7 +97,11 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(kids((await fetchJwks(t.baseUrl)).keys)).toEqual([next.kid, oldKid, newNext.kid]);
 
     const statuses = (await admin(t.baseUrl, 'GET', 'keys')).body.items as View[];
-    expect(Object.fromEntries(statuses.map((k) => [k.kid, k.status]))).toEqual({ [oldKid]: 'retired', [next.kid]: 'active', [newNext.kid]: 'next' });
+    expect(Object.fromEntries(statuses.map((k) => [k.kid, k.status]))).toEqual({
+      [oldKid]: 'retired',
+      [next.kid]: 'active',
+      [newNext.kid]: 'next',
+    });
 
     expect(await auditRows(t)).toEqual([
       { actor: ADMIN_ID, action: 'keys.next_created', client_id: null, details: { next: next.kid, alg: 'RS256', replaced: null } },
@@ -149,7 +155,10 @@ describe('signing-key rotation while tokens are outstanding', () => {
   it('answers a malformed immediate flag with invalid_request and changes nothing', async () => {
     const before = await t.db.query('SELECT kid, status FROM signing_keys ORDER BY kid');
     const token = await adminToken(t.baseUrl);
-    const res = await fetch(`${t.baseUrl}/admin/keys/rotate?immediate=yesplease`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.baseUrl}/admin/keys/rotate?immediate=yesplease`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'immediate must be true or false' });
     expect(await t.db.query('SELECT kid, status FROM signing_keys ORDER BY kid')).toEqual(before);
@@ -185,7 +194,9 @@ describe('emergency rotation', () => {
 
     const jwks = await fetchJwks(t.baseUrl);
     expect(kids(jwks.keys)).toEqual([active.kid, next.kid]);
-    await expect(jwtVerify(leaked.token, createRemoteJWKSet(jwksUrl), { issuer: t.issuer })).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    await expect(jwtVerify(leaked.token, createRemoteJWKSet(jwksUrl), { issuer: t.issuer })).rejects.toBeInstanceOf(
+      errors.JWKSNoMatchingKey,
+    );
     // This server's own admin guard no longer accepts what the old key signed.
     const refused = await admin(t.baseUrl, 'GET', 'keys', oldAdmin);
     expect(refused.status).toBe(401);
@@ -197,7 +208,12 @@ describe('emergency rotation', () => {
     await expect(jwtVerify(fresh.token, createRemoteJWKSet(jwksUrl), { issuer: t.issuer, typ: 'at+jwt' })).resolves.toBeDefined();
 
     expect(await auditRows(t)).toEqual([
-      { actor: ADMIN_ID, action: 'keys.rotated_immediately', client_id: null, details: { active: active.kid, removed: [leakedKid], next: next.kid } },
+      {
+        actor: ADMIN_ID,
+        action: 'keys.rotated_immediately',
+        client_id: null,
+        details: { active: active.kid, removed: [leakedKid], next: next.kid },
+      },
     ]);
   });
 });
@@ -207,7 +223,10 @@ describe('scheduled rotation (KEY_ROTATION_INTERVAL) on two instances sharing a 
   let b: TestApp;
   beforeAll(async () => {
     a = await startTestApp({ ...FAST, KEY_ROTATION_INTERVAL: '3' });
-    b = await startTestApp({ ...FAST, KEY_ROTATION_INTERVAL: '3', KEY_ENCRYPTION_KEYS: a.config.keys.encryptionKeys[0].toString('base64url') }, a.db);
+    b = await startTestApp(
+      { ...FAST, KEY_ROTATION_INTERVAL: '3', KEY_ENCRYPTION_KEYS: a.config.keys.encryptionKeys[0].toString('base64url') },
+      a.db,
+    );
   });
   afterAll(async () => {
     await b?.close();

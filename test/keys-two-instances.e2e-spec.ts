@@ -2,9 +2,9 @@ import type { KeyView } from '@app/keys';
 import { freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { createTestDatabase, TestDatabase } from './support/database';
+import { createTestDatabase, type TestDatabase } from './support/database';
 import { admin, fetchJwks, kids, playgroundToken, sleepUntil, waitFor } from './support/keys';
-import { ServerProcess, startServerProcess } from './support/server-process';
+import { type ServerProcess, startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
 /** Needs the built server: `npx nest build` (npm test builds first). */
@@ -33,7 +33,10 @@ describe('two server processes on one database', () => {
     };
     const [p1, p2] = [await freePort(), await freePort()];
     // Started together on the empty database: migrations and the first key are made once.
-    [one, two] = await Promise.all([startServerProcess({ ...shared, PORT: String(p1) }), startServerProcess({ ...shared, PORT: String(p2) })]);
+    [one, two] = await Promise.all([
+      startServerProcess({ ...shared, PORT: String(p1) }),
+      startServerProcess({ ...shared, PORT: String(p2) }),
+    ]);
     base1 = `http://127.0.0.1:${p1}/ms-auth-server`;
     base2 = `http://127.0.0.1:${p2}/ms-auth-server`;
   }, 90_000);
@@ -52,7 +55,11 @@ describe('two server processes on one database', () => {
     expect(first.status).toBe(202);
     const next = first.body.next as KeyView;
     // The other process publishes the next key too, well before it may sign.
-    await waitFor('process two to publish the next key', async () => (kids((await fetchJwks(base2)).keys).includes(next.kid) ? true : undefined), 5_000);
+    await waitFor(
+      'process two to publish the next key',
+      async () => (kids((await fetchJwks(base2)).keys).includes(next.kid) ? true : undefined),
+      5_000,
+    );
 
     await sleepUntil(next.not_before!);
     const rotated = await admin(base1, 'POST', 'keys/rotate');
@@ -60,10 +67,14 @@ describe('two server processes on one database', () => {
     expect((rotated.body.active as KeyView).kid).toBe(next.kid);
 
     // Within a change-poll interval, process two signs with the promoted key as well.
-    const b1 = await waitFor('process two to sign with the new key', async () => {
-      const t = await playgroundToken(base2);
-      return t.header.kid === next.kid ? t : undefined;
-    }, 5_000);
+    const b1 = await waitFor(
+      'process two to sign with the new key',
+      async () => {
+        const t = await playgroundToken(base2);
+        return t.header.kid === next.kid ? t : undefined;
+      },
+      5_000,
+    );
     const a1 = await playgroundToken(base1);
     expect(a1.header.kid).toBe(next.kid);
 

@@ -1,12 +1,16 @@
 import { Clock, RevocationStore } from '@app/oauth';
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 
 async function tokenFor(t: TestApp, clientId: string, secret = SECRET, form: Record<string, string> = {}): Promise<string> {
-  const res = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', ...form }, { authorization: basic(clientId, secret) });
+  const res = await postForm(
+    `${t.baseUrl}/oauth2/token`,
+    { grant_type: 'client_credentials', ...form },
+    { authorization: basic(clientId, secret) },
+  );
   expect(res.status).toBe(200);
   return res.body.access_token as string;
 }
@@ -16,7 +20,10 @@ async function revoke(t: TestApp, callerId: string, form: Record<string, string>
   const body = typeof form === 'string' || form === undefined ? form : new URLSearchParams(form).toString();
   const res = await fetch(`${t.baseUrl}/oauth2/revoke${query}`, {
     method: 'POST',
-    headers: { authorization: basic(callerId, secret), ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+    headers: {
+      authorization: basic(callerId, secret),
+      ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+    },
     body,
   });
   return { status: res.status, headers: res.headers, text: await res.text() };

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { clientRow } from './support/clients';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const run = promisify(execFile);
 
@@ -96,7 +96,11 @@ describe('production mode', () => {
     expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="https://auth.example.test/ms-auth-server"');
     // The server itself works: the configured admin client gets a token.
-    const admin = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(ADMIN_ID, ADMIN_SECRET) });
+    const admin = await postForm(
+      `${t.baseUrl}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(ADMIN_ID, ADMIN_SECRET) },
+    );
     expect(admin.status).toBe(200);
   });
 });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { MIGRATIONS } from '../migrations';
-import { createTestDatabase, TestDatabase } from './support/database';
-import { MAIN_JS, ServerProcess, startServerProcess } from './support/server-process';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { MAIN_JS, type ServerProcess, startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './support/test-app';
 
 /** Needs the built server: `npx nest build` (npm test builds first). */
@@ -41,8 +41,11 @@ function accepts(port: number): Promise<boolean> {
 /** Runs the built server with exactly this environment and returns how it ended (it must not start). */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((res) => {
-    const child = execFile(process.execPath, [MAIN_JS], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (_err, _out, stderr) =>
-      res({ code: child.exitCode, stderr: String(stderr) }),
+    const child = execFile(
+      process.execPath,
+      [MAIN_JS],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (_err, _out, stderr) => res({ code: child.exitCode, stderr: String(stderr) }),
     );
   });
 }
@@ -148,7 +151,13 @@ describe('server process start-up', () => {
 
   it('reports every bad variable in one message and exits non-zero without starting', async () => {
     const dir = tempDir('ms-auth-badcfg-');
-    const { code, stderr } = await runToExit({ DATA_DIR: dir, PORT: 'abc', SIGNING_ALG: 'HS256', KEY_ENCRYPTION_KEYS: 'short', TOKEN_SCOPE_FORMAT: 'csv' });
+    const { code, stderr } = await runToExit({
+      DATA_DIR: dir,
+      PORT: 'abc',
+      SIGNING_ALG: 'HS256',
+      KEY_ENCRYPTION_KEYS: 'short',
+      TOKEN_SCOPE_FORMAT: 'csv',
+    });
     expect(code).toBe(78);
     expect(stderr).toMatch(/^Invalid configuration:/);
     for (const name of ['PORT', 'SIGNING_ALG', 'KEY_ENCRYPTION_KEYS', 'TOKEN_SCOPE_FORMAT']) expect(stderr).toContain(`- ${name} `);

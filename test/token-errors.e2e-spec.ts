@@ -1,5 +1,5 @@
 import { insertClient } from './support/clients';
-import { basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 type Res = Awaited<ReturnType<typeof postForm>>;
 
@@ -138,7 +138,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
 
     it('refuses client_id and client_secret in the query', async () => {
       const q = new URLSearchParams({ ...cc, client_id: POST.id, client_secret: POST.secret });
-      expectOAuthError(await postForm(`${tokenUrl}?${q}`, undefined), 400, 'invalid_request');
+      expectOAuthError(await postForm(`${tokenUrl}?${q.toString()}`, undefined), 400, 'invalid_request');
     });
   });
 
@@ -178,12 +178,9 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       ['authorization_code', 'authorization_code'],
       ['a URN', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
       ['500 characters', 'x'.repeat(500)],
-    ])(
-      'unknown grant_type (%s) is unsupported_grant_type',
-      async (_, grantType) => {
-        expectOAuthError(await postForm(tokenUrl, { grant_type: grantType }, asBasic(BASIC)), 400, 'unsupported_grant_type');
-      },
-    );
+    ])('unknown grant_type (%s) is unsupported_grant_type', async (_, grantType) => {
+      expectOAuthError(await postForm(tokenUrl, { grant_type: grantType }, asBasic(BASIC)), 400, 'unsupported_grant_type');
+    });
 
     it('a client not registered for client_credentials is unauthorized_client', async () => {
       expectOAuthError(await postForm(tokenUrl, cc, asBasic(NO_CC)), 400, 'unauthorized_client');
@@ -234,7 +231,11 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     });
 
     it('a text/plain body is invalid_request', async () => {
-      const res = await send({ method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: 'grant_type=client_credentials' });
+      const res = await send({
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'text/plain' },
+        body: 'grant_type=client_credentials',
+      });
       expectOAuthError(res, 400, 'invalid_request');
     });
 

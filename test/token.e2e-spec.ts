@@ -1,7 +1,7 @@
 import { SecretHasher } from '@app/clients';
-import { createRemoteJWKSet, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { clientRow, insertClient } from './support/clients';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const PLAYGROUND = { id: 'service-client-jwt', secret: 'service-client-jwt-secret' };
 const SEED_SCOPES = 'customer.read customer.write country.read';
@@ -67,7 +67,11 @@ describe('token endpoint: successful requests', () => {
       accessTokenTtl: 600,
       audiences: ['https://orders.example.com'],
     });
-    const res = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('short-lived', 'short-lived-secret-0123456789abcdef') });
+    const res = await postForm(
+      tokenUrl,
+      { grant_type: 'client_credentials' },
+      { authorization: basic('short-lived', 'short-lived-secret-0123456789abcdef') },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ expires_in: 600, scope: 'orders.read' });
     const claims = await verified(t, res.body.access_token as string, 'https://orders.example.com');
@@ -81,8 +85,13 @@ describe('token endpoint: successful requests', () => {
 
     beforeAll(async () => {
       await insertClient(t.db, { clientId: ODD.id, secret: ODD.secret, scopes: ['x.read'] });
-      await insertClient(t.db, { clientId: ODD_POST.id, secret: ODD_POST.secret, scopes: ['x.read'], tokenEndpointAuthMethod: 'client_secret_post' });
-      await insertClient(t.db, { clientId: 'plus client', secret: 'plus secret with spaces' , scopes: ['x.read'] });
+      await insertClient(t.db, {
+        clientId: ODD_POST.id,
+        secret: ODD_POST.secret,
+        scopes: ['x.read'],
+        tokenEndpointAuthMethod: 'client_secret_post',
+      });
+      await insertClient(t.db, { clientId: 'plus client', secret: 'plus secret with spaces', scopes: ['x.read'] });
       await insertClient(t.db, { clientId: 'a+b', secret: 'c+d-secret', scopes: ['x.read'] });
     });
 
@@ -100,7 +109,11 @@ describe('token endpoint: successful requests', () => {
     });
 
     it('reads a literal "+" in the Basic credentials as a space', async () => {
-      const res = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: `Basic ${b64('plus+client:plus+secret+with+spaces')}` });
+      const res = await postForm(
+        tokenUrl,
+        { grant_type: 'client_credentials' },
+        { authorization: `Basic ${b64('plus+client:plus+secret+with+spaces')}` },
+      );
       expect(res.status).toBe(200);
       expect((await verified(t, res.body.access_token as string)).sub).toBe('plus client');
     });
@@ -147,7 +160,11 @@ describe('token endpoint: successful requests', () => {
       expect(failed.status).toBe(401);
       const posted = await postForm(tokenUrl, { grant_type: 'client_credentials', client_id: PLAYGROUND.id, client_secret: badSecret });
       expect(posted.status).toBe(401);
-      const malformed = await postForm(`${tokenUrl}?scope=customer.read`, { grant_type: 'client_credentials' }, { authorization: 'Basic %%%' });
+      const malformed = await postForm(
+        `${tokenUrl}?scope=customer.read`,
+        { grant_type: 'client_credentials' },
+        { authorization: 'Basic %%%' },
+      );
       expect(malformed.status).toBe(401);
 
       const logs = t.logs.join('\n');
@@ -189,13 +206,20 @@ describe('token endpoint: successful requests', () => {
   });
 
   it('does not re-hash after a failed request', async () => {
-    const weak = await insertClient(t.db, { clientId: 'weak-hash-2', secret: 'weakly-hashed-secret-2-0123456789ab', scopes: ['x.read'], hashLogN: 10 });
+    const weak = await insertClient(t.db, {
+      clientId: 'weak-hash-2',
+      secret: 'weakly-hashed-secret-2-0123456789ab',
+      scopes: ['x.read'],
+      hashLogN: 10,
+    });
     const res = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('weak-hash-2', 'wrong') });
     expect(res.status).toBe(401);
     // A successful request for another weak client acts as a barrier: its re-hash is done once visible.
     const barrierSecret = 'weakly-hashed-secret-3-0123456789ab';
     const barrier = await insertClient(t.db, { clientId: 'weak-hash-3', secret: barrierSecret, scopes: ['x.read'], hashLogN: 10 });
-    expect((await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('weak-hash-3', barrierSecret) })).status).toBe(200);
+    expect(
+      (await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('weak-hash-3', barrierSecret) })).status,
+    ).toBe(200);
     for (let i = 0; i < 50 && (await clientRow(t.db, 'weak-hash-3'))!.secret_hash === barrier; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -215,9 +239,13 @@ describe('TOKEN_SCOPE_FORMAT=array', () => {
   });
 
   it('puts the scope claim as a JSON array (as Spring does); the response keeps the RFC 6749 string', async () => {
-    const res = await postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', scope: 'customer.read country.read' }, {
-      authorization: basic(PLAYGROUND.id, PLAYGROUND.secret),
-    });
+    const res = await postForm(
+      `${t.baseUrl}/oauth2/token`,
+      { grant_type: 'client_credentials', scope: 'customer.read country.read' },
+      {
+        authorization: basic(PLAYGROUND.id, PLAYGROUND.secret),
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe('customer.read country.read');
     expect((await verified(t, res.body.access_token as string)).scope).toEqual(['customer.read', 'country.read']);

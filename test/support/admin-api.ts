@@ -1,4 +1,4 @@
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm, TestApp } from './test-app';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, type TestApp } from './test-app';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -9,7 +9,12 @@ export interface ApiResponse<T = any> {
 }
 
 /** POST {BASE_PATH}/oauth2/token with client_secret_basic. */
-export function requestToken(t: TestApp, clientId: string, secret: string, form: Record<string, string> = { grant_type: 'client_credentials' }) {
+export function requestToken(
+  t: TestApp,
+  clientId: string,
+  secret: string,
+  form: Record<string, string> = { grant_type: 'client_credentials' },
+) {
   return postForm(`${t.baseUrl}/oauth2/token`, form, { authorization: basic(clientId, secret) });
 }
 

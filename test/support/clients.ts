@@ -1,6 +1,6 @@
-import { SecretHasher, TokenEndpointAuthMethod } from '@app/clients';
+import { SecretHasher, type TokenEndpointAuthMethod } from '@app/clients';
 import { parseConfig } from '@app/config';
-import { TestDatabase } from './database';
+import type { TestDatabase } from './database';
 
 export interface InsertClientOptions {
   clientId: string;

@@ -1,12 +1,16 @@
 import { PLAYGROUND_CLIENT } from '@app/clients';
-import { decodeProtectedHeader, JWK, ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, type JWK, type ProtectedHeaderParameters } from 'jose';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './test-app';
 
 /** A token for the seeded playground client, and its JOSE header. */
 export async function playgroundToken(baseUrl: string): Promise<{ token: string; header: ProtectedHeaderParameters }> {
-  const res = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, {
-    authorization: basic(PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret),
-  });
+  const res = await postForm(
+    `${baseUrl}/oauth2/token`,
+    { grant_type: 'client_credentials' },
+    {
+      authorization: basic(PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret),
+    },
+  );
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
   const token = res.body.access_token as string;
   return { token, header: decodeProtectedHeader(token) };
@@ -14,7 +18,11 @@ export async function playgroundToken(baseUrl: string): Promise<{ token: string;
 
 /** An admin token from the bootstrap admin client (ADMIN_ID / ADMIN_SECRET, scope admin). */
 export async function adminToken(baseUrl: string, id = ADMIN_ID, secret = ADMIN_SECRET): Promise<string> {
-  const res = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basic(id, secret) });
+  const res = await postForm(
+    `${baseUrl}/oauth2/token`,
+    { grant_type: 'client_credentials', scope: 'admin' },
+    { authorization: basic(id, secret) },
+  );
   if (res.status !== 200) throw new Error(`admin token request failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
 }

@@ -1,7 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { TestDatabase } from './database';
+import type { TestDatabase } from './database';
 
 const LAUNCHER = resolve(__dirname, '../../dist/libs/persistence/src/embedded-postgres.js');
 

@@ -1,10 +1,10 @@
 import { createApp } from '../../apps/auth-server/src/app.factory';
-import { AppConfig, parseConfig, RawEnv } from '@app/config';
+import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
 import { freePort } from '@app/persistence';
 import { ConsoleLogger } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -94,7 +94,7 @@ export async function postForm(
     body,
   });
   const text = await res.text();
-  let parsed: Record<string, unknown> = {};
+  let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {

@@ -1,9 +1,9 @@
 import { setupAdminDocs } from '@app/admin';
-import { AppConfig } from '@app/config';
+import type { AppConfig } from '@app/config';
 import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
-import { Logger, LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { createLogger } from './logger';
 

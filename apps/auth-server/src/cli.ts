@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { CLI_USAGE, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
 import { loadConfigOrExit } from './load-config';
 import { openDatabase } from './open-database';
 import { StderrLogger } from './stderr-logger';
-
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

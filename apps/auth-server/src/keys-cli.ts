@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AppConfig } from '@app/config';
+import type { AppConfig } from '@app/config';
 import { KeyRotationService, KeysService, reencryptSigningKeys, SigningKeyEntity } from '@app/keys';
 import { ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
 import { Logger } from '@nestjs/common';

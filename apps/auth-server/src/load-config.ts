@@ -1,4 +1,4 @@
-import { AppConfig, ConfigValidationError, parseConfig, processEnv } from '@app/config';
+import { type AppConfig, ConfigValidationError, parseConfig, processEnv } from '@app/config';
 
 /** The validated configuration; on any bad variable, all problems on stderr and exit 78 (EX_CONFIG). */
 export function loadConfigOrExit(): AppConfig {

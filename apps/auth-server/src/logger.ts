@@ -1,5 +1,5 @@
-import { AppConfig } from '@app/config';
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 
 const LEVELS: Record<AppConfig['log']['level'], LogLevel[]> = {
   error: ['fatal', 'error'],

@@ -1,7 +1,7 @@
-import { AppConfig, withDatabase } from '@app/config';
+import { type AppConfig, withDatabase } from '@app/config';
 import { loadOrCreateLocalEncryptionKey } from '@app/keys';
-import { EmbeddedDatabase, findRunningEmbeddedPostgres, startEmbeddedPostgres } from '@app/persistence';
-import { Logger } from '@nestjs/common';
+import { type EmbeddedDatabase, findRunningEmbeddedPostgres, startEmbeddedPostgres } from '@app/persistence';
+import type { Logger } from '@nestjs/common';
 
 export interface OpenedDatabase {
   /** The configuration with the database URL (and, embedded, the local key-encryption key) filled in. */
@@ -29,13 +29,16 @@ export async function openDatabase(config: AppConfig, log: Logger, opts: { share
     url = embedded.url;
     log.log(`embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
     if (embedded.madeTraversable.length) {
-      log.warn(`PostgreSQL runs as the postgres user: allowed other users to traverse (o+x, not list) ${embedded.madeTraversable.join(', ')}`);
+      log.warn(
+        `PostgreSQL runs as the postgres user: allowed other users to traverse (o+x, not list) ${embedded.madeTraversable.join(', ')}`,
+      );
     }
   }
   let keys: Buffer[] | undefined;
   if (config.keys.encryptionKeys.length === 0) {
     const kek = await loadOrCreateLocalEncryptionKey(config.database.dataDir);
-    if (kek.created) log.warn(`generated a key-encryption key in ${kek.path}: set KEY_ENCRYPTION_KEYS for any shared or production database`);
+    if (kek.created)
+      log.warn(`generated a key-encryption key in ${kek.path}: set KEY_ENCRYPTION_KEYS for any shared or production database`);
     keys = [kek.key];
   }
   return { config: withDatabase(config, url, keys), embedded };

@@ -1,4 +1,4 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 
 /** Logs go to stderr, so a command's stdout carries nothing but its JSON result. */
 export class StderrLogger extends ConsoleLogger {

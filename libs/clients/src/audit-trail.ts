@@ -30,7 +30,10 @@ export class AuditTrail {
   async list(limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
     const before = cursor === undefined ? undefined : decodeCursor(CURSOR_KIND, cursor);
     if (before !== undefined && !/^\d{1,18}$/.test(before)) throw new InvalidCursorError();
-    const q = this.repo.createQueryBuilder('a').orderBy('a.id', 'DESC').limit(limit + 1);
+    const q = this.repo
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1);
     if (before !== undefined) q.where('a.id < :before', { before });
     const rows = await q.getMany();
     const page = rows.slice(0, limit);

@@ -73,7 +73,11 @@ export class ClientAdminService {
   /** Keyset pagination in client_id order. */
   async list(limit: number, cursor?: string): Promise<Page<ClientView>> {
     const after = cursor === undefined ? undefined : decodeCursor(CURSOR_KIND, cursor);
-    const q = this.ds.getRepository(ClientEntity).createQueryBuilder('c').orderBy('c.clientId', 'ASC').limit(limit + 1);
+    const q = this.ds
+      .getRepository(ClientEntity)
+      .createQueryBuilder('c')
+      .orderBy('c.clientId', 'ASC')
+      .limit(limit + 1);
     if (after !== undefined) q.where('c.clientId > :after', { after });
     const rows = await q.getMany();
     const page = rows.slice(0, limit);
@@ -130,11 +134,15 @@ export class ClientAdminService {
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
       const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
-      await m.update(ClientEntity, { clientId }, {
-        secretHash,
-        previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
-        previousSecretExpiresAt,
-      });
+      await m.update(
+        ClientEntity,
+        { clientId },
+        {
+          secretHash,
+          previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
+          previousSecretExpiresAt,
+        },
+      );
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       return {
         result: { client: view, secret, previousSecretExpiresAt },

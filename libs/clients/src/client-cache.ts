@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ClientEntity } from './client.entity';
+import type { ClientEntity } from './client.entity';
 
 interface Entry {
   client: ClientEntity;

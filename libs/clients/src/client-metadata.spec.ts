@@ -44,7 +44,15 @@ describe('client metadata mapping', () => {
 
   it('maps only the fields present, de-duplicating scopes and grant types', () => {
     expect(toClientColumns({})).toEqual({});
-    expect(toClientColumns({ scope: 'b a b', grant_types: ['client_credentials', 'client_credentials'], client_name: null, access_token_ttl: null, enabled: true })).toEqual({
+    expect(
+      toClientColumns({
+        scope: 'b a b',
+        grant_types: ['client_credentials', 'client_credentials'],
+        client_name: null,
+        access_token_ttl: null,
+        enabled: true,
+      }),
+    ).toEqual({
       scopes: ['b', 'a'],
       grantTypes: ['client_credentials'],
       clientName: null,

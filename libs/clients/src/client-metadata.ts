@@ -1,4 +1,4 @@
-import { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
+import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
 
 /**
  * Client metadata as the admin API and the CLI send it, in RFC 7591 §2 field names. `scope` is a

@@ -76,14 +76,18 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       const changed = !secretOk || !existing.enabled || !existing.scopes.includes(scope) || !existing.audiences.includes(audience);
       if (!changed) return;
       await this.ds.transaction(async (m) => {
-        await m.update(ClientEntity, { clientId }, {
-          secretHash: secretOk ? existing.secretHash : await this.hasher.hash(clientSecret),
-          previousSecretHash: secretOk ? existing.previousSecretHash : null,
-          previousSecretExpiresAt: secretOk ? existing.previousSecretExpiresAt : null,
-          enabled: true,
-          scopes: existing.scopes.includes(scope) ? existing.scopes : [...existing.scopes, scope],
-          audiences: existing.audiences.includes(audience) ? existing.audiences : [...existing.audiences, audience],
-        });
+        await m.update(
+          ClientEntity,
+          { clientId },
+          {
+            secretHash: secretOk ? existing.secretHash : await this.hasher.hash(clientSecret),
+            previousSecretHash: secretOk ? existing.previousSecretHash : null,
+            previousSecretExpiresAt: secretOk ? existing.previousSecretExpiresAt : null,
+            enabled: true,
+            scopes: existing.scopes.includes(scope) ? existing.scopes : [...existing.scopes, scope],
+            audiences: existing.audiences.includes(audience) ? existing.audiences : [...existing.audiences, audience],
+          },
+        );
         await this.feed.publish(m, CLIENT_TOPIC, clientId);
       });
       this.logger.log(`updated admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
@@ -94,7 +98,9 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     // well-known admin secret exists and none is logged. A shared database (DATABASE_URL) gets none, since
     // instances must not each invent one.
     if (!this.config.database.embedded) {
-      this.logger.warn('no admin client configured: set ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET, or create one with `npm run cli -- create`');
+      this.logger.warn(
+        'no admin client configured: set ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET, or create one with `npm run cli -- create`',
+      );
       return;
     }
     if (await repo.existsBy({ clientId: DEFAULT_ADMIN_CLIENT_ID })) return;

@@ -26,7 +26,7 @@ export class ClientsService {
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     private readonly hasher: SecretHasher,
-    private readonly feed: ChangeFeed,
+    feed: ChangeFeed,
     config: AppConfig,
   ) {
     this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000);

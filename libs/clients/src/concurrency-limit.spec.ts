@@ -17,7 +17,13 @@ describe('ConcurrencyLimit', () => {
     };
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map((i) => limit.run(task(i))));
     expect(peak).toBe(2);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 20, 'task 3 failed', 40, 50]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      10,
+      20,
+      'task 3 failed',
+      40,
+      50,
+    ]);
     expect(order.indexOf(3)).toBeLessThan(order.indexOf(5));
     expect(limit.queued).toBe(0);
   });

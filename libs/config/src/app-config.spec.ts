@@ -1,4 +1,4 @@
-import { ConfigValidationError, parseConfig, RawEnv } from './app-config';
+import { ConfigValidationError, parseConfig, type RawEnv } from './app-config';
 
 const KEK = Buffer.alloc(32, 7).toString('base64url');
 const KEK2 = Buffer.alloc(32, 9).toString('base64url');
@@ -76,7 +76,15 @@ describe('parseConfig', () => {
       BASE_PATH: 'no-leading-slash/',
       DATABASE_URL: 'mysql://x',
     });
-    for (const name of ['PORT', 'SIGNING_ALG', 'KEY_ENCRYPTION_KEYS', 'TOKEN_SCOPE_FORMAT', 'ACCESS_TOKEN_TTL', 'BASE_PATH', 'DATABASE_URL']) {
+    for (const name of [
+      'PORT',
+      'SIGNING_ALG',
+      'KEY_ENCRYPTION_KEYS',
+      'TOKEN_SCOPE_FORMAT',
+      'ACCESS_TOKEN_TTL',
+      'BASE_PATH',
+      'DATABASE_URL',
+    ]) {
       expect(p.filter((m) => m.startsWith(name))).toHaveLength(1);
     }
     expect(p).toHaveLength(7);

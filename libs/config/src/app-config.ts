@@ -151,7 +151,6 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
-
 export function parseConfig(env: RawEnv): AppConfig {
   const r = new Reader(env);
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');

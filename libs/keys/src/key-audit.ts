@@ -1,5 +1,5 @@
 import { recordAudit } from '@app/persistence';
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 export type KeyAuditAction = 'keys.next_created' | 'keys.rotated' | 'keys.rotated_immediately' | 'keys.reencrypted';
 

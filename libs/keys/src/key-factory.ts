@@ -1,5 +1,5 @@
-import { SigningAlg } from '@app/config';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, JWK } from 'jose';
+import type { SigningAlg } from '@app/config';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose';
 
 export interface GeneratedKey {
   kid: string;

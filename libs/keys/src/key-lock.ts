@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 /**
  * pg_advisory_xact_lock key serialising every change of the signing-key set (rotation, the start-up check,

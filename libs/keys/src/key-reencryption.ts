@@ -1,6 +1,6 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { recordKeyAudit } from './key-audit';
-import { KeyEncrypter, sealedWith } from './key-encrypter';
+import { type KeyEncrypter, sealedWith } from './key-encrypter';
 import { lockKeys } from './key-lock';
 import { SigningKeyEntity } from './signing-key.entity';
 

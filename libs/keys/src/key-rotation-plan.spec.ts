@@ -1,4 +1,4 @@
-import { planRotation, promotableAt, RotationKey, RotationPolicy } from './key-rotation-plan';
+import { planRotation, promotableAt, type RotationKey, type RotationPolicy } from './key-rotation-plan';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (s: number): Date => new Date(T0 + s * 1000);

@@ -1,8 +1,8 @@
-import { AppConfig, parseConfig, RawEnv } from '@app/config';
+import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
 import { ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { SCHEDULER_ACTOR } from './key-audit';
 import { encryptionKeyId, KeyEncrypter } from './key-encrypter';
 import { reencryptSigningKeys } from './key-reencryption';
@@ -102,7 +102,7 @@ describe('KeyRotationService on PostgreSQL', () => {
       await age(db, 61);
       const promoted = (await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()])).filter((o) => o !== undefined);
       expect(promoted).toHaveLength(1);
-      expect(promoted[0]!.rotated).toBe(true);
+      expect(promoted[0].rotated).toBe(true);
       const rows = await db.query<{ actor: string; action: string }>(`SELECT actor, action FROM audit_log ORDER BY id`);
       expect(rows).toEqual([
         { actor: SCHEDULER_ACTOR, action: 'keys.next_created' },
@@ -177,13 +177,17 @@ describe('reencryptSigningKeys', () => {
         resealed: {},
       });
       const audit = await db.query(`SELECT actor, action, details FROM audit_log WHERE action = 'keys.reencrypted'`);
-      expect(audit).toEqual([{ actor: 'cli', action: 'keys.reencrypted', details: { sealing_key_id: result.sealing_key_id, resealed: result.resealed } }]);
+      expect(audit).toEqual([
+        { actor: 'cli', action: 'keys.reencrypted', details: { sealing_key_id: result.sealing_key_id, resealed: result.resealed } },
+      ]);
 
       // Only the new key is needed from now on.
       const onlyNew = await instance(db, { KEY_ENCRYPTION_KEYS: NEW.toString('base64url') });
       try {
         await onlyNew.keys.reload();
-        expect(onlyNew.keys.activeSigner().kid).toBe((await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid);
+        expect(onlyNew.keys.activeSigner().kid).toBe(
+          (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid,
+        );
       } finally {
         await onlyNew.ds.destroy();
       }

@@ -126,17 +126,32 @@ export class KeyRotationService {
     return next;
   }
 
-  private async promote(m: EntityManager, now: Date, active: SigningKeyEntity, next: SigningKeyEntity, actor: string): Promise<RotationOutcome> {
+  private async promote(
+    m: EntityManager,
+    now: Date,
+    active: SigningKeyEntity,
+    next: SigningKeyEntity,
+    actor: string,
+  ): Promise<RotationOutcome> {
     // Order matters for the partial unique indexes: no active key, then no next key, then a new next key.
     active.status = 'retired';
     active.retiredAt = now;
     active.expiresAt = new Date(now.getTime() + this.keys.retirementWindowSeconds() * 1000);
-    await m.update(SigningKeyEntity, { kid: active.kid, status: 'active' }, { status: 'retired', retiredAt: active.retiredAt, expiresAt: active.expiresAt });
+    await m.update(
+      SigningKeyEntity,
+      { kid: active.kid, status: 'active' },
+      { status: 'retired', retiredAt: active.retiredAt, expiresAt: active.expiresAt },
+    );
     next.status = 'active';
     next.activatedAt = now;
     await m.update(SigningKeyEntity, { kid: next.kid, status: 'next' }, { status: 'active', activatedAt: now });
     const fresh = await this.keys.createKey(m, this.config.keys.signingAlg, 'next', now);
-    await recordKeyAudit(m, actor, 'keys.rotated', { active: next.kid, retired: active.kid, retired_until: active.expiresAt.toISOString(), next: fresh.kid });
+    await recordKeyAudit(m, actor, 'keys.rotated', {
+      active: next.kid,
+      retired: active.kid,
+      retired_until: active.expiresAt.toISOString(),
+      next: fresh.kid,
+    });
     await this.feed.publish(m, KEYS_TOPIC, next.kid);
     return { rotated: true, active: this.view(next), retired: this.view(active), next: this.view(fresh) };
   }

@@ -1,5 +1,5 @@
 import { sealedWith } from './key-encrypter';
-import { KeyStatus, SigningKeyEntity } from './signing-key.entity';
+import type { KeyStatus, SigningKeyEntity } from './signing-key.entity';
 
 /** A signing key as operators see it (admin API, CLI): metadata only, never the key itself. */
 export interface KeyView {

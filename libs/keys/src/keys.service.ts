@@ -1,6 +1,7 @@
 import { AppConfig, SigningAlg } from '@app/config';
 import { ChangeFeed } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { webcrypto } from 'node:crypto';
 import { importJWK, importPKCS8, JWK } from 'jose';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { generateSigningKey } from './key-factory';
@@ -11,7 +12,7 @@ import { SigningKeyEntity } from './signing-key.entity';
 
 export const KEYS_TOPIC = 'keys';
 
-type Key = import('node:crypto').webcrypto.CryptoKey;
+type Key = webcrypto.CryptoKey;
 
 export interface ActiveSigner {
   readonly kid: string;
@@ -122,11 +123,15 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
       if (active && active.alg === alg) return;
       const now = await dbNow(m);
       if (active) {
-        await m.update(SigningKeyEntity, { kid: active.kid }, {
-          status: 'retired',
-          retiredAt: now,
-          expiresAt: new Date(now.getTime() + this.retirementWindowSeconds() * 1000),
-        });
+        await m.update(
+          SigningKeyEntity,
+          { kid: active.kid },
+          {
+            status: 'retired',
+            retiredAt: now,
+            expiresAt: new Date(now.getTime() + this.retirementWindowSeconds() * 1000),
+          },
+        );
         this.logger.log(`SIGNING_ALG changed from ${active.alg} to ${alg}: retired key ${active.kid}`);
       }
       const next = await m.findOneBy(SigningKeyEntity, { status: 'next' });
@@ -180,7 +185,7 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
     if (!active) throw new Error('no active signing key in the database');
     if (this.signer?.kid !== active.kid) {
       const pem = this.encrypter.open(active.privateKey, active.kid);
-      const key = (await importPKCS8(pem, active.alg)) as Key;
+      const key = await importPKCS8(pem, active.alg);
       this.signer = { kid: active.kid, alg: active.alg as SigningAlg, key };
     }
     // Active first: clients that pick the first key by kid-less lookup get the signing key.
@@ -202,5 +207,5 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
 export function publicOnly(jwk: JWK, kid: string, alg: string): JWK {
   const out: Record<string, unknown> = {};
   for (const k of PUBLIC_MEMBERS) if (jwk[k] !== undefined) out[k] = jwk[k];
-  return { ...out, kid, alg, use: 'sig' } as JWK;
+  return { ...out, kid, alg, use: 'sig' };
 }

@@ -1,6 +1,7 @@
+import type { webcrypto } from 'node:crypto';
 import { PublishedKeySet } from './published-key-set';
 
-type Key = import('node:crypto').webcrypto.CryptoKey;
+type Key = webcrypto.CryptoKey;
 const entry = (kid: string, expiresAt?: number) => ({
   kid,
   jwk: { kty: 'OKP', kid },

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
+import type { webcrypto } from 'node:crypto';
 
-type Key = import('node:crypto').webcrypto.CryptoKey;
+type Key = webcrypto.CryptoKey;
 
 /** The public JWKS document (RFC 7517 §5): public members only. */
 export interface JwksDocument {

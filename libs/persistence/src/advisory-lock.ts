@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 /** pg_advisory_lock keys; one per serialised start-up step. */
 export const LOCK_MIGRATIONS = 7_401_001;

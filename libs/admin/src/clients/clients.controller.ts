@@ -34,7 +34,10 @@ export class ClientsController {
   @ApiOperation({ summary: 'Register a client', description: 'The response holds client_secret; it is never shown again.' })
   @ApiCreatedResponse({ type: CreatedClientResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'client_id taken, or reserved after a deletion' })
-  async create(@Body(ClientMetadataPipe) body: CreateClientDto, @AdminActor() actor: string): Promise<ClientView & { client_secret: string }> {
+  async create(
+    @Body(ClientMetadataPipe) body: CreateClientDto,
+    @AdminActor() actor: string,
+  ): Promise<ClientView & { client_secret: string }> {
     const { client, secret } = await this.clients.create(body, actor);
     return { ...client, client_secret: secret };
   }
@@ -59,7 +62,11 @@ export class ClientsController {
   @ApiOperation({ summary: 'Change a client', description: 'Takes effect on the next token request on every instance.' })
   @ApiOkResponse({ type: ClientResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  update(@Param('client_id') clientId: string, @Body(ClientMetadataPipe) body: UpdateClientDto, @AdminActor() actor: string): Promise<ClientView> {
+  update(
+    @Param('client_id') clientId: string,
+    @Body(ClientMetadataPipe) body: UpdateClientDto,
+    @AdminActor() actor: string,
+  ): Promise<ClientView> {
     return this.clients.update(clientId, body, actor);
   }
 

@@ -1,5 +1,5 @@
-import { AppConfig } from '@app/config';
-import { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from '../admin.module';
 

@@ -30,7 +30,10 @@ export class AdminKeysController {
   })
   @ApiQuery({ name: 'immediate', required: false, type: Boolean })
   @ApiOkResponse({ type: RotationResponseDto, description: 'Rotated: active signs now' })
-  @ApiAcceptedResponse({ type: RotationResponseDto, description: 'Not yet: the next key is published, promotion possible from next.not_before' })
+  @ApiAcceptedResponse({
+    type: RotationResponseDto,
+    description: 'Not yet: the next key is published, promotion possible from next.not_before',
+  })
   @ApiBadRequestResponse({ description: 'invalid_request: immediate is not true or false' })
   async rotate(
     @AdminActor() actor: string,

@@ -9,8 +9,10 @@ export class KeyResponseDto implements KeyView {
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) activated_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) retired_at: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a retired key leaves the JWKS' }) expires_at: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'From when a next key may be promoted' }) not_before: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a retired key leaves the JWKS' }) expires_at:
+    string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'From when a next key may be promoted' }) not_before:
+    string | null;
   @ApiProperty({ description: 'Id of the key-encryption key that seals the private part' }) encryption_key_id: string;
 }
 
@@ -19,9 +21,11 @@ export class KeyListDto {
 }
 
 export class RotationResponseDto implements RotationOutcome {
-  @ApiProperty({ description: 'false: the next key is not published long enough yet (202); ask again from next.not_before' }) rotated: boolean;
+  @ApiProperty({ description: 'false: the next key is not published long enough yet (202); ask again from next.not_before' })
+  rotated: boolean;
   @ApiProperty({ type: KeyResponseDto }) active: KeyResponseDto;
   @ApiProperty({ type: KeyResponseDto }) next: KeyResponseDto;
-  @ApiPropertyOptional({ type: KeyResponseDto, description: 'Normal rotation: the previous key, published until its expires_at' }) retired?: KeyResponseDto;
+  @ApiPropertyOptional({ type: KeyResponseDto, description: 'Normal rotation: the previous key, published until its expires_at' })
+  retired?: KeyResponseDto;
   @ApiPropertyOptional({ type: [String], description: 'Emergency rotation: kids removed from the JWKS at once' }) removed?: string[];
 }

@@ -1,6 +1,6 @@
 import { parseConfig } from '@app/config';
 import { ApiError } from '@app/oauth';
-import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import type { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { CreateClientDto } from '../clients/dto/create-client.dto';
 import { RotateSecretDto } from '../clients/dto/rotate-secret.dto';
 import { UpdateClientDto } from '../clients/dto/update-client.dto';
@@ -11,7 +11,12 @@ const config = parseConfig({ MAX_ACCESS_TOKEN_TTL: '3600', ACCESS_TOKEN_TTL: '60
 const pipe = new ClientMetadataPipe(config);
 const body = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'body', metatype });
 
-async function problems(value: unknown, metatype: ArgumentMetadata['metatype'] = CreateClientDto, p: ValidationPipe = pipe, type: 'body' | 'query' = 'body') {
+async function problems(
+  value: unknown,
+  metatype: ArgumentMetadata['metatype'] = CreateClientDto,
+  p: ValidationPipe = pipe,
+  type: 'body' | 'query' = 'body',
+) {
   try {
     await p.transform(value, { type, metatype });
   } catch (err) {
@@ -28,11 +33,20 @@ describe('ClientMetadataPipe', () => {
       body(CreateClientDto),
     );
     expect(dto).toBeInstanceOf(CreateClientDto);
-    expect(dto).toEqual({ scope: 'a b:c', client_name: 'x', access_token_ttl: 3600, audience: ['https://api'], grant_types: ['client_credentials'] });
+    expect(dto).toEqual({
+      scope: 'a b:c',
+      client_name: 'x',
+      access_token_ttl: 3600,
+      audience: ['https://api'],
+      grant_types: ['client_credentials'],
+    });
   });
 
   it('accepts null for the clearable fields of an update', async () => {
-    expect(await pipe.transform({ client_name: null, access_token_ttl: null }, body(UpdateClientDto))).toEqual({ client_name: null, access_token_ttl: null });
+    expect(await pipe.transform({ client_name: null, access_token_ttl: null }, body(UpdateClientDto))).toEqual({
+      client_name: null,
+      access_token_ttl: null,
+    });
   });
 
   it('reports every wrong field at once, one message each, the type check first', async () => {
@@ -59,7 +73,11 @@ describe('ClientMetadataPipe', () => {
     [{ scope: 'a', access_token_ttl: 0 }, 'access_token_ttl', 'access_token_ttl must not be less than 1'],
     [{ scope: 'a', access_token_ttl: 1.5 }, 'access_token_ttl', 'access_token_ttl must be an integer number of seconds'],
     [{ scope: 'a', client_secret: 'short' }, 'client_secret', 'client_secret must be 32 to 512 characters long'],
-    [{ scope: 'a', client_secret: `${'x'.repeat(31)}\u00e9` }, 'client_secret', 'client_secret must consist of printable ASCII characters (RFC 6749 Appendix A.2)'],
+    [
+      { scope: 'a', client_secret: `${'x'.repeat(31)}\u00e9` },
+      'client_secret',
+      'client_secret must consist of printable ASCII characters (RFC 6749 Appendix A.2)',
+    ],
     [{ scope: 'a', client_id: '' }, 'client_id', 'client_id must be longer than or equal to 1 characters'],
     [{ scope: 'a', client_name: 'a\u0000b' }, 'client_name', 'client_name must not contain control characters'],
     [{ scope: 'a', audience: ['ok', ''] }, 'audience', 'each audience must be a non-empty string of at most 2048 characters'],
@@ -67,7 +85,11 @@ describe('ClientMetadataPipe', () => {
     [{ scope: 'a', audience: [7] }, 'audience', 'each audience must be a string'],
     [{ scope: 'a', audience: ['x', 'x'] }, 'audience', "All audience's elements must be unique"],
     [{ scope: 'a', grant_types: ['password'] }, 'grant_types', 'each grant type must be one of client_credentials'],
-    [{ scope: 'a', token_endpoint_auth_method: 'private_key_jwt' }, 'token_endpoint_auth_method', 'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post'],
+    [
+      { scope: 'a', token_endpoint_auth_method: 'private_key_jwt' },
+      'token_endpoint_auth_method',
+      'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post',
+    ],
     [{ scope: 'a', introspect_any_token: 'yes' }, 'introspect_any_token', 'introspect_any_token must be a boolean value'],
   ])('rejects %j naming %s', async (value, field, message) => {
     expect((await problems(value)).details).toEqual([{ field, message }]);
@@ -94,7 +116,9 @@ describe('ClientMetadataPipe', () => {
   });
 
   it('bounds grace_seconds', async () => {
-    expect((await problems({ grace_seconds: -1 }, RotateSecretDto)).details).toEqual([{ field: 'grace_seconds', message: 'grace_seconds must not be less than 0' }]);
+    expect((await problems({ grace_seconds: -1 }, RotateSecretDto)).details).toEqual([
+      { field: 'grace_seconds', message: 'grace_seconds must not be less than 0' },
+    ]);
     expect((await problems({ grace_seconds: 2592001 }, RotateSecretDto)).details).toEqual([
       { field: 'grace_seconds', message: 'grace_seconds must not be greater than 2592000' },
     ]);
@@ -106,7 +130,10 @@ describe('AdminQueryPipe', () => {
   const query = new AdminQueryPipe();
   it('defaults the limit and converts it', async () => {
     expect(await query.transform({}, { type: 'query', metatype: PageQueryDto })).toEqual({ limit: 100 });
-    expect(await query.transform({ limit: '1000', cursor: 'abc' }, { type: 'query', metatype: PageQueryDto })).toEqual({ limit: 1000, cursor: 'abc' });
+    expect(await query.transform({ limit: '1000', cursor: 'abc' }, { type: 'query', metatype: PageQueryDto })).toEqual({
+      limit: 1000,
+      cursor: 'abc',
+    });
   });
 
   it.each([['0'], ['1001'], ['abc'], ['1.5'], [['1', '2']]])('rejects limit=%j as invalid_request', async (limit) => {

@@ -35,7 +35,11 @@ export class ClientMetadataPipe extends ValidationPipe {
     const ttl = (object as { access_token_ttl?: unknown }).access_token_ttl;
     const max = this.config.tokens.maxAccessTokenTtl;
     if (typeof ttl === 'number' && ttl > max && !errors.some((e) => e.property === 'access_token_ttl')) {
-      errors.push({ property: 'access_token_ttl', constraints: { max: `access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (${max})` }, children: [] });
+      errors.push({
+        property: 'access_token_ttl',
+        constraints: { max: `access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (${max})` },
+        children: [],
+      });
     }
     return errors;
   }

@@ -1,7 +1,7 @@
-import { ClientEntity } from '@app/clients';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { ClientEntity } from '@app/clients';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { OAuthParams, oauthState } from './oauth-request';
+import { type OAuthParams, oauthState } from './oauth-request';
 
 /** The client that BasicAuthGuard authenticated. */
 export const AuthenticatedClient = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientEntity => {

@@ -91,7 +91,10 @@ describe('parseOAuthParams', () => {
   });
 
   it('accepts a form content type with parameters and any case', () => {
-    const p = parseOAuthParams(request({ grant_type: 'client_credentials' }, {}, 'Application/X-WWW-Form-Urlencoded; charset=UTF-8'), QUERY);
+    const p = parseOAuthParams(
+      request({ grant_type: 'client_credentials' }, {}, 'Application/X-WWW-Form-Urlencoded; charset=UTF-8'),
+      QUERY,
+    );
     expect(p.single.get('grant_type')).toBe('client_credentials');
   });
 

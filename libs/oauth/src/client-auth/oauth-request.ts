@@ -1,4 +1,4 @@
-import { ClientEntity } from '@app/clients';
+import type { ClientEntity } from '@app/clients';
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from '../errors';
 
@@ -29,14 +29,17 @@ const REPEATABLE = new Set(['resource']);
 const FORBIDDEN_IN_QUERY = new Set(['client_secret', 'client_id', 'client_assertion', 'client_assertion_type']);
 
 function isFormBody(req: FastifyRequest): boolean {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   return ct === 'application/x-www-form-urlencoded';
 }
 
 function hasBody(body: unknown): boolean {
   if (body === undefined || body === null) return false;
   if (typeof body === 'string' || Buffer.isBuffer(body)) return body.length > 0;
-  return typeof body !== 'object' || Object.keys(body as object).length > 0;
+  return typeof body !== 'object' || Object.keys(body).length > 0;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { ClientEntity } from '@app/clients';
-import { OAuthParams } from '../client-auth';
-import { TokenResponse } from '../token/token-response';
+import type { ClientEntity } from '@app/clients';
+import type { OAuthParams } from '../client-auth';
+import type { TokenResponse } from '../token/token-response';
 
 /** One grant type (RFC 6749 §4), looked up by `grant_type` in the GrantRegistry. */
 export interface GrantHandler {

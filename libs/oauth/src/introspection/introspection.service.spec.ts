@@ -1,6 +1,6 @@
 import { ClientEntity } from '@app/clients';
-import { OAuthParams } from '../client-auth';
-import { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.verifier';
+import type { OAuthParams } from '../client-auth';
+import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.verifier';
 import { IntrospectionService } from './introspection.service';
 
 const claims: AccessTokenClaims = {
@@ -40,11 +40,16 @@ describe('IntrospectionService (RFC 7662)', () => {
 
   it('hides another client’s token unless the caller may introspect any token (§4)', async () => {
     await expect(svc.introspect(caller('other'), params({ token: 'good' }))).resolves.toEqual({ active: false });
-    await expect(svc.introspect(caller('other', true), params({ token: 'good' }))).resolves.toMatchObject({ active: true, client_id: 'owner' });
+    await expect(svc.introspect(caller('other', true), params({ token: 'good' }))).resolves.toMatchObject({
+      active: true,
+      client_id: 'owner',
+    });
   });
 
   it('answers {active:false} for anything the verifier refuses, whatever the hint', async () => {
-    await expect(svc.introspect(caller('owner'), params({ token: 'bad', token_type_hint: 'refresh_token' }))).resolves.toEqual({ active: false });
+    await expect(svc.introspect(caller('owner'), params({ token: 'bad', token_type_hint: 'refresh_token' }))).resolves.toEqual({
+      active: false,
+    });
   });
 
   it('requires the token parameter', async () => {

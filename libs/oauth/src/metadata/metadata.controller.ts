@@ -13,7 +13,9 @@ const PATH_INSERTED = `${WELL_KNOWN}/*`;
  * against route paths: `*rest` needs at least one character, so the prefixed route without a suffix
  * stays under the base path.
  */
-export const METADATA_OUTSIDE_PREFIX: { path: string; method: RequestMethod }[] = [{ path: `${WELL_KNOWN}/*rest`, method: RequestMethod.GET }];
+export const METADATA_OUTSIDE_PREFIX: { path: string; method: RequestMethod }[] = [
+  { path: `${WELL_KNOWN}/*rest`, method: RequestMethod.GET },
+];
 
 /** RFC 8414 §3 authorization server metadata. */
 @Controller()
@@ -29,7 +31,8 @@ export class MetadataController {
   /** `/.well-known/oauth-authorization-server{BASE_PATH}`: RFC 8414 §3.1 path-inserted form. */
   @Get(PATH_INSERTED)
   pathInserted(@Param('*') issuerPath: string, @Res({ passthrough: true }) reply: FastifyReply): AuthorizationServerMetadata {
-    if (!this.metadata.isOwnIssuerPath(issuerPath ?? '')) throw new InvalidRequest('No such endpoint', 'metadata for another issuer path', 404);
+    if (!this.metadata.isOwnIssuerPath(issuerPath ?? ''))
+      throw new InvalidRequest('No such endpoint', 'metadata for another issuer path', 404);
     return this.send(reply);
   }
 

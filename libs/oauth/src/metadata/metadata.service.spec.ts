@@ -1,12 +1,17 @@
-import { parseConfig, RawEnv } from '@app/config';
-import { KeysService } from '@app/keys';
+import { parseConfig, type RawEnv } from '@app/config';
+import type { KeysService } from '@app/keys';
 import { GrantRegistry } from '../grants/grant-registry';
 import { MetadataService } from './metadata.service';
 
 /** A KeysService stand-in with an RS256 active key and one retired ES256 key still published. */
 const keys = {
   activeSigner: () => ({ kid: 'k2', alg: 'RS256' }),
-  jwks: () => ({ keys: [{ kid: 'k2', alg: 'RS256' }, { kid: 'k1', alg: 'ES256' }] }),
+  jwks: () => ({
+    keys: [
+      { kid: 'k2', alg: 'RS256' },
+      { kid: 'k1', alg: 'ES256' },
+    ],
+  }),
 } as unknown as KeysService;
 
 function service(env: RawEnv): MetadataService {

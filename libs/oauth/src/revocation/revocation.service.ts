@@ -29,7 +29,10 @@ export class RevocationService {
     if (!claims) return;
     // §2.1: the server verifies that the token was issued to the requesting client, and refuses otherwise.
     if (claims.client_id !== caller.clientId) {
-      throw new UnauthorizedClient('The token was not issued to this client', `client ${caller.clientId} tried to revoke a token of ${claims.client_id}`);
+      throw new UnauthorizedClient(
+        'The token was not issued to this client',
+        `client ${caller.clientId} tried to revoke a token of ${claims.client_id}`,
+      );
     }
     await this.store.revoke(claims.jti, claims.client_id, new Date(claims.exp * 1000));
     this.logger.log(`client ${caller.clientId} revoked access token ${claims.jti}`);

@@ -23,12 +23,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async revoke(jti: string, clientId: string, expiresAt: Date): Promise<void> {
-    await this.repo
-      .createQueryBuilder()
-      .insert()
-      .values({ jti, clientId, revokedAt: new Date(), expiresAt })
-      .orIgnore()
-      .execute();
+    await this.repo.createQueryBuilder().insert().values({ jti, clientId, revokedAt: new Date(), expiresAt }).orIgnore().execute();
   }
 
   isRevoked(jti: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { ClientEntity } from '@app/clients';
-import { OAuthParams } from '../client-auth';
+import type { OAuthParams } from '../client-auth';
 import { InvalidTarget } from '../errors';
 import { resolveAudience } from './audience';
 

@@ -1,6 +1,6 @@
-import { ClientEntity } from '@app/clients';
+import type { ClientEntity } from '@app/clients';
 import { InvalidTarget } from '../errors';
-import { OAuthParams } from '../client-auth';
+import type { OAuthParams } from '../client-auth';
 
 /**
  * The token's `aud`: RFC 8707 `resource` values (absolute URIs without fragment, may repeat) and/or the

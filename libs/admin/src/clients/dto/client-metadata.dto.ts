@@ -44,7 +44,7 @@ export function ScopeRules(): PropertyDecorator {
 export class ClientMetadataDto implements ClientMetadata {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Billing service' })
   @IsOptional()
-  @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'client_name must not contain control characters' })
+  @Matches(/^[^\p{Cc}]*$/u, { message: 'client_name must not contain control characters' })
   @Length(1, 255)
   @IsString()
   client_name?: string | null;
@@ -78,7 +78,7 @@ export class ClientMetadataDto implements ClientMetadata {
     example: ['https://api.example.com'],
   })
   @IfPresent()
-  @Matches(/^[^\s\x00-\x1f\x7f]+$/, { each: true, message: 'an audience must not contain whitespace or control characters' })
+  @Matches(/^[^\s\p{Cc}]+$/u, { each: true, message: 'an audience must not contain whitespace or control characters' })
   @Length(1, 2048, { each: true, message: 'each audience must be a non-empty string of at most 2048 characters' })
   @IsString({ each: true, message: 'each audience must be a string' })
   @ArrayUnique()

@@ -23,11 +23,16 @@ export class CreatedClientResponseDto extends ClientResponseDto {
 }
 
 export class RotatedSecretResponseDto extends CreatedClientResponseDto {
-  @ApiProperty({ type: Number, nullable: true, description: 'Seconds since the epoch until which the previous secret works; null: it stopped at once' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Seconds since the epoch until which the previous secret works; null: it stopped at once',
+  })
   previous_secret_expires_at: number | null;
 }
 
 export class ClientPageDto {
   @ApiProperty({ type: [ClientResponseDto] }) items: ClientResponseDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' }) next_cursor:
+    string | null;
 }
