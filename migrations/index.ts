@@ -1,4 +1,5 @@
 import { InitialSchema1764140000000 } from './1764140000000-initial-schema';
+import { TokenCutoff1796046482435 } from './1796046482435-token-cutoff';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and from dist. */
-export const MIGRATIONS = [InitialSchema1764140000000];
+export const MIGRATIONS = [InitialSchema1764140000000, TokenCutoff1796046482435];

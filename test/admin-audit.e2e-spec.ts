@@ -58,7 +58,11 @@ describe('admin API: audit trail', () => {
         actor: ADMIN_ID,
         action: 'client.updated',
         client_id: 'audited',
-        details: { changes: { scope: { from: 'a b', to: 'a' }, enabled: { from: true, to: false } } },
+        details: {
+          changes: { scope: { from: 'a b', to: 'a' }, enabled: { from: true, to: false } },
+          tokens_revoked_before: expect.stringMatching(ISO),
+          cutoff_reason: 'disabled',
+        },
       },
       {
         id: rows[3].id,
@@ -77,6 +81,14 @@ describe('admin API: audit trail', () => {
           enabled: true,
           secret_source: 'given',
         },
+      },
+      {
+        id: expect.any(String),
+        at: expect.stringMatching(ISO),
+        actor: 'config',
+        action: 'client.created',
+        client_id: ADMIN_ID,
+        details: { scope: 'admin', audience: [`${t.issuer}/admin`] },
       },
     ]);
     expect(Number(rows[0].id)).toBeGreaterThan(Number(rows[3].id));

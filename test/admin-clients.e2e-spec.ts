@@ -202,6 +202,7 @@ describe('admin API: clients', () => {
       ...timestamps(r),
       client_secret: expect.stringMatching(GENERATED_SECRET),
       previous_secret_expires_at: expect.any(Number),
+      tokens_revoked_before: null,
     });
     const graceEnd = res.body.previous_secret_expires_at as number;
     expect(graceEnd).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 119);

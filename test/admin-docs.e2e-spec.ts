@@ -28,6 +28,7 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'PATCH /ms-auth-server/admin/clients/{client_id}',
         'DELETE /ms-auth-server/admin/clients/{client_id}',
         'POST /ms-auth-server/admin/clients/{client_id}/secret',
+        'POST /ms-auth-server/admin/clients/{client_id}/revoke-tokens',
         'GET /ms-auth-server/admin/keys',
         'POST /ms-auth-server/admin/keys/rotate',
       ].sort(),

@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
+import { requestToken } from './support/admin-api';
+import { createTestDatabase } from './support/database';
+import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
   let t: TestApp;
   const dataDir = mkdtempSync(join(tmpdir(), 'ms-auth-bootstrap-'));
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_CLIENT_ID: '', ADMIN_CLIENT_SECRET: '', DATA_DIR: dataDir });
+    t = await startTestApp({ ADMIN_CLIENT_ID: '', ADMIN_CLIENT_SECRET: '', DATA_DIR: dataDir, SEED_PLAYGROUND_CLIENT: '' });
   });
   afterAll(async () => {
     await t?.close();
@@ -21,12 +24,55 @@ describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
     expect(t.logs.some((l) => l.includes('no admin client configured'))).toBe(true);
   });
 
-  it('still seeds the playground client outside production', async () => {
+  it('does not seed the playground client (published secret) on a shared database unless SEED_PLAYGROUND_CLIENT=true', async () => {
     const r = await postForm(
       `${t.baseUrl}/oauth2/token`,
       { grant_type: 'client_credentials' },
       { authorization: basic('service-client-jwt', 'service-client-jwt-secret') },
     );
-    expect(r.status).toBe(200);
+    expect(r.status).toBe(401);
+    expect(await t.db.query(`SELECT client_id FROM oauth_clients WHERE client_id = 'service-client-jwt'`)).toEqual([]);
+  });
+});
+
+describe('the configured admin client follows the configuration, visibly', () => {
+  const NEW_SECRET = 'another-admin-secret-0123456789abcdef0123';
+  /** The same deployment restarted: same issuer and key-encryption key each time. */
+  const SAME = { ISSUER: 'http://auth.test/ms-auth-server', KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url') };
+
+  it('is created with an audit row, takes a new ADMIN_CLIENT_SECRET with an audit row, and is not silently re-enabled', async () => {
+    const db = await createTestDatabase();
+    try {
+      const first = await startTestApp(SAME, db);
+      expect(await db.query(`SELECT actor, action FROM audit_log WHERE client_id = $1`, [ADMIN_ID])).toEqual([
+        { actor: 'config', action: 'client.created' },
+      ]);
+      await first.close();
+
+      // A change made behind the API's back (the API refuses it with 409) is reported at start, not undone.
+      await db.query(`UPDATE oauth_clients SET enabled = false WHERE client_id = $1`, [ADMIN_ID]);
+      const second = await startTestApp({ ...SAME, ADMIN_CLIENT_SECRET: NEW_SECRET }, db);
+      await second.close();
+      const [row] = await db.query<{ enabled: boolean }>(`SELECT enabled FROM oauth_clients WHERE client_id = $1`, [ADMIN_ID]);
+      expect(row.enabled).toBe(false);
+      expect(second.logs.some((l) => l.includes(`admin client ${ADMIN_ID} cannot use the admin API: it is disabled`))).toBe(true);
+      expect(await db.query(`SELECT actor, action, details FROM audit_log WHERE client_id = $1 ORDER BY id`, [ADMIN_ID])).toEqual([
+        { actor: 'config', action: 'client.created', details: expect.any(Object) },
+        { actor: 'config', action: 'client.secret_rotated', details: { source: 'ADMIN_CLIENT_SECRET', grace_seconds: 0 } },
+      ]);
+
+      await db.query(`UPDATE oauth_clients SET enabled = true WHERE client_id = $1`, [ADMIN_ID]);
+      const third = await startTestApp({ ...SAME, ADMIN_CLIENT_SECRET: NEW_SECRET }, db);
+      try {
+        expect((await requestToken(third, ADMIN_ID, ADMIN_SECRET)).status).toBe(401);
+        expect((await requestToken(third, ADMIN_ID, NEW_SECRET)).status).toBe(200);
+        // Unchanged configuration: no new audit row.
+        expect(await db.query(`SELECT id FROM audit_log WHERE client_id = $1`, [ADMIN_ID])).toHaveLength(2);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });

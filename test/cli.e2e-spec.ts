@@ -65,6 +65,8 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     };
     // A server on the same database, to see the CLI's changes from the token endpoint.
     server = await startTestApp({ KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS, CHANGE_POLL_INTERVAL_MS: '100' }, db);
+    // Same issuer, hence the same admin audience, as the server (the admin client is checked against it at start).
+    env.ISSUER = server.issuer;
   });
   afterAll(async () => {
     await server?.close();
@@ -212,6 +214,39 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
       if (status === 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(401);
+  });
+
+  it('revoke-tokens and rotate-secret --revoke-tokens cut off the tokens issued so far', async () => {
+    const created = await cli(env, ['create', '--client-id', 'cut-cli', '--scope', 'a']);
+    const introspect = (token: string, secret: string) =>
+      postForm(`${server.baseUrl}/oauth2/introspect`, { token }, { authorization: basic('cut-cli', secret) });
+    const first = (await requestToken(server, 'cut-cli', created.json.client_secret)).body.access_token as string;
+    expect((await introspect(first, created.json.client_secret)).body.active).toBe(true);
+    const revoked = await cli(env, ['revoke-tokens', 'cut-cli']);
+    expect(revoked.code).toBe(0);
+    expect(revoked.json).toEqual({ client_id: 'cut-cli', tokens_revoked_before: expect.any(Number) });
+    expect((await introspect(first, created.json.client_secret)).body).toEqual({ active: false });
+
+    const rotated = await cli(env, ['rotate-secret', 'cut-cli', '--revoke-tokens']);
+    expect(rotated.code).toBe(0);
+    expect(rotated.json.tokens_revoked_before).toBeGreaterThanOrEqual(revoked.json.tokens_revoked_before);
+  });
+
+  it('refuses (409, naming the reason) to disable, delete or rotate the configured admin client, or take its admin scope', async () => {
+    for (const [args, reason] of [
+      [['disable', ADMIN_ID], /cannot be disabled/],
+      [['delete', ADMIN_ID], /cannot be deleted/],
+      [['rotate-secret', ADMIN_ID], /its secret follows ADMIN_CLIENT_SECRET/],
+      [['update', ADMIN_ID, '--scope', 'a'], /must keep the admin scope/],
+    ] as [string[], RegExp][]) {
+      const run = await cli(env, args);
+      expect(run.code).toBe(1);
+      const body = JSON.parse(run.stderr) as { error: string; error_description: string };
+      expect(body.error).toBe('conflict');
+      expect(body.error_description).toMatch(/configured admin client \(ADMIN_CLIENT_ID\)/);
+      expect(body.error_description).toMatch(reason);
+    }
+    expect((await requestToken(server, ADMIN_ID, ADMIN_SECRET)).status).toBe(200);
   });
 
   it('create takes a chosen secret from standard input only', async () => {

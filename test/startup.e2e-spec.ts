@@ -131,6 +131,7 @@ describe('server process start-up', () => {
       SECRET_HASH_LOG_N: '12',
       DATABASE_POOL_SIZE: '4',
       DATA_DIR: tempDir('ms-auth-two-'),
+      SEED_PLAYGROUND_CLIENT: 'true',
     };
     const results = await Promise.allSettled([start({ ...common, PORT: String(portA) }), start({ ...common, PORT: String(portB) })]);
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'up'))).toEqual(['up', 'up']);

@@ -11,8 +11,10 @@ export function adminClaims(req: FastifyRequest): AccessTokenClaims | undefined 
 
 /**
  * Protects the admin API with this server's own access tokens (RFC 6750 §2.1 bearer header): signature,
- * `typ`, issuer, expiry, revocation and the holder's current state are checked locally; `aud` must name
- * the admin API (ADMIN_AUDIENCE) and `scope` must contain ADMIN_SCOPE.
+ * `typ`, issuer, expiry, revocation, the holder's token cut-off and current state are checked locally; `aud`
+ * must name the admin API (ADMIN_AUDIENCE) and `scope` must contain ADMIN_SCOPE. The token follows its
+ * holder: the holder must still have the admin scope and audience registered, and a token whose lifetime
+ * exceeds ADMIN_ACCESS_TOKEN_TTL (issued before that cap was lowered) is refused.
  */
 @Injectable()
 export class AdminBearerGuard implements CanActivate {
@@ -28,10 +30,16 @@ export class AdminBearerGuard implements CanActivate {
     if (header === undefined || header === '') throw new BearerRequired(realm);
     const m = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!m) throw new InvalidToken(realm, 'Authorization header is not a Bearer token');
-    const claims = await this.verifier.verify(m[1], { audience: this.config.admin.audience });
-    if (!claims) throw new InvalidToken(realm, 'token failed verification');
+    const verified = await this.verifier.verifyWithClient(m[1], { audience: this.config.admin.audience });
+    if (!verified) throw new InvalidToken(realm, 'token failed verification');
+    const { claims, client } = verified;
+    if (claims.exp - claims.iat > this.config.admin.accessTokenTtl) throw new InvalidToken(realm, 'token outlives ADMIN_ACCESS_TOKEN_TTL');
+    if (!client.audiences.includes(this.config.admin.audience))
+      throw new InvalidToken(realm, 'the holder no longer has the admin audience');
     const scopes = Array.isArray(claims.scope) ? claims.scope : String(claims.scope ?? '').split(' ');
-    if (!scopes.includes(this.config.admin.scope)) throw new InsufficientScope(realm, this.config.admin.scope);
+    if (!scopes.includes(this.config.admin.scope) || !client.scopes.includes(this.config.admin.scope)) {
+      throw new InsufficientScope(realm, this.config.admin.scope);
+    }
     req.adminToken = claims;
     return true;
   }

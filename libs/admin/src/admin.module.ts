@@ -3,13 +3,14 @@ import { Module } from '@nestjs/common';
 import { AdminBearerGuard } from './admin-bearer.guard';
 import { AuditController } from './audit/audit.controller';
 import { ClientSecretController } from './clients/client-secret.controller';
+import { ClientTokensController } from './clients/client-tokens.controller';
 import { ClientsController } from './clients/clients.controller';
 import { AdminKeysController } from './keys/admin-keys.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
   imports: [OAuthModule],
-  controllers: [ClientsController, ClientSecretController, AuditController, AdminKeysController],
+  controllers: [ClientsController, ClientSecretController, ClientTokensController, AuditController, AdminKeysController],
   providers: [AdminBearerGuard],
 })
 export class AdminModule {}

@@ -31,3 +31,14 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/** The change would undo the operator's configuration (the configured admin client); the message says why. */
+export class ProtectedClientError extends Error {
+  constructor(
+    readonly clientId: string,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'ProtectedClientError';
+  }
+}

@@ -4,13 +4,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditTrail } from './audit-trail';
-import { ClientIdTakenError, ClientNotFoundError } from './client-admin.errors';
+import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
+import { ClientIdTakenError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
 import { decodeCursor, encodeCursor, Page } from './page-cursor';
 import { SecretHasher } from './secret-hasher';
+import { cutoffSecond, type CutoffReason } from './token-cutoff';
 
 export interface ClientWithSecret {
   client: ClientView;
@@ -21,6 +23,14 @@ export interface ClientWithSecret {
 export interface RotatedSecret extends ClientWithSecret {
   /** Until when the previous secret keeps working; null when it stopped at once. */
   previousSecretExpiresAt: Date | null;
+  /** Set when the rotation also cut off every token issued so far (revoke_tokens). */
+  tokensRevokedBefore: Date | null;
+}
+
+export interface TokenCutoffResult {
+  clientId: string;
+  /** Tokens with `iat` at or before this second are inactive. */
+  tokensRevokedBefore: Date;
 }
 
 const CURSOR_KIND = 'clients';
@@ -98,10 +108,17 @@ export class ClientAdminService {
       const current = await this.lock(m, clientId);
       const before = toClientView(current);
       const columns = toClientColumns(patch);
+      if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
+      this.refuseForAdminClient(clientId, { kind: 'update', scopes: columns.scopes, audiences: columns.audiences });
       const changes = changedFields(before, toClientView({ ...current, ...columns }));
       if (Object.keys(changes).length === 0) return { result: before, details: null };
-      await m.update(ClientEntity, { clientId }, columns);
-      return { result: toClientView(await m.findOneByOrFail(ClientEntity, { clientId })), details: { changes } };
+      // Disabling cuts off every token issued so far, so enabling again later does not revive them.
+      const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
+      await m.update(ClientEntity, { clientId }, { ...columns, ...cutoff?.columns });
+      return {
+        result: toClientView(await m.findOneByOrFail(ClientEntity, { clientId })),
+        details: { changes, ...cutoff?.details },
+      };
     });
   }
 
@@ -112,6 +129,7 @@ export class ClientAdminService {
   async delete(clientId: string, actor: string): Promise<void> {
     await this.mutate(actor, 'client.deleted', clientId, async (m) => {
       const client = await this.lock(m, clientId);
+      this.refuseForAdminClient(clientId, { kind: 'delete' });
       await m.delete(ClientEntity, { clientId });
       const blockedUntil = new Date(Date.now() + this.outstandingTokenLifetime(client) * 1000);
       await m.query(
@@ -127,13 +145,16 @@ export class ClientAdminService {
   /**
    * Replaces the secret. With a grace period the previous one keeps working until it ends, so callers can
    * switch without downtime; only one previous secret is kept, so a second rotation ends the first grace.
+   * With `revokeTokens` (a leaked secret) every token issued so far is cut off as well.
    */
-  async rotateSecret(clientId: string, graceSeconds: number, actor: string): Promise<RotatedSecret> {
+  async rotateSecret(clientId: string, graceSeconds: number, actor: string, opts: { revokeTokens?: boolean } = {}): Promise<RotatedSecret> {
+    this.refuseForAdminClient(clientId, { kind: 'rotate' });
     const secret = generateClientSecret();
     const secretHash = await this.hasher.hash(secret);
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
       const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+      const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
       await m.update(
         ClientEntity,
         { clientId },
@@ -141,14 +162,47 @@ export class ClientAdminService {
           secretHash,
           previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
           previousSecretExpiresAt,
+          ...cutoff?.columns,
         },
       );
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       return {
-        result: { client: view, secret, previousSecretExpiresAt },
-        details: { grace_seconds: graceSeconds, previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null },
+        result: { client: view, secret, previousSecretExpiresAt, tokensRevokedBefore: cutoff?.columns.tokensRevokedBefore ?? null },
+        details: {
+          grace_seconds: graceSeconds,
+          previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null,
+          ...cutoff?.details,
+        },
       };
     });
+  }
+
+  /**
+   * Cuts off every token issued to the client so far (at introspection, in the admin guard, on every
+   * instance), without changing anything else: for a leaked token. Tokens issued later are not affected.
+   */
+  async revokeTokens(clientId: string, actor: string): Promise<TokenCutoffResult> {
+    return this.mutate(actor, 'client.tokens_revoked', clientId, async (m) => {
+      const client = await this.lock(m, clientId);
+      const cutoff = this.cutoffColumns(client, 'revoked');
+      await m.update(ClientEntity, { clientId }, cutoff.columns);
+      return { result: { clientId, tokensRevokedBefore: cutoff.columns.tokensRevokedBefore }, details: cutoff.details };
+    });
+  }
+
+  /** The cut-off columns for "now"; it never moves back, so an earlier, later-dated cut-off stays. */
+  private cutoffColumns(
+    client: ClientEntity,
+    reason: CutoffReason,
+  ): { columns: { tokensRevokedBefore: Date }; details: Record<string, unknown> } {
+    const now = new Date(cutoffSecond(new Date()) * 1000);
+    const at = client.tokensRevokedBefore && client.tokensRevokedBefore > now ? client.tokensRevokedBefore : now;
+    return { columns: { tokensRevokedBefore: at }, details: { tokens_revoked_before: at.toISOString(), cutoff_reason: reason } };
+  }
+
+  private refuseForAdminClient(clientId: string, change: AdminClientChange): void {
+    const reason = adminClientConflict(this.config, clientId, change);
+    if (reason !== undefined) throw new ProtectedClientError(clientId, reason);
   }
 
   /**

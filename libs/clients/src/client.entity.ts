@@ -48,6 +48,10 @@ export class ClientEntity {
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
+  /** Tokens issued at or before this instant (whole seconds of `iat`) are inactive; see token-cutoff.ts. */
+  @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
+  tokensRevokedBefore: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

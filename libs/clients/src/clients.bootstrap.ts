@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { ChangeFeed, LOCK_BOOTSTRAP, recordAudit, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -7,19 +7,17 @@ import { DataSource } from 'typeorm';
 import { generateClientSecret } from './client-secret';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
+import { PLAYGROUND_CLIENT, refuseWellKnownSecret } from './playground-client';
 import { SecretHasher } from './secret-hasher';
-
-/** The seed document's client: exists outside production only. */
-export const PLAYGROUND_CLIENT = {
-  clientId: 'service-client-jwt',
-  secret: 'service-client-jwt-secret',
-  scopes: ['customer.read', 'customer.write', 'country.read'],
-} as const;
 
 export const DEFAULT_ADMIN_CLIENT_ID = 'admin';
 
+/** The actor of audit rows written because of the configuration. */
+export const CONFIG_ACTOR = 'config';
+
 /**
- * Seeds the playground client (outside production) and creates or updates the admin client, under an
+ * Seeds the playground client (when configured), makes sure the configured admin client exists with the
+ * configured secret, and in production refuses to start while the playground secret still works; under an
  * advisory lock so instances starting together do it once.
  */
 @Injectable()
@@ -38,6 +36,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       if (this.config.seedPlaygroundClient) await this.seedPlayground();
       await this.ensureAdminClient();
     });
+    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.hasher);
   }
 
   private async seedPlayground(): Promise<void> {
@@ -58,39 +57,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     const { clientId, clientSecret, scope, audience } = this.config.admin;
     const repo = this.ds.getRepository(ClientEntity);
     if (clientId && clientSecret) {
-      const existing = await repo.findOneBy({ clientId });
-      if (!existing) {
-        await repo.insert({
-          clientId,
-          clientName: 'Admin client (bootstrap)',
-          secretHash: await this.hasher.hash(clientSecret),
-          scopes: [scope],
-          audiences: [audience],
-          grantTypes: ['client_credentials'],
-          tokenEndpointAuthMethod: 'client_secret_basic',
-        });
-        this.logger.log(`created admin client ${clientId}`);
-        return;
-      }
-      const secretOk = (await this.hasher.verify(clientSecret, existing.secretHash)).valid;
-      const changed = !secretOk || !existing.enabled || !existing.scopes.includes(scope) || !existing.audiences.includes(audience);
-      if (!changed) return;
-      await this.ds.transaction(async (m) => {
-        await m.update(
-          ClientEntity,
-          { clientId },
-          {
-            secretHash: secretOk ? existing.secretHash : await this.hasher.hash(clientSecret),
-            previousSecretHash: secretOk ? existing.previousSecretHash : null,
-            previousSecretExpiresAt: secretOk ? existing.previousSecretExpiresAt : null,
-            enabled: true,
-            scopes: existing.scopes.includes(scope) ? existing.scopes : [...existing.scopes, scope],
-            audiences: existing.audiences.includes(audience) ? existing.audiences : [...existing.audiences, audience],
-          },
-        );
-        await this.feed.publish(m, CLIENT_TOPIC, clientId);
-      });
-      this.logger.log(`updated admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
+      await this.ensureConfiguredAdminClient(clientId, clientSecret);
       return;
     }
     // No explicit admin credentials (never in production). Only the embedded database gets a generated admin
@@ -119,5 +86,58 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     await mkdir(dir, { recursive: true });
     await writeFile(file, JSON.stringify({ client_id: DEFAULT_ADMIN_CLIENT_ID, client_secret: secret }, null, 2) + '\n', { mode: 0o600 });
     this.logger.warn(`created admin client "${DEFAULT_ADMIN_CLIENT_ID}" with a random secret, written to ${file} (shown nowhere else)`);
+  }
+
+  /**
+   * The configured admin client (ADMIN_CLIENT_ID / ADMIN_CLIENT_SECRET) is defined by the configuration: it is
+   * created when missing and its secret follows ADMIN_CLIENT_SECRET, each with an audit row. Nothing else is
+   * changed behind the operator's back: the admin API and the CLI refuse to disable, delete or rotate it or to
+   * take away its admin scope or audience (409), and a state reached some other way is reported, not undone.
+   */
+  private async ensureConfiguredAdminClient(clientId: string, clientSecret: string): Promise<void> {
+    const { scope, audience } = this.config.admin;
+    const existing = await this.ds.getRepository(ClientEntity).findOneBy({ clientId });
+    if (!existing) {
+      const secretHash = await this.hasher.hash(clientSecret);
+      await this.ds.transaction(async (m) => {
+        await m.insert(ClientEntity, {
+          clientId,
+          clientName: 'Admin client (ADMIN_CLIENT_ID)',
+          secretHash,
+          scopes: [scope],
+          audiences: [audience],
+          grantTypes: ['client_credentials'],
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        });
+        await recordAudit(m, { actor: CONFIG_ACTOR, action: 'client.created', clientId, details: { scope, audience: [audience] } });
+        await this.feed.publish(m, CLIENT_TOPIC, clientId);
+      });
+      this.logger.log(`created admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
+      return;
+    }
+    if (!(await this.hasher.verify(clientSecret, existing.secretHash)).valid) {
+      const secretHash = await this.hasher.hash(clientSecret);
+      await this.ds.transaction(async (m) => {
+        await m.update(ClientEntity, { clientId }, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });
+        await recordAudit(m, {
+          actor: CONFIG_ACTOR,
+          action: 'client.secret_rotated',
+          clientId,
+          details: { source: 'ADMIN_CLIENT_SECRET', grace_seconds: 0 },
+        });
+        await this.feed.publish(m, CLIENT_TOPIC, clientId);
+      });
+      this.logger.warn(`admin client ${clientId}: secret changed to ADMIN_CLIENT_SECRET (audited); the previous secret no longer works`);
+    }
+    const problems = [
+      ...(existing.enabled ? [] : ['it is disabled (`npm run cli -- enable ' + clientId + '`)']),
+      ...(existing.scopes.includes(scope) ? [] : [`it lacks the admin scope "${scope}"`]),
+      ...(existing.audiences.includes(audience) ? [] : [`it lacks the admin audience "${audience}"`]),
+    ];
+    if (problems.length) {
+      this.logger.warn(
+        `admin client ${clientId} cannot use the admin API: ${problems.join('; ')}. Fix it with \`npm run cli\`; nothing was changed`,
+      );
+    }
   }
 }

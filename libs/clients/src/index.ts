@@ -1,3 +1,4 @@
+export * from './admin-client-policy';
 export * from './audit-entry.entity';
 export * from './audit-trail';
 export * from './client-admin.errors';
@@ -13,3 +14,5 @@ export * from './clients.service';
 export * from './deleted-client.entity';
 export * from './page-cursor';
 export * from './secret-hasher';
+export * from './token-cutoff';
+export * from './playground-client';

@@ -111,6 +111,32 @@ describe('parseConfig', () => {
     ]);
   });
 
+  describe('playground client and admin token lifetime', () => {
+    it('seeds the playground client on the embedded database only, unless SEED_PLAYGROUND_CLIENT says otherwise', () => {
+      expect(parseConfig({}).seedPlaygroundClient).toBe(true);
+      expect(parseConfig({ DATABASE_URL: 'postgres://u@h/db', KEY_ENCRYPTION_KEYS: KEK }).seedPlaygroundClient).toBe(false);
+      expect(
+        parseConfig({ DATABASE_URL: 'postgres://u@h/db', KEY_ENCRYPTION_KEYS: KEK, SEED_PLAYGROUND_CLIENT: 'true' }).seedPlaygroundClient,
+      ).toBe(true);
+      expect(parseConfig({ SEED_PLAYGROUND_CLIENT: 'false' }).seedPlaygroundClient).toBe(false);
+      expect(problems({ SEED_PLAYGROUND_CLIENT: 'maybe' })).toEqual(['SEED_PLAYGROUND_CLIENT must be true or false (got "maybe")']);
+    });
+
+    it('refuses SEED_PLAYGROUND_CLIENT=true in production', () => {
+      expect(problems({ ...PRODUCTION, SEED_PLAYGROUND_CLIENT: 'true' })).toEqual([
+        expect.stringMatching(/^SEED_PLAYGROUND_CLIENT must not be true in production/),
+      ]);
+    });
+
+    it('caps admin tokens at ADMIN_ACCESS_TOKEN_TTL, 900 s by default, 1..86400', () => {
+      expect(parseConfig({}).admin.accessTokenTtl).toBe(900);
+      expect(parseConfig({ ADMIN_ACCESS_TOKEN_TTL: '60' }).admin.accessTokenTtl).toBe(60);
+      expect(problems({ ADMIN_ACCESS_TOKEN_TTL: '0' })).toEqual([
+        'ADMIN_ACCESS_TOKEN_TTL must be an integer between 1 and 86400 (got "0")',
+      ]);
+    });
+  });
+
   describe('production (NODE_ENV=production)', () => {
     it('starts with the required variables, seeds nothing, listens on all interfaces unless HOST says otherwise', () => {
       const c = parseConfig(PRODUCTION);

@@ -22,6 +22,7 @@ export abstract class AppConfig {
   abstract readonly admin: AdminConfig;
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
+  /** Create the seed document's playground client (well-known secret): embedded database, or SEED_PLAYGROUND_CLIENT=true. */
   abstract readonly seedPlaygroundClient: boolean;
 }
 
@@ -67,6 +68,8 @@ export interface AdminConfig {
   readonly clientSecret: string | undefined;
   readonly scope: string;
   readonly audience: string;
+  /** Seconds; caps the lifetime of every token carrying the admin audience. */
+  readonly accessTokenTtl: number;
 }
 
 export interface HttpConfig {
@@ -216,6 +219,12 @@ export function parseConfig(env: RawEnv): AppConfig {
     if (adminClientId === undefined) r.problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET are required in production');
   }
 
+  // The seed's playground client has a published secret: only on the embedded (development) database unless asked for.
+  const seedPlaygroundClient = r.bool('SEED_PLAYGROUND_CLIENT', databaseUrl === undefined && !production);
+  if (production && seedPlaygroundClient) {
+    r.problems.push('SEED_PLAYGROUND_CLIENT must not be true in production (its secret is published in the seed document)');
+  }
+
   const jwksMaxAgeSeconds = r.int('JWKS_MAX_AGE', 600, 0, 86400);
   const rotationIntervalSeconds = r.int('KEY_ROTATION_INTERVAL', 0, 0, 31_536_000);
   if (rotationIntervalSeconds > 0 && rotationIntervalSeconds < 2 * jwksMaxAgeSeconds) {
@@ -261,6 +270,7 @@ export function parseConfig(env: RawEnv): AppConfig {
       clientSecret: adminClientSecret,
       scope: adminScope,
       audience: r.str('ADMIN_AUDIENCE', `${issuer}/admin`),
+      accessTokenTtl: r.int('ADMIN_ACCESS_TOKEN_TTL', 900, 1, 86400),
     },
     http: {
       bodyLimitBytes: r.int('BODY_LIMIT', 16384, 1024, 10_485_760),
@@ -271,7 +281,7 @@ export function parseConfig(env: RawEnv): AppConfig {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
       format: r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text'),
     },
-    seedPlaygroundClient: !production,
+    seedPlaygroundClient,
   };
 
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);

@@ -1,4 +1,4 @@
-import { ClientAdminService } from '@app/clients';
+import { ClientAdminService, cutoffSecond } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { ApiError } from '@app/oauth';
 import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
@@ -20,9 +20,11 @@ export const CLI_USAGE = `Usage: npm run cli -- <command> [arguments]   (output:
   list [--limit N] [--cursor C]    clients in client_id order, {items, next_cursor}
   show <client_id>
   update <client_id> [metadata options]
-  rotate-secret <client_id> [--grace SECONDS]
-                                   new secret, printed once; the old one works SECONDS longer
-  disable <client_id>              tokens of a disabled client stop being issued and accepted
+  rotate-secret <client_id> [--grace SECONDS] [--revoke-tokens]
+                                   new secret, printed once; the old one works SECONDS longer;
+                                   --revoke-tokens also makes every token issued so far inactive
+  revoke-tokens <client_id>        every token issued so far becomes inactive (introspection, admin API)
+  disable <client_id>              tokens of a disabled client stop being issued and accepted, for good
   enable <client_id>
   delete <client_id>               its client_id stays reserved until its tokens have expired
 
@@ -34,7 +36,17 @@ Metadata options (RFC 7591 names):
 Environment: the server's own variables (DATABASE_URL, KEY_ENCRYPTION_KEYS, ...). Without DATABASE_URL the
 embedded PostgreSQL is used: the running server's, or started for the command.`;
 
-export const CLIENT_COMMANDS = ['create', 'list', 'show', 'update', 'rotate-secret', 'disable', 'enable', 'delete'] as const;
+export const CLIENT_COMMANDS = [
+  'create',
+  'list',
+  'show',
+  'update',
+  'rotate-secret',
+  'revoke-tokens',
+  'disable',
+  'enable',
+  'delete',
+] as const;
 
 /** A mistake in the command line itself (exit code 2). */
 export class UsageError extends Error {
@@ -99,11 +111,18 @@ export async function runClientCommand(app: INestApplicationContext, argv: strin
     case 'enable':
       return clients.update(parse(rest, {}, 1).positionals[0], { enabled: command === 'enable' }, CLI_ACTOR);
     case 'rotate-secret': {
-      const { values, positionals } = parse(rest, { grace: { type: 'string' } }, 1);
+      const { values, positionals } = parse(rest, { grace: { type: 'string' }, 'revoke-tokens': { type: 'boolean' } }, 1);
       const dto = await body(RotateSecretDto, values.grace === undefined ? {} : { grace_seconds: numeric(values.grace as string) });
-      const r = await clients.rotateSecret(positionals[0], dto.grace_seconds ?? 0, CLI_ACTOR);
+      const r = await clients.rotateSecret(positionals[0], dto.grace_seconds ?? 0, CLI_ACTOR, {
+        revokeTokens: values['revoke-tokens'] === true,
+      });
       const until = r.previousSecretExpiresAt ? Math.floor(r.previousSecretExpiresAt.getTime() / 1000) : null;
-      return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until };
+      const cutoff = r.tokensRevokedBefore ? cutoffSecond(r.tokensRevokedBefore) : null;
+      return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until, tokens_revoked_before: cutoff };
+    }
+    case 'revoke-tokens': {
+      const r = await clients.revokeTokens(parse(rest, {}, 1).positionals[0], CLI_ACTOR);
+      return { client_id: r.clientId, tokens_revoked_before: cutoffSecond(r.tokensRevokedBefore) };
     }
     case 'delete': {
       const clientId = parse(rest, {}, 1).positionals[0];

@@ -59,9 +59,17 @@ export class ClientsController {
 
   @Patch(':client_id')
   @UseGuards(JsonBodyGuard)
-  @ApiOperation({ summary: 'Change a client', description: 'Takes effect on the next token request on every instance.' })
+  @ApiOperation({
+    summary: 'Change a client',
+    description:
+      'Takes effect on the next token request on every instance. Disabling also makes every token issued so far inactive, for good.',
+  })
   @ApiOkResponse({ type: ClientResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'disabling the configured admin client, or removing its admin scope or audience',
+  })
   update(
     @Param('client_id') clientId: string,
     @Body(ClientMetadataPipe) body: UpdateClientDto,
@@ -78,6 +86,7 @@ export class ClientsController {
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the configured admin client' })
   delete(@Param('client_id') clientId: string, @AdminActor() actor: string): Promise<void> {
     return this.clients.delete(clientId, actor);
   }

@@ -1,4 +1,4 @@
-import { ClientIdTakenError, ClientNotFoundError, InvalidCursorError } from '@app/clients';
+import { ClientIdTakenError, ClientNotFoundError, InvalidCursorError, ProtectedClientError } from '@app/clients';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
 import { ClientIdConflict, ClientNotFound, InvalidAdminRequest } from './admin-errors';
@@ -7,6 +7,7 @@ import { ClientIdConflict, ClientNotFound, InvalidAdminRequest } from './admin-e
 export function toAdminApiError(err: unknown): unknown {
   if (err instanceof ClientNotFoundError) return new ClientNotFound(err.message);
   if (err instanceof ClientIdTakenError) return new ClientIdConflict(err.message);
+  if (err instanceof ProtectedClientError) return new ClientIdConflict(err.message);
   if (err instanceof InvalidCursorError) return new InvalidAdminRequest([{ field: 'cursor', message: err.message }]);
   return err;
 }

@@ -24,8 +24,10 @@ export class ClientCredentialsGrant implements GrantHandler {
       throw new UnauthorizedClient('The client is not allowed to use the client_credentials grant');
     }
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
-    const audience = resolveAudience(client, params);
-    const ttl = Math.min(client.accessTokenTtl ?? this.config.tokens.accessTokenTtl, this.config.tokens.maxAccessTokenTtl);
+    const audience = resolveAudience(client, params, this.config.admin.audience);
+    const clientTtl = Math.min(client.accessTokenTtl ?? this.config.tokens.accessTokenTtl, this.config.tokens.maxAccessTokenTtl);
+    // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
+    const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
     const issued = await this.issuer.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');

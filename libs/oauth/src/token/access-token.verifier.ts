@@ -1,4 +1,4 @@
-import { ClientsService } from '@app/clients';
+import { ClientEntity, ClientsService, isCutOff } from '@app/clients';
 import { AppConfig, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
@@ -17,6 +17,12 @@ export interface AccessTokenClaims extends JWTPayload {
   scope?: string | string[];
 }
 
+/** An active token and its holder as stored now. */
+export interface VerifiedToken {
+  claims: AccessTokenClaims;
+  client: ClientEntity;
+}
+
 export interface VerifyOptions {
   /** Require this value in `aud`. */
   audience?: string;
@@ -25,7 +31,7 @@ export interface VerifyOptions {
 /**
  * Local verification of this server's access tokens (RFC 9068 §4): signature against our own keys,
  * `typ: at+jwt`, issuer, lifetime; then that the token is not revoked and that its client still exists,
- * is enabled, and was not re-created after the token was issued. Returns null for anything that is not
+ * is enabled, was not re-created after the token was issued, and had not its tokens cut off since. Returns null for anything that is not
  * an active token, and throws only on infrastructure faults.
  */
 @Injectable()
@@ -68,12 +74,18 @@ export class AccessTokenVerifier {
 
   /** Full check: signature, claims, revocation, and the client's current state. */
   async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims | null> {
+    return (await this.verifyWithClient(token, options))?.claims ?? null;
+  }
+
+  /** As verify(), also returning the holder's current row (read from PostgreSQL, so every instance agrees). */
+  async verifyWithClient(token: string, options: VerifyOptions = {}): Promise<VerifiedToken | null> {
     const claims = await this.verifySignature(token, options);
     if (!claims) return null;
     if (await this.revocations.isRevoked(claims.jti)) return null;
     const client = await this.clients.findById(claims.client_id);
     if (!client || !client.enabled) return null;
     if (Math.floor(client.createdAt.getTime() / 1000) > claims.iat) return null;
-    return claims;
+    if (isCutOff(client, claims.iat)) return null;
+    return { claims, client };
   }
 }

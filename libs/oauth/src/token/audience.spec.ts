@@ -54,4 +54,15 @@ describe('resolveAudience (RFC 8707 §2)', () => {
   it('compares resources exactly, without URI normalisation', () => {
     expect(() => resolveAudience(client(['https://api-a.example.com']), params([A]))).toThrow(InvalidTarget);
   });
+
+  it('never combines the admin audience with another one', () => {
+    const ADMIN = 'https://auth.example.com/admin';
+    expect(() => resolveAudience(client([ADMIN, A]), params([ADMIN, A]), ADMIN)).toThrow(
+      'A token for the admin API cannot carry any other audience',
+    );
+    expect(() => resolveAudience(client([ADMIN, A]), params([], `${A} ${ADMIN}`), ADMIN)).toThrow(InvalidTarget);
+    expect(resolveAudience(client([ADMIN, A]), params([ADMIN]), ADMIN)).toBe(ADMIN);
+    expect(resolveAudience(client([ADMIN, A]), params(), ADMIN)).toBe(ADMIN);
+    expect(resolveAudience(client([A, B]), params([A, B]), ADMIN)).toEqual([A, B]);
+  });
 });

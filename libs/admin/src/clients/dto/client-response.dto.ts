@@ -29,6 +29,20 @@ export class RotatedSecretResponseDto extends CreatedClientResponseDto {
     description: 'Seconds since the epoch until which the previous secret works; null: it stopped at once',
   })
   previous_secret_expires_at: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'With revoke_tokens: tokens whose iat is at or before this second (epoch) are inactive; else null',
+  })
+  tokens_revoked_before: number | null;
+}
+
+export class TokensRevokedResponseDto {
+  @ApiProperty() client_id: string;
+
+  @ApiProperty({ description: 'Tokens whose iat is at or before this second (epoch) are inactive' })
+  tokens_revoked_before: number;
 }
 
 export class ClientPageDto {

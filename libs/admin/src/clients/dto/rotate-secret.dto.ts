@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { IfPresent } from './client-metadata.dto';
 
 export const MAX_SECRET_GRACE_SECONDS = 30 * 86400;
@@ -17,4 +17,12 @@ export class RotateSecretDto {
   @Min(0)
   @IsInt({ message: 'grace_seconds must be an integer number of seconds' })
   grace_seconds?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also cut off every token issued to the client so far (a leaked secret); they become inactive at once',
+  })
+  @IfPresent()
+  @IsBoolean({ message: 'revoke_tokens must be true or false' })
+  revoke_tokens?: boolean;
 }

@@ -1,0 +1,34 @@
+import type { AppConfig } from '@app/config';
+
+/** A change the configured admin client refuses, so the API and the CLI cannot undo the operator's configuration. */
+export type AdminClientChange =
+  | { kind: 'disable' }
+  | { kind: 'delete' }
+  | { kind: 'rotate' }
+  /** The new scopes and audiences, when the change sets them. */
+  | { kind: 'update'; scopes?: string[]; audiences?: string[] };
+
+/**
+ * The configured admin client (ADMIN_CLIENT_ID / ADMIN_CLIENT_SECRET) is defined by the configuration: the
+ * admin API and the CLI must not disable, delete or rotate it, nor take away its admin scope or audience,
+ * because the next start would have to silently undo that (or lock the operator out). Returns the reason a
+ * change is refused, or undefined when it is allowed.
+ */
+export function adminClientConflict(config: AppConfig, clientId: string, change: AdminClientChange): string | undefined {
+  if (config.admin.clientId === undefined || clientId !== config.admin.clientId) return undefined;
+  const who = `client "${clientId}" is the configured admin client (ADMIN_CLIENT_ID)`;
+  switch (change.kind) {
+    case 'disable':
+      return `${who} and cannot be disabled: unset ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET (or name another client) and restart first`;
+    case 'delete':
+      return `${who} and cannot be deleted: unset ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET (or name another client) and restart first`;
+    case 'rotate':
+      return `${who}: its secret follows ADMIN_CLIENT_SECRET; change that variable and restart to rotate it`;
+    case 'update':
+      if (change.scopes && !change.scopes.includes(config.admin.scope))
+        return `${who} and must keep the admin scope "${config.admin.scope}"`;
+      if (change.audiences && !change.audiences.includes(config.admin.audience))
+        return `${who} and must keep the admin audience "${config.admin.audience}"`;
+      return undefined;
+  }
+}
