@@ -13,20 +13,35 @@ type Listener = (key: string) => void;
 /** Key that every listener receives when this instance may have missed changes: drop everything. */
 export const ALL_KEYS = '*';
 
-const WINDOW_SECONDS = 30;
+/** How long a missing sequence number is re-read before it is taken for a rolled-back write. */
+export const GAP_WAIT_MS = 60_000;
+/** Rows are kept this long; an instance that could not poll for longer flushes its caches instead. */
+const RETENTION_MS = 3_600_000;
+const OUTAGE_FLUSH_MS = RETENTION_MS - 600_000;
+/** More open gaps than this (a jump of the sequence) is handled as an outage: flush and start over. */
+const MAX_GAPS = 10_000;
 
 /**
  * Cross-instance cache invalidation through the change_log table. Writers append (topic, key) in their own
- * transaction; every instance polls the recent window, so a change made on one instance (or by the CLI)
- * reaches the caches of all instances sharing the database within one poll interval. Polling a table,
- * unlike LISTEN/NOTIFY, loses nothing while a connection is down; an outage longer than the window flushes
- * the caches instead.
+ * transaction; every instance polls for rows after the highest sequence number it has seen, so a change made
+ * on one instance (or by the CLI) reaches the caches of all instances sharing the database within one poll
+ * interval. Polling a table, unlike LISTEN/NOTIFY, loses nothing while a connection is down.
+ *
+ * Sequence numbers are handed out at insert but become visible at commit, so they can appear out of order: a
+ * long writer transaction holding seq 7 commits after seq 8 was seen. A missing number below the highest seen
+ * is a gap, re-read on every poll until its row appears or GAP_WAIT_MS passes (a rolled-back insert leaves a
+ * gap for good). Neither a time window (`at` is the transaction's start) nor "seq > last" alone would see
+ * that row. Writer transactions must stay far shorter than GAP_WAIT_MS: they are a few statements, each under
+ * DATABASE_STATEMENT_TIMEOUT_MS, and idle_in_transaction_session_timeout ends an abandoned one.
  */
 @Injectable()
 export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySubscriberInterface {
   private readonly logger = new Logger(ChangeFeed.name);
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly seen = new Map<string, number>();
+  /** Highest sequence number read; undefined until the first successful read. */
+  private cursor: number | undefined;
+  /** Missing sequence numbers below the cursor, with when each was first noticed. */
+  private readonly gaps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private lastSuccess = Date.now();
   private failing = false;
@@ -44,12 +59,18 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   }
 
   onModuleInit(): void {
+    // The first poll starts from the end of the log and drops whatever was cached before it.
     this.timer = setInterval(() => void this.poll(), this.config.secrets.changePollIntervalMs);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Milliseconds since the last successful poll (for metrics and readiness). */
+  lagMs(): number {
+    return Date.now() - this.lastSuccess;
   }
 
   subscribe(topic: string, listener: Listener): void {
@@ -96,33 +117,60 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     if (this.polling) return;
     this.polling = true;
     try {
-      const rows: { seq: string; topic: string; key: string }[] = await this.ds.query(
-        `SELECT seq::text AS seq, topic, key FROM change_log WHERE at > now() - make_interval(secs => $1) ORDER BY seq`,
-        [WINDOW_SECONDS],
-      );
-      if (Date.now() - this.lastSuccess > (WINDOW_SECONDS - 5) * 1000) {
-        this.logger.warn('change feed was unreachable longer than its window; flushing caches');
+      if (this.cursor === undefined) {
+        const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
+        // Changes before this instance started reading cannot be told apart: drop whatever is cached.
         for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+        this.cursor = Number(max);
+      } else {
+        await this.readChanges(this.cursor);
       }
-      const now = Date.now();
-      for (const r of rows) {
-        if (this.seen.has(r.seq)) continue;
-        this.seen.set(r.seq, now);
-        this.emit(r.topic, r.key);
-      }
-      for (const [seq, t] of this.seen) if (now - t > WINDOW_SECONDS * 2000) this.seen.delete(seq);
-      this.lastSuccess = now;
+      this.lastSuccess = Date.now();
       if (this.failing) this.logger.log('change feed reachable again');
       this.failing = false;
-      if (now - this.lastPrune > 600_000) {
-        this.lastPrune = now;
-        await this.ds.query(`DELETE FROM change_log WHERE at < now() - interval '1 hour'`);
-      }
+      await this.prune();
     } catch (err) {
       if (!this.failing) this.logger.warn(`change feed poll failed: ${(err as Error).message}`);
       this.failing = true;
     } finally {
       this.polling = false;
     }
+  }
+
+  private async readChanges(after: number): Promise<void> {
+    const now = Date.now();
+    for (const [seq, since] of this.gaps) if (now - since > GAP_WAIT_MS) this.gaps.delete(seq);
+    const rows = await this.ds.query<{ seq: string; topic: string; key: string }[]>(
+      `SELECT seq::text AS seq, topic, key FROM change_log WHERE seq > $1 OR seq = ANY($2::bigint[]) ORDER BY seq`,
+      [after, [...this.gaps.keys()]],
+    );
+    if (now - this.lastSuccess > OUTAGE_FLUSH_MS) {
+      this.logger.warn('change feed was unreachable longer than the change log is kept; flushing caches');
+      for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+    }
+    let cursor = after;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq > cursor) {
+        for (let missing = cursor + 1; missing < seq && this.gaps.size <= MAX_GAPS; missing++) this.gaps.set(missing, now);
+        cursor = seq;
+      } else if (!this.gaps.delete(seq)) {
+        continue;
+      }
+      this.emit(r.topic, r.key);
+    }
+    this.cursor = cursor;
+    if (this.gaps.size > MAX_GAPS) {
+      this.logger.warn('change feed sequence jumped; flushing caches');
+      this.gaps.clear();
+      for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+    }
+  }
+
+  private async prune(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastPrune < 600_000) return;
+    this.lastPrune = now;
+    await this.ds.query(`DELETE FROM change_log WHERE at < now() - make_interval(secs => $1)`, [RETENTION_MS / 1000]);
   }
 }
