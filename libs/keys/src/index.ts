@@ -12,3 +12,4 @@ export * from './keys.service';
 export * from './local-encryption-key';
 export * from './published-key-set';
 export * from './signing-key.entity';
+export * from './key-integrity';

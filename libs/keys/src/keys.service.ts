@@ -6,6 +6,7 @@ import { importJWK, importPKCS8, JWK } from 'jose';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { generateSigningKey } from './key-factory';
 import { KeyEncrypter } from './key-encrypter';
+import { keyIntegrityProblem } from './key-integrity';
 import { dbNow, lockKeys } from './key-lock';
 import { JwksDocument, PublishedKeySet } from './published-key-set';
 import { SigningKeyEntity } from './signing-key.entity';
@@ -36,6 +37,8 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
   private reloadAgain: Promise<void> | undefined;
+  /** Integrity verdicts by row content (kid, public and sealed private part), so each row is checked once. */
+  private readonly checked = new Map<string, string | undefined>();
 
   constructor(
     private readonly ds: DataSource,
@@ -174,15 +177,38 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
     return now;
   }
 
+  /** Integrity of one row (see key-integrity.ts); a failure is logged once, naming the key. */
+  private async integrityProblem(r: SigningKeyEntity): Promise<string | undefined> {
+    const id = `${r.kid}|${r.status}|${JSON.stringify(r.publicJwk)}|${r.privateKey}`;
+    if (this.checked.has(id)) return this.checked.get(id);
+    const problem = await keyIntegrityProblem(r, () => this.encrypter.open(r.privateKey, r.kid), signsSoon(r));
+    this.checked.set(id, problem);
+    if (problem !== undefined) this.logger.error(`signing key ${r.kid} (${r.status}) is neither published nor used: ${problem}`);
+    return problem;
+  }
+
   private async doReload(): Promise<void> {
     const rows = await this.ds.getRepository(SigningKeyEntity).find({
       where: { status: In(['next', 'active', 'retired']) },
       order: { createdAt: 'ASC', kid: 'ASC' },
     });
     const now = Date.now();
-    const live = rows.filter((r) => r.status !== 'retired' || (r.expiresAt?.getTime() ?? 0) > now);
+    const unexpired = rows.filter((r) => r.status !== 'retired' || (r.expiresAt?.getTime() ?? 0) > now);
+    const failed = new Map<string, string>();
+    for (const r of unexpired) {
+      const problem = await this.integrityProblem(r);
+      if (problem !== undefined) failed.set(r.kid, problem);
+    }
+    const live = unexpired.filter((r) => !failed.has(r.kid));
     const active = live.find((r) => r.status === 'active');
-    if (!active) throw new Error('no active signing key in the database');
+    if (!active) {
+      const bad = unexpired.find((r) => r.status === 'active');
+      throw new Error(
+        bad
+          ? `the active signing key ${bad.kid} failed its integrity check: ${failed.get(bad.kid)}`
+          : 'no active signing key in the database',
+      );
+    }
     if (this.signer?.kid !== active.kid) {
       const pem = this.encrypter.open(active.privateKey, active.kid);
       const key = await importPKCS8(pem, active.alg);
@@ -199,9 +225,14 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
         expiresAt: r.status === 'retired' ? r.expiresAt!.getTime() : undefined,
       })),
     );
-    const expired = rows.filter((r) => !live.includes(r)).map((r) => r.kid);
+    const expired = rows.filter((r) => !unexpired.includes(r)).map((r) => r.kid);
     if (expired.length) await this.ds.getRepository(SigningKeyEntity).delete({ kid: In(expired), status: 'retired' });
   }
+}
+
+/** A key that may sign now or soon has its private part checked too. */
+function signsSoon(r: SigningKeyEntity): boolean {
+  return r.status === 'active' || r.status === 'next';
 }
 
 export function publicOnly(jwk: JWK, kid: string, alg: string): JWK {
