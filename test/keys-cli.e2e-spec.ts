@@ -61,6 +61,7 @@ describe('npm run keys', () => {
       SECRET_HASH_LOG_N: '12',
       CHANGE_POLL_INTERVAL_MS: '100',
       ISSUER: 'http://auth.example.test/ms-auth-server',
+      SEED_PLAYGROUND_CLIENT: 'true',
     });
   });
   afterAll(async () => {

@@ -30,6 +30,7 @@ describe('two server processes on one database', () => {
       DATABASE_POOL_SIZE: '4',
       CHANGE_POLL_INTERVAL_MS: '100',
       JWKS_MAX_AGE: '1',
+      SEED_PLAYGROUND_CLIENT: 'true',
     };
     const [p1, p2] = [await freePort(), await freePort()];
     // Started together on the empty database: migrations and the first key are made once.
