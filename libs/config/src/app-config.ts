@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 export type ScopeFormat = 'string' | 'array';
@@ -22,6 +24,8 @@ export abstract class AppConfig {
   abstract readonly admin: AdminConfig;
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
+  abstract readonly metrics: MetricsConfig;
+  abstract readonly shutdown: ShutdownConfig;
   abstract readonly seedPlaygroundClient: boolean;
 }
 
@@ -65,6 +69,8 @@ export interface SecretsConfig {
 export interface AdminConfig {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /** Set when the secret came from ADMIN_CLIENT_SECRET_FILE (for the start-up summary; never the secret). */
+  readonly clientSecretFile: string | undefined;
   readonly scope: string;
   readonly audience: string;
 }
@@ -80,6 +86,19 @@ export interface LogConfig {
   readonly format: 'json' | 'text';
 }
 
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** Separate listener for Prometheus; undefined = none (development default: metrics under {BASE}/metrics). */
+  readonly port: number | undefined;
+  /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
+  readonly onPublicListener: boolean;
+}
+
+export interface ShutdownConfig {
+  /** After SIGTERM, ready answers 503 this long before the listener stops accepting (load balancers drain). */
+  readonly drainMs: number;
+}
+
 export type RawEnv = Record<string, string | undefined>;
 
 export class ConfigValidationError extends Error {
@@ -92,9 +111,31 @@ export class ConfigValidationError extends Error {
 /** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/**
+ * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
+ * variable itself still wins when both are set.
+ */
+export const FILE_VARIABLES = ['DATABASE_URL', 'KEY_ENCRYPTION_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'] as const;
+
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: RawEnv) {}
+  /** Variables whose value was read from their *_FILE, with the file's path. */
+  readonly fromFile = new Map<string, string>();
+  private readonly env: RawEnv;
+
+  constructor(env: RawEnv, readFile: (path: string) => string) {
+    this.env = { ...env };
+    for (const name of FILE_VARIABLES) {
+      const path = env[`${name}_FILE`]?.trim();
+      if (!path || (env[name] ?? '').trim() !== '') continue;
+      try {
+        this.env[name] = readFile(path);
+        this.fromFile.set(name, path);
+      } catch (err) {
+        this.problems.push(`${name}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    }
+  }
 
   raw(name: string): string | undefined {
     const v = this.env[name];
@@ -151,8 +192,8 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
-export function parseConfig(env: RawEnv): AppConfig {
-  const r = new Reader(env);
+export function parseConfig(env: RawEnv, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): AppConfig {
+  const r = new Reader(env, readFile);
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
 
@@ -222,6 +263,18 @@ export function parseConfig(env: RawEnv): AppConfig {
     r.problems.push('KEY_ROTATION_INTERVAL must be 0 (off) or at least twice JWKS_MAX_AGE');
   }
 
+  const logFormat = r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text');
+  if (production && logFormat === 'text') {
+    r.problems.push('LOG_FORMAT=text needs pino-pretty, a development dependency: use LOG_FORMAT=json in production');
+  }
+  const metricsEnabled = r.bool('METRICS_ENABLED', true);
+  // Production: only the separate listener (default 9464). Elsewhere {BASE}/metrics, plus the listener if asked.
+  const metricsPortRaw = r.raw('METRICS_PORT');
+  const metricsPort = metricsPortRaw === undefined && !production ? undefined : r.int('METRICS_PORT', 9464, 0, 65535);
+  if (metricsEnabled && metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    r.problems.push('METRICS_PORT must differ from PORT (metrics are served on a listener of their own)');
+  }
+
   const config: AppConfig = {
     nodeEnv,
     production,
@@ -259,6 +312,7 @@ export function parseConfig(env: RawEnv): AppConfig {
     admin: {
       clientId: adminClientId,
       clientSecret: adminClientSecret,
+      clientSecretFile: r.fromFile.get('ADMIN_CLIENT_SECRET'),
       scope: adminScope,
       audience: r.str('ADMIN_AUDIENCE', `${issuer}/admin`),
     },
@@ -269,8 +323,10 @@ export function parseConfig(env: RawEnv): AppConfig {
     },
     log: {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
-      format: r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text'),
+      format: logFormat,
     },
+    metrics: { enabled: metricsEnabled, port: metricsEnabled ? metricsPort : undefined, onPublicListener: metricsEnabled && !production },
+    shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient: !production,
   };
 
