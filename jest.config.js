@@ -10,7 +10,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const libs = ['config', 'persistence', 'clients', 'keys', 'oauth', 'admin'];
+const libs = ['config', 'persistence', 'clients', 'keys', 'oauth', 'admin', 'observability'];
 
 module.exports = {
   testEnvironment: 'node',
