@@ -1,4 +1,4 @@
-import { shutdownTracing } from './tracing';
+import { shutdownTracing, tracingTarget } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { MetricsListener, Readiness } from '@app/observability';
@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   });
   await app.listen({ port: config.port, host: config.host });
   const metricsPort = config.metrics.enabled ? app.get(MetricsListener).port() : undefined;
-  pino.info(startupSummary(config, { embedded: embedded !== undefined, metricsPort }));
+  pino.info(startupSummary(config, { embedded: embedded !== undefined, metricsPort, tracing: tracingTarget }));
 
   // Graceful shutdown, one ordered list: ready answers 503 (load balancers drain), wait SHUTDOWN_DRAIN_MS,
   // stop accepting and let in-flight requests finish (app.close), close the pool (Nest's shutdown hooks),

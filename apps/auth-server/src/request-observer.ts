@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger as PinoLogger } from 'pino';
+import { nameServerSpan } from './tracing';
 
 /** A caller's X-Request-Id is kept when it is short and plain (no spaces, quotes or control characters). */
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -22,6 +23,7 @@ export function requestIdFor(req: IncomingMessage): string {
 export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metrics: AppMetrics | undefined, tokenRoute: string): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    nameServerSpan(request.method, request.routeOptions.url);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -4,7 +4,10 @@ import type { AppConfig } from '@app/config';
  * The one start-up line: where it listens, its issuer, which database (never a password), where the admin
  * credentials are, where metrics are. The `msg` starts with "listening on http" (tests and operators grep it).
  */
-export function startupSummary(config: AppConfig, opts: { embedded: boolean; metricsPort: number | undefined }): Record<string, unknown> {
+export function startupSummary(
+  config: AppConfig,
+  opts: { embedded: boolean; metricsPort: number | undefined; tracing: string },
+): Record<string, unknown> {
   const listening = `http://${config.host}:${config.port}${config.basePath}`;
   return {
     msg: `listening on ${listening} (issuer ${config.issuer})`,
@@ -13,6 +16,7 @@ export function startupSummary(config: AppConfig, opts: { embedded: boolean; met
     database: describeDatabase(config, opts.embedded),
     adminCredentials: adminCredentials(config),
     metrics: metricsWhere(config, opts.metricsPort),
+    tracing: opts.tracing,
   };
 }
 

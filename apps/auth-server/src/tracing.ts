@@ -10,6 +10,7 @@ import { FastifyInstrumentation } from '@opentelemetry/instrumentation-fastify';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { trace } from '@opentelemetry/api';
 
 const env = process.env;
 const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
@@ -31,8 +32,20 @@ if (endpoint && env.OTEL_SDK_DISABLED !== 'true') {
   sdk.start();
 }
 
-/** True when spans are being exported. */
-export const tracingEnabled = sdk !== undefined;
+/** For the start-up summary: where spans go, or "off". */
+export const tracingTarget = sdk ? `OTLP ${endpoint}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)';
+
+/**
+ * Names the HTTP server span by its route pattern (`POST /ms-auth-server/oauth2/token`, `http.route`).
+ * The Fastify instrumentation does not see Fastify when it is loaded through the ESM-only
+ * @nestjs/platform-fastify, so the request hook does it; a no-op unless tracing is on.
+ */
+export function nameServerSpan(method: string, route: string | undefined): void {
+  if (!sdk || route === undefined) return;
+  const span = trace.getActiveSpan();
+  span?.setAttribute('http.route', route);
+  span?.updateName(`${method} ${route}`);
+}
 
 /** Sends the spans still buffered; the shutdown path calls it before the process exits. */
 export async function shutdownTracing(): Promise<void> {

@@ -176,6 +176,18 @@ describe('parseConfig', () => {
       expect(c.admin).toMatchObject({ clientId: 'admin', clientSecret: 's'.repeat(40), clientSecretFile: '/run/secrets/admin' });
     });
 
+    it('puts DATABASE_PASSWORD(_FILE) into a DATABASE_URL that has no password', () => {
+      files['/run/secrets/pg'] = 'p@ss/word\n';
+      const c = parseConfig(
+        { DATABASE_URL: 'postgres://auth@db:5432/auth', DATABASE_PASSWORD_FILE: '/run/secrets/pg', KEY_ENCRYPTION_KEYS: KEK },
+        read,
+      );
+      expect(c.database.url).toBe('postgres://auth:p%40ss%2Fword@db:5432/auth');
+      expect(problems({ DATABASE_URL: 'postgres://auth:x@db/auth', DATABASE_PASSWORD: 'y', KEY_ENCRYPTION_KEYS: KEK })).toEqual([
+        'DATABASE_PASSWORD is set but DATABASE_URL carries a password too: give it once',
+      ]);
+    });
+
     it('lets the variable itself win over its file', () => {
       const c = parseConfig({ KEY_ENCRYPTION_KEYS: KEK2, KEY_ENCRYPTION_KEYS_FILE: '/run/secrets/kek' }, read);
       expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 9)]);
@@ -186,6 +198,13 @@ describe('parseConfig', () => {
         expect.arrayContaining(['ADMIN_CLIENT_SECRET_FILE: cannot read /nope (ENOENT)', expect.stringMatching(/^PORT/)]),
       );
     });
+  });
+
+  it('TRUST_PROXY takes true/false or the proxies’ addresses and CIDRs', () => {
+    expect(parseConfig({}).http.trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: '172.28.0.0/16, 10.0.0.1' }).http.trustProxy).toEqual(['172.28.0.0/16', '10.0.0.1']);
+    expect(problems({ TRUST_PROXY: 'everyone' })).toEqual([expect.stringMatching(/^TRUST_PROXY must be/)]);
   });
 
   describe('observability', () => {

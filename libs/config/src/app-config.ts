@@ -77,7 +77,8 @@ export interface AdminConfig {
 
 export interface HttpConfig {
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /** true/false, or the proxies' addresses/CIDRs (e.g. a compose network's subnet), as Fastify takes them. */
+  readonly trustProxy: boolean | string[];
   readonly retryAfterSeconds: number;
 }
 
@@ -115,7 +116,13 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
  * variable itself still wins when both are set.
  */
-export const FILE_VARIABLES = ['DATABASE_URL', 'KEY_ENCRYPTION_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'] as const;
+export const FILE_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_PASSWORD',
+  'KEY_ENCRYPTION_KEYS',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_CLIENT_SECRET',
+] as const;
 
 class Reader {
   readonly problems: string[] = [];
@@ -176,6 +183,20 @@ class Reader {
   }
 }
 
+/** TRUST_PROXY: true/false, or a comma-separated list of proxy addresses or CIDR ranges. */
+function parseTrustProxy(r: Reader): boolean | string[] {
+  const v = r.raw('TRUST_PROXY');
+  if (v === undefined || /^(true|false|1|0|yes|no)$/i.test(v)) return r.bool('TRUST_PROXY', false);
+  const list = v.split(',').map((s) => s.trim());
+  const ipv4 = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+  const ipv6 = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
+  if (list.some((a) => !ipv4.test(a) && !(a.includes(':') && ipv6.test(a)))) {
+    r.problems.push(`TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "${v}")`);
+    return false;
+  }
+  return list;
+}
+
 function parseEncryptionKeys(r: Reader): Buffer[] {
   const v = r.raw('KEY_ENCRYPTION_KEYS');
   if (v === undefined) return [];
@@ -224,9 +245,20 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     }
   }
 
-  const databaseUrl = r.raw('DATABASE_URL');
+  let databaseUrl = r.raw('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  // The password may come on its own (DATABASE_PASSWORD_FILE, e.g. a generated secret), for a URL without one.
+  const databasePassword = r.raw('DATABASE_PASSWORD');
+  if (databasePassword !== undefined) {
+    if (databaseUrl === undefined) r.problems.push('DATABASE_PASSWORD needs DATABASE_URL');
+    else if (URL.canParse(databaseUrl)) {
+      const u = new URL(databaseUrl);
+      if (u.password) r.problems.push('DATABASE_PASSWORD is set but DATABASE_URL carries a password too: give it once');
+      u.password = encodeURIComponent(databasePassword);
+      databaseUrl = u.toString();
+    }
   }
 
   const accessTokenTtl = r.int('ACCESS_TOKEN_TTL', 14400, 1, 31_536_000);
@@ -318,7 +350,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     },
     http: {
       bodyLimitBytes: r.int('BODY_LIMIT', 16384, 1024, 10_485_760),
-      trustProxy: r.bool('TRUST_PROXY', false),
+      trustProxy: parseTrustProxy(r),
       retryAfterSeconds: r.int('RETRY_AFTER', 5, 1, 3600),
     },
     log: {
