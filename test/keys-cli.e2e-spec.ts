@@ -11,6 +11,9 @@ import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 const keys = (args: string[], env: Record<string, string>): Promise<CliRun> =>
   runCli(args, env, { script: KEYS_CLI_JS, timeoutMs: 30_000 });
 
+// Each test starts the built CLI (and server) several times: slow on a loaded machine.
+jest.setTimeout(180_000);
+
 describe('npm run keys', () => {
   let db: TestDatabase;
   const OLD = randomBytes(32);
