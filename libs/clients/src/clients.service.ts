@@ -79,11 +79,6 @@ export class ClientsService {
     return { hits: this.cacheHits, misses: this.cacheMisses, size: this.cache.size };
   }
 
-  /** Drops this instance's cached copy of a client; other instances follow through the change feed. */
-  forget(clientId: string): void {
-    this.cache.invalidate(clientId);
-  }
-
   private async rehash(client: ClientEntity, secret: string): Promise<void> {
     try {
       const hash = await this.hasher.hash(secret);
