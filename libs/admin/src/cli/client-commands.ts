@@ -47,6 +47,7 @@ export const CLIENT_COMMANDS = [
   'enable',
   'delete',
 ] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** A mistake in the command line itself (exit code 2). */
 export class UsageError extends Error {
@@ -77,7 +78,7 @@ export interface CliIo {
  * Runs one client command against the application context and returns what to print. Input goes through
  * the same validation as the admin API, and the same service makes the change.
  */
-export async function runClientCommand(app: INestApplicationContext, argv: string[], io: CliIo): Promise<unknown> {
+export async function runClientCommand(app: INestApplicationContext, argv: [ClientCommand, ...string[]], io: CliIo): Promise<unknown> {
   const [command, ...rest] = argv;
   const clients = app.get(ClientAdminService);
   const metadataPipe = new ClientMetadataPipe(app.get(AppConfig));
@@ -129,12 +130,6 @@ export async function runClientCommand(app: INestApplicationContext, argv: strin
       await clients.delete(clientId, CLI_ACTOR);
       return { client_id: clientId, deleted: true };
     }
-    case undefined:
-    case 'help':
-    case '--help':
-      throw new UsageError('');
-    default:
-      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
