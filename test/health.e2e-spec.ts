@@ -98,6 +98,7 @@ describe('SIGTERM', () => {
       PORT: String(port),
       SHUTDOWN_DRAIN_MS: '4000',
       SECRET_HASH_LOG_N: '12',
+      SEED_PLAYGROUND_CLIENT: 'true',
     });
     try {
       expect((await probe(`${base}/health/ready`)).status).toBe(200);

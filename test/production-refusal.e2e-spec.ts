@@ -21,7 +21,7 @@ describe('production start and the playground client (published secret)', () => 
       ADMIN_CLIENT_ID: ADMIN_ID,
       ADMIN_CLIENT_SECRET: ADMIN_SECRET,
       SECRET_HASH_LOG_N: '12',
-      LOG_FORMAT: 'text',
+      LOG_FORMAT: 'json',
     };
   });
   afterAll(async () => {

@@ -53,10 +53,18 @@ describe('graceful shutdown', () => {
   let shared: Record<string, string>;
   const running = new Set<ServerProcess>();
 
+  /** Starts the built server on `port`; retried when another process on this shared machine took the port meanwhile. */
   async function start(port: number, extra: Record<string, string> = {}): Promise<ServerProcess> {
-    const p = await startServerProcess({ ...shared, PORT: String(port), ...extra });
-    running.add(p);
-    return p;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const p = await startServerProcess({ ...shared, PORT: String(port), ...extra });
+        running.add(p);
+        return p;
+      } catch (err) {
+        if (attempt >= 5 || !String(err).includes('EADDRINUSE')) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
   async function stop(p: ServerProcess): Promise<number | null> {
     const code = await p.stop();
@@ -88,8 +96,15 @@ describe('graceful shutdown', () => {
     // First verifications at scrypt N=2^15 queue behind the two hashing slots, so requests stay in flight.
     const ids = Array.from({ length: 32 }, (_, i) => `slow-${i}`);
     const secret = 'a-secret-long-enough-for-the-shutdown-test';
-    const port = await freePort();
-    const server = await start(port);
+    let port = await freePort();
+    let server: ServerProcess | undefined;
+    for (let tries = 1; !server; tries++) {
+      server = await start(port).catch(async (err: unknown) => {
+        if (tries >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+        port = await freePort();
+        return undefined;
+      });
+    }
     for (const id of ids) await insertClient(db, { clientId: id, secret, hashLogN: 15 });
 
     const done: number[] = [];

@@ -49,6 +49,7 @@ describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
       KEY_ENCRYPTION_KEYS: kek,
       PORT: String(port),
       SECRET_HASH_LOG_N: '12',
+      SEED_PLAYGROUND_CLIENT: 'true',
       LOG_FORMAT: 'json',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',

