@@ -1,4 +1,5 @@
-import { Clock, RevocationStore } from '@app/oauth';
+import { Clock } from '@app/config';
+import { RevocationStore } from '@app/oauth';
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';

@@ -1,8 +1,10 @@
 import { AdminModule } from '@app/admin';
+import { ClientsBootstrapModule } from '@app/clients';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { OAuthModule } from '@app/oauth';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ENTITIES } from './entities';
 
 /** Composition root: configuration, storage, the public OAuth surface and the admin API. */
 @Module({})
@@ -10,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), PersistenceModule.forRoot(ENTITIES), ClientsBootstrapModule, OAuthModule, AdminModule],
     };
   }
 }

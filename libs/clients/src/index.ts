@@ -1,5 +1,3 @@
-export * from './audit-entry.entity';
-export * from './audit-trail';
 export * from './client-admin.errors';
 export * from './client-admin.service';
 export * from './client-cache';
@@ -11,5 +9,4 @@ export * from './clients.bootstrap';
 export * from './clients.module';
 export * from './clients.service';
 export * from './deleted-client.entity';
-export * from './page-cursor';
 export * from './secret-hasher';

@@ -37,6 +37,8 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** How often an instance reads the change feed (changes made by other instances sharing the database). */
+  readonly changePollIntervalMs: number;
 }
 
 export interface TokenConfig {
@@ -59,7 +61,6 @@ export interface SecretsConfig {
   /** scrypt cost as log2(N). */
   readonly scryptLogN: number;
   readonly cacheTtlSeconds: number;
-  readonly changePollIntervalMs: number;
 }
 
 export interface AdminConfig {
@@ -238,6 +239,7 @@ export function parseConfig(env: RawEnv): AppConfig {
       poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200),
       connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60000),
       statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     tokens: {
       accessTokenTtl,
@@ -254,7 +256,6 @@ export function parseConfig(env: RawEnv): AppConfig {
     secrets: {
       scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
       cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
-      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     admin: {
       clientId: adminClientId,

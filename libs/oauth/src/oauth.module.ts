@@ -17,12 +17,14 @@ import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
-import { Clock, SystemClock } from './token/clock';
 import { TokenController } from './token/token.controller';
+
+/** The entities this lib maps (revoked token ids). */
+export const OAUTH_ENTITIES = [RevokedTokenEntity];
 
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
-  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
+  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
@@ -34,9 +36,8 @@ import { TokenController } from './token/token.controller';
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: Clock, useClass: SystemClock },
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry, Clock, ClientsModule, KeysModule],
+  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
 })
 export class OAuthModule {}

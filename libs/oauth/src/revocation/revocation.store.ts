@@ -1,3 +1,4 @@
+import { Clock } from '@app/config';
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
@@ -11,7 +12,10 @@ import { RevokedTokenEntity } from './revoked-token.entity';
 export class RevocationStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@InjectRepository(RevokedTokenEntity) private readonly repo: Repository<RevokedTokenEntity>) {}
+  constructor(
+    @InjectRepository(RevokedTokenEntity) private readonly repo: Repository<RevokedTokenEntity>,
+    private readonly clock: Clock,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.prune().catch(() => undefined), 300_000);
@@ -23,7 +27,12 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async revoke(jti: string, clientId: string, expiresAt: Date): Promise<void> {
-    await this.repo.createQueryBuilder().insert().values({ jti, clientId, revokedAt: new Date(), expiresAt }).orIgnore().execute();
+    await this.repo
+      .createQueryBuilder()
+      .insert()
+      .values({ jti, clientId, revokedAt: new Date(this.clock.now()), expiresAt })
+      .orIgnore()
+      .execute();
   }
 
   isRevoked(jti: string): Promise<boolean> {
@@ -31,6 +40,6 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async prune(): Promise<void> {
-    await this.repo.delete({ expiresAt: LessThan(new Date()) });
+    await this.repo.delete({ expiresAt: LessThan(new Date(this.clock.now())) });
   }
 }

@@ -1,10 +1,9 @@
 import { ClientsService } from '@app/clients';
-import { AppConfig, SIGNING_ALGS } from '@app/config';
+import { AppConfig, Clock, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
 import { RevocationStore } from '../revocation/revocation.store';
-import { Clock } from './clock';
 
 /** The claims of an access token this server issued and still honours. */
 export interface AccessTokenClaims extends JWTPayload {
