@@ -29,9 +29,9 @@ async function auditRows(
 describe('signing-key rotation while tokens are outstanding', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A publish delay of 5 s (max-age 4 s + one poll interval): room for the calls that must come before it,
-    // even on a loaded machine.
-    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '4' });
+    // A publish delay of 5 s (max-age 4 s + one poll interval) and 10 s tokens: room for the calls that must
+    // come before the promotion, and for verifying a token issued before it, even on a loaded machine.
+    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '4', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
   });
   afterAll(async () => {
     await t?.close();
@@ -84,8 +84,8 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect((rotated.body.active as View).status).toBe('active');
     expect(retired.kid).toBe(oldKid);
     expect(retired.status).toBe('retired');
-    // Retired until the longest-lived token it signed has expired: 3 s TTL + 1 s propagation + 0 s grace.
-    expect(Date.parse(retired.expires_at!) - Date.parse(retired.retired_at!)).toBe(4000);
+    // Retired until the longest-lived token it signed has expired: 10 s TTL + 1 s propagation + 0 s grace.
+    expect(Date.parse(retired.expires_at!) - Date.parse(retired.retired_at!)).toBe(11_000);
     expect(Date.parse(retired.expires_at!)).toBeGreaterThanOrEqual(beforeClaims.exp! * 1000);
     expect(newNext.status).toBe('next');
     expect([oldKid, next.kid]).not.toContain(newNext.kid);

@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { ClientIdTakenError, ClientNotFoundError } from './client-admin.errors';
+import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
 import { ClientEntity } from './client.entity';
@@ -100,7 +101,7 @@ export class ClientAdminService {
   }
 
   async get(clientId: string): Promise<ClientView> {
-    const client = storable(clientId) ? await this.ds.getRepository(ClientEntity).findOneBy({ clientId }) : null;
+    const client = storableClientId(clientId) ? await this.ds.getRepository(ClientEntity).findOneBy({ clientId }) : null;
     if (!client) throw new ClientNotFoundError(clientId);
     return toClientView(client);
   }
@@ -186,7 +187,9 @@ export class ClientAdminService {
   }
 
   private async lock(m: EntityManager, clientId: string): Promise<ClientEntity> {
-    const client = storable(clientId) ? await m.findOne(ClientEntity, { where: { clientId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const client = storableClientId(clientId)
+      ? await m.findOne(ClientEntity, { where: { clientId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!client) throw new ClientNotFoundError(clientId);
     return client;
   }
@@ -197,15 +200,9 @@ export class ClientAdminService {
    * longer one may be outstanding, so the cap applies.
    */
   private outstandingTokenLifetime(c: ClientEntity): number {
-    const max = this.config.tokens.maxAccessTokenTtl;
-    const current = Math.min(c.accessTokenTtl ?? this.config.tokens.accessTokenTtl, max);
-    return c.updatedAt.getTime() === c.createdAt.getTime() ? current : max;
+    const unchanged = c.updatedAt.getTime() === c.createdAt.getTime();
+    return unchanged ? accessTokenLifetime(c.accessTokenTtl, this.config.tokens) : this.config.tokens.maxAccessTokenTtl;
   }
-}
-
-/** PostgreSQL text cannot hold NUL, so no client has such an id (and asking would be a database error). */
-function storable(clientId: string): boolean {
-  return !clientId.includes('\0');
 }
 
 /** Fields whose value differs, as {from, to}; timestamps left out. */

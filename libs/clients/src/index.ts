@@ -2,6 +2,7 @@ export * from './client-admin.errors';
 export * from './client-admin.service';
 export * from './client-cache';
 export * from './client-metadata';
+export * from './client-rules';
 export * from './client-secret';
 export * from './concurrency-limit';
 export * from './client.entity';

@@ -90,8 +90,11 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/**
+ * ADMIN_SCOPE must be one RFC 6749 §3.3 scope-token. The grammar's home is @app/clients (SCOPE_TOKEN), above this
+ * lib; client-rules.spec.ts checks that this copy refuses exactly what that one refuses.
+ */
+const ADMIN_SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 class Reader {
   readonly problems: string[] = [];
@@ -205,7 +208,7 @@ export function parseConfig(env: RawEnv): AppConfig {
     r.problems.push('ADMIN_CLIENT_SECRET must be at least 32 characters');
   }
   const adminScope = r.str('ADMIN_SCOPE', 'admin');
-  if (!SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
+  if (!ADMIN_SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
 
   // Only when unset: malformed entries are reported on their own above.
   if (databaseUrl !== undefined && r.raw('KEY_ENCRYPTION_KEYS') === undefined) {
