@@ -12,7 +12,7 @@ import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } f
 /** The built CLI (as `npm run cli` runs it), with exactly this environment. */
 const cli = (env: Record<string, string>, args: string[], stdin?: string): Promise<CliRun> => runCli(args, env, { stdin });
 
-// Each test runs the built CLI several times (a Node start, Nest and a database connection each).
+// Each test starts the built CLI (and server) several times: slow on a loaded machine.
 jest.setTimeout(180_000);
 
 describe('CLI (npm run cli) against DATABASE_URL', () => {

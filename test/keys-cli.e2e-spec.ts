@@ -10,7 +10,7 @@ import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 /** `npm run keys -- <args>`, i.e. `npm run cli -- keys <args>`, with exactly this environment. */
 const keys = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(['keys', ...args], env);
 
-// Each test starts the built server and CLI several times.
+// Each test starts the built CLI (and server) several times: slow on a loaded machine.
 jest.setTimeout(180_000);
 
 describe('npm run keys', () => {
