@@ -119,7 +119,7 @@ async function fillEveryTable(db: TestDatabase): Promise<void> {
           values.map(([, v]) => v),
         );
       } catch (err) {
-        if ((err as { code?: string }).code !== '23503') throw new Error(`cannot fill ${table}: ${(err as Error).message}`);
+        if ((err as { code?: string }).code !== '23503') throw new Error(`cannot fill ${table}: ${(err as Error).message}`, { cause: err });
         failed.push(table); // a foreign key: the referenced table gets its row first
       }
     }
