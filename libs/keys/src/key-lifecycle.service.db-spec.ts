@@ -164,6 +164,24 @@ describe('KeyLifecycleService on PostgreSQL', () => {
       await es.ds.destroy();
     }
   });
+
+  it('promotes a published next key of the new SIGNING_ALG on restart instead of creating one', async () => {
+    const old = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid;
+    const es = await instance(db, { SIGNING_ALG: 'ES256' });
+    try {
+      const published = await es.lifecycle.rotate('op'); // publishes an ES256 next key, promotes nothing yet
+      expect([published.rotated, published.next.alg]).toEqual([false, 'ES256']);
+      await es.lifecycle.ensureActiveKey();
+      expect(await statuses(db)).toEqual({ [old]: 'retired', [published.next.kid]: 'active' });
+      const [activated] = await db.query(`SELECT actor, details FROM audit_log WHERE action = 'keys.activated' ORDER BY id DESC LIMIT 1`);
+      expect(activated).toEqual({
+        actor: STARTUP_ACTOR,
+        details: { active: published.next.kid, alg: 'ES256', promoted: true, replaced: old },
+      });
+    } finally {
+      await es.ds.destroy();
+    }
+  });
 });
 
 describe('KeyLifecycleService.reencrypt', () => {
