@@ -36,7 +36,12 @@ describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
 describe('bootstrap admin client from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
   it('records its creation, and a later start that changes its secret, in the audit trail', async () => {
     const db = await createTestDatabase();
-    const env = { ADMIN_CLIENT_ID: 'ops-admin', KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url') };
+    const env = {
+      ADMIN_CLIENT_ID: 'ops-admin',
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+      // The same issuer (hence admin audience) for both starts, whatever port each one gets.
+      ISSUER: 'http://auth.example.test/ms-auth-server',
+    };
     try {
       await (await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'first-secret-0123456789abcdef0123456789' }, db)).close();
       const second = await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'second-secret-0123456789abcdef012345678' }, db);
