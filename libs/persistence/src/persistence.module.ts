@@ -35,7 +35,7 @@ export class PersistenceModule {
         }),
       ],
       providers: [MigrationRunner, ChangeFeed, AuditTrail],
-      exports: [ChangeFeed, AuditTrail],
+      exports: [ChangeFeed, AuditTrail, MigrationRunner],
     };
   }
 }
