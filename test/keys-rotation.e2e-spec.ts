@@ -29,9 +29,9 @@ async function auditRows(
 describe('signing-key rotation while tokens are outstanding', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A publish delay of 5 s (max-age 4 s + one poll interval) and 10 s tokens: room for the calls that must
-    // come before the promotion, and for verifying a token issued before it, even on a loaded machine.
-    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '4', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
+    // A publish delay of 12 s (max-age 11 s + one poll interval) and 10 s tokens: room for the calls that must
+    // come before the promotion, and for verifying a token issued before it, even on a heavily loaded machine.
+    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '11', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
   });
   afterAll(async () => {
     await t?.close();
@@ -55,11 +55,11 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(active1.kid).toBe(oldKid);
     expect(next.status).toBe('next');
     expect(next.kid).not.toBe(oldKid);
-    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(5000);
+    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(12_000);
     expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     const published = await fetchJwks(t.baseUrl);
-    expect(published.cacheControl).toBe('public, max-age=4');
+    expect(published.cacheControl).toBe('public, max-age=11');
     expect(kids(published.keys)).toEqual([oldKid, next.kid]);
 
     // Asking again before not_before changes nothing.
