@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /*
  * One load run with autocannon, in its own process (scripts/bench.js pins it to the other core).
- * argv[2] is a JSON object:
+ * argv[2] names a JSON file holding:
  *   { url, method, headers, body, connections, duration (s) | amount (requests), auths?: [Authorization values to rotate] }
  * Prints one JSON line: 2xx count, non-2xx, errors, elapsed seconds, and latency percentiles of the 2xx answers
  * in milliseconds (autocannon's own histogram has 1 ms resolution, too coarse here, so they are kept exactly).
  */
 'use strict';
 const autocannon = require('autocannon');
+const { readFileSync } = require('node:fs');
 
-const spec = JSON.parse(process.argv[2]);
+const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 let latencies = new Float64Array(1 << 16);
 let count = 0;
 
