@@ -57,7 +57,8 @@ export function parseOAuthParams(req: FastifyRequest, queryParams: ReadonlySet<s
   // Runs on every token request: plain loops, no intermediate arrays per parameter.
   const values = new Map<string, string[]>();
   const put = (name: string, raw: unknown): void => {
-    const v = raw === undefined || raw === null ? '' : String(raw);
+    // Form and query parsers yield strings; anything else counts as no value.
+    const v = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
     if (v === '') return;
     const list = values.get(name);
     if (list) list.push(v);
