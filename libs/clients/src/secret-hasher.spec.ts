@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { parseConfig } from '@app/config';
 import { SecretHasher } from './secret-hasher';
 
@@ -63,7 +64,43 @@ describe('SecretHasher', () => {
     await expect(h10.verify(secret, phc)).resolves.toEqual({ valid: false, needsRehash: false });
   });
 
-  it('burn() spends a verification without matching anything', async () => {
-    await expect(h10.burn(secret)).resolves.toBeUndefined();
+  describe('burn()', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    /** The scrypt work one call asks for: secret, salt length, key length and cost parameters (N, r, p, maxmem). */
+    async function scryptWork(run: () => Promise<unknown>): Promise<unknown[]> {
+      const spy = jest.spyOn(crypto, 'scrypt');
+      await run();
+      const work = spy.mock.calls.map(([pw, salt, keylen, options]) => ({
+        secret: pw,
+        saltLength: (salt as Buffer).length,
+        keylen,
+        options,
+      }));
+      spy.mockRestore();
+      return work;
+    }
+
+    it('runs exactly the scrypt work of a real verification (same secret, salt size, key length, N, r, p)', async () => {
+      const stored = await h10.hash('the-registered-secret-of-a-real-client');
+      await h10.burn('warm-up'); // the first call also makes the dummy hash, once per process
+      const verification = await scryptWork(() => h10.verify(secret, stored));
+      const burn = await scryptWork(() => h10.burn(secret));
+      expect(verification).toEqual([{ secret, saltLength: 16, keylen: 32, options: expect.objectContaining({ N: 2 ** 10, r: 8, p: 1 }) }]);
+      expect(burn).toEqual(verification);
+    });
+
+    it('follows the configured cost, as stored hashes do once re-hashed', async () => {
+      const h11 = hasher(11);
+      const stored = await h11.hash('the-registered-secret-of-a-real-client');
+      await h11.burn('warm-up');
+      const verification = await scryptWork(() => h11.verify(secret, stored));
+      expect(await scryptWork(() => h11.burn(secret))).toEqual(verification);
+      expect(verification).toEqual([expect.objectContaining({ options: expect.objectContaining({ N: 2 ** 11 }) })]);
+    });
+
+    it('matches nothing and resolves without a value', async () => {
+      await expect(h10.burn(secret)).resolves.toBeUndefined();
+    });
   });
 });
