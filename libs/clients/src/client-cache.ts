@@ -56,6 +56,10 @@ export class ClientCache {
     e.verified.push({ mac: this.mac(secret), until });
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   invalidate(clientId: string): void {
     this.entries.delete(clientId);
   }

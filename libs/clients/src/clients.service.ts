@@ -22,6 +22,8 @@ function storable(clientId: string): boolean {
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
   private readonly cache: ClientCache;
+  private cacheHits = 0;
+  private cacheMisses = 0;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
@@ -44,7 +46,11 @@ export class ClientsService {
    */
   async authenticate(clientId: string, secret: string): Promise<ClientEntity | null> {
     const cached = this.cache.match(clientId, secret);
-    if (cached) return cached.enabled ? cached : null;
+    if (cached) {
+      this.cacheHits++;
+      return cached.enabled ? cached : null;
+    }
+    this.cacheMisses++;
 
     const client = storable(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     if (!client) {
@@ -66,6 +72,11 @@ export class ClientsService {
       }
     }
     return null;
+  }
+
+  /** Cumulative cache hits and misses of authenticate(), and the entries held now (read by the metrics). */
+  cacheStats(): { hits: number; misses: number; size: number } {
+    return { hits: this.cacheHits, misses: this.cacheMisses, size: this.cache.size };
   }
 
   private async rehash(client: ClientEntity, secret: string): Promise<void> {

@@ -47,6 +47,11 @@ export class SecretHasher {
     this.logN = config.secrets.scryptLogN;
   }
 
+  /** Hash or verification tasks waiting for a slot (read by the metrics). */
+  queueDepth(): number {
+    return slots.queued;
+  }
+
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(16);
     const key = await scryptAsync(secret, salt, this.logN, R, P, KEY_LEN);

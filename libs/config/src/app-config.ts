@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 export type ScopeFormat = 'string' | 'array';
@@ -22,6 +24,8 @@ export abstract class AppConfig {
   abstract readonly admin: AdminConfig;
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
+  abstract readonly metrics: MetricsConfig;
+  abstract readonly shutdown: ShutdownConfig;
   abstract readonly seedPlaygroundClient: boolean;
 }
 
@@ -67,19 +71,35 @@ export interface SecretsConfig {
 export interface AdminConfig {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /** Set when the secret came from ADMIN_CLIENT_SECRET_FILE (for the start-up summary; never the secret). */
+  readonly clientSecretFile: string | undefined;
   readonly scope: string;
   readonly audience: string;
 }
 
 export interface HttpConfig {
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /** true/false, or the proxies' addresses/CIDRs (e.g. a compose network's subnet), as Fastify takes them. */
+  readonly trustProxy: boolean | string[];
   readonly retryAfterSeconds: number;
 }
 
 export interface LogConfig {
   readonly level: 'error' | 'warn' | 'info' | 'debug';
   readonly format: 'json' | 'text';
+}
+
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** Separate listener for Prometheus; undefined = none (development default: metrics under {BASE}/metrics). */
+  readonly port: number | undefined;
+  /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
+  readonly onPublicListener: boolean;
+}
+
+export interface ShutdownConfig {
+  /** After SIGTERM, ready answers 503 this long before the listener stops accepting (load balancers drain). */
+  readonly drainMs: number;
 }
 
 export type RawEnv = Record<string, string | undefined>;
@@ -94,9 +114,37 @@ export class ConfigValidationError extends Error {
 /** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/**
+ * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
+ * variable itself still wins when both are set.
+ */
+export const FILE_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_PASSWORD',
+  'KEY_ENCRYPTION_KEYS',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_CLIENT_SECRET',
+] as const;
+
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: RawEnv) {}
+  /** Variables whose value was read from their *_FILE, with the file's path. */
+  readonly fromFile = new Map<string, string>();
+  private readonly env: RawEnv;
+
+  constructor(env: RawEnv, readFile: (path: string) => string) {
+    this.env = { ...env };
+    for (const name of FILE_VARIABLES) {
+      const path = env[`${name}_FILE`]?.trim();
+      if (!path || (env[name] ?? '').trim() !== '') continue;
+      try {
+        this.env[name] = readFile(path);
+        this.fromFile.set(name, path);
+      } catch (err) {
+        this.problems.push(`${name}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    }
+  }
 
   raw(name: string): string | undefined {
     const v = this.env[name];
@@ -137,6 +185,20 @@ class Reader {
   }
 }
 
+/** TRUST_PROXY: true/false, or a comma-separated list of proxy addresses or CIDR ranges. */
+function parseTrustProxy(r: Reader): boolean | string[] {
+  const v = r.raw('TRUST_PROXY');
+  if (v === undefined || /^(true|false|1|0|yes|no)$/i.test(v)) return r.bool('TRUST_PROXY', false);
+  const list = v.split(',').map((s) => s.trim());
+  const ipv4 = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+  const ipv6 = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
+  if (list.some((a) => !ipv4.test(a) && !(a.includes(':') && ipv6.test(a)))) {
+    r.problems.push(`TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "${v}")`);
+    return false;
+  }
+  return list;
+}
+
 function parseEncryptionKeys(r: Reader): Buffer[] {
   const v = r.raw('KEY_ENCRYPTION_KEYS');
   if (v === undefined) return [];
@@ -153,8 +215,8 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
-export function parseConfig(env: RawEnv): AppConfig {
-  const r = new Reader(env);
+export function parseConfig(env: RawEnv, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): AppConfig {
+  const r = new Reader(env, readFile);
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
 
@@ -185,9 +247,20 @@ export function parseConfig(env: RawEnv): AppConfig {
     }
   }
 
-  const databaseUrl = r.raw('DATABASE_URL');
+  let databaseUrl = r.raw('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  // The password may come on its own (DATABASE_PASSWORD_FILE, e.g. a generated secret), for a URL without one.
+  const databasePassword = r.raw('DATABASE_PASSWORD');
+  if (databasePassword !== undefined) {
+    if (databaseUrl === undefined) r.problems.push('DATABASE_PASSWORD needs DATABASE_URL');
+    else if (URL.canParse(databaseUrl)) {
+      const u = new URL(databaseUrl);
+      if (u.password) r.problems.push('DATABASE_PASSWORD is set but DATABASE_URL carries a password too: give it once');
+      u.password = encodeURIComponent(databasePassword);
+      databaseUrl = u.toString();
+    }
   }
 
   const accessTokenTtl = r.int('ACCESS_TOKEN_TTL', 14400, 1, 31_536_000);
@@ -231,6 +304,18 @@ export function parseConfig(env: RawEnv): AppConfig {
     r.problems.push('KEY_ROTATION_INTERVAL must be 0 (off) or at least twice JWKS_MAX_AGE');
   }
 
+  const logFormat = r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text');
+  if (production && logFormat === 'text') {
+    r.problems.push('LOG_FORMAT=text needs pino-pretty, a development dependency: use LOG_FORMAT=json in production');
+  }
+  const metricsEnabled = r.bool('METRICS_ENABLED', true);
+  // Production: only the separate listener (default 9464). Elsewhere {BASE}/metrics, plus the listener if asked.
+  const metricsPortRaw = r.raw('METRICS_PORT');
+  const metricsPort = metricsPortRaw === undefined && !production ? undefined : r.int('METRICS_PORT', 9464, 0, 65535);
+  if (metricsEnabled && metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    r.problems.push('METRICS_PORT must differ from PORT (metrics are served on a listener of their own)');
+  }
+
   const config: AppConfig = {
     nodeEnv,
     production,
@@ -269,18 +354,21 @@ export function parseConfig(env: RawEnv): AppConfig {
     admin: {
       clientId: adminClientId,
       clientSecret: adminClientSecret,
+      clientSecretFile: r.fromFile.get('ADMIN_CLIENT_SECRET'),
       scope: adminScope,
       audience: r.str('ADMIN_AUDIENCE', `${issuer}/admin`),
     },
     http: {
       bodyLimitBytes: r.int('BODY_LIMIT', 16384, 1024, 10_485_760),
-      trustProxy: r.bool('TRUST_PROXY', false),
+      trustProxy: parseTrustProxy(r),
       retryAfterSeconds: r.int('RETRY_AFTER', 5, 1, 3600),
     },
     log: {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
-      format: r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text'),
+      format: logFormat,
     },
+    metrics: { enabled: metricsEnabled, port: metricsEnabled ? metricsPort : undefined, onPublicListener: metricsEnabled && !production },
+    shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient: !production,
   };
 
