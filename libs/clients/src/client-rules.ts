@@ -18,7 +18,7 @@ export const SCOPE_LIST = new RegExp(`^${SCOPE_CHAR}+( ${SCOPE_CHAR}+)*$`);
  * The lifetime of the access tokens a client gets: its own access_token_ttl, else ACCESS_TOKEN_TTL, never above
  * MAX_ACCESS_TOKEN_TTL.
  */
-export function accessTokenLifetime(clientTtl: number | null, tokens: TokenConfig): number {
+export function accessTokenLifetime(clientTtl: number | null, tokens: Pick<TokenConfig, 'accessTokenTtl' | 'maxAccessTokenTtl'>): number {
   return Math.min(clientTtl ?? tokens.accessTokenTtl, tokens.maxAccessTokenTtl);
 }
 

@@ -17,7 +17,9 @@ import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
+import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
+import { TokenReuse } from './token-reuse/token-reuse';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -29,7 +31,9 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
   providers: [
     BasicAuthGuard,
     AccessTokenIssuer,
+    TokenReuse,
     AccessTokenVerifier,
+    KnownClients,
     RevocationStore,
     RevocationService,
     IntrospectionService,

@@ -14,6 +14,10 @@ export interface AccessTokenRequest {
 export interface IssuedAccessToken {
   token: string;
   jti: string;
+  /** The signing key's id. */
+  kid: string;
+  /** Seconds since the epoch. */
+  iat: number;
   expiresIn: number;
 }
 
@@ -45,6 +49,6 @@ export class AccessTokenIssuer {
       .setNotBefore(iat)
       .setExpirationTime(iat + req.ttlSeconds)
       .sign(signer.key);
-    return { token, jti, expiresIn: req.ttlSeconds };
+    return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
   }
 }
