@@ -45,7 +45,7 @@ describe('the configured admin client follows the configuration, visibly', () =>
     try {
       const first = await startTestApp(SAME, db);
       expect(await db.query(`SELECT actor, action FROM audit_log WHERE client_id = $1`, [ADMIN_ID])).toEqual([
-        { actor: 'config', action: 'client.created' },
+        { actor: 'system:bootstrap', action: 'client.created' },
       ]);
       await first.close();
 
@@ -57,8 +57,12 @@ describe('the configured admin client follows the configuration, visibly', () =>
       expect(row.enabled).toBe(false);
       expect(second.logs.some((l) => l.includes(`admin client ${ADMIN_ID} cannot use the admin API: it is disabled`))).toBe(true);
       expect(await db.query(`SELECT actor, action, details FROM audit_log WHERE client_id = $1 ORDER BY id`, [ADMIN_ID])).toEqual([
-        { actor: 'config', action: 'client.created', details: expect.any(Object) },
-        { actor: 'config', action: 'client.secret_rotated', details: { source: 'ADMIN_CLIENT_SECRET', grace_seconds: 0 } },
+        { actor: 'system:bootstrap', action: 'client.created', details: expect.any(Object) },
+        {
+          actor: 'system:bootstrap',
+          action: 'client.updated',
+          details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true },
+        },
       ]);
 
       await db.query(`UPDATE oauth_clients SET enabled = true WHERE client_id = $1`, [ADMIN_ID]);
@@ -71,6 +75,35 @@ describe('the configured admin client follows the configuration, visibly', () =>
       } finally {
         await third.close();
       }
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('bootstrap admin client from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
+  it('records its creation, and a later start that changes its secret, in the audit trail', async () => {
+    const db = await createTestDatabase();
+    const env = {
+      ADMIN_CLIENT_ID: 'ops-admin',
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+      // The same issuer (hence admin audience) for both starts, whatever port each one gets.
+      ISSUER: 'http://auth.example.test/ms-auth-server',
+    };
+    try {
+      await (await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'first-secret-0123456789abcdef0123456789' }, db)).close();
+      const second = await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'second-secret-0123456789abcdef012345678' }, db);
+      await second.close();
+      const rows = await db.query(`SELECT actor, action, details FROM audit_log WHERE client_id = 'ops-admin' ORDER BY id`);
+      expect(rows).toEqual([
+        { actor: 'system:bootstrap', action: 'client.created', details: { reason: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET' } },
+        {
+          actor: 'system:bootstrap',
+          action: 'client.updated',
+          details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true },
+        },
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('second-secret');
     } finally {
       await db.drop();
     }

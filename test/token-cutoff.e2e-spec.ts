@@ -7,6 +7,15 @@ const SECRET = 'a-test-client-secret-long-enough';
 /** One issuer for every instance, as behind a load balancer. */
 const ISSUER = 'http://auth.test/ms-auth-server';
 
+/** Polls until `check` holds (another instance applies a change within its change-feed poll), bounded. */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits until the wall clock is past `second` (epoch seconds), so a token issued now has a later `iat`. */
 async function afterSecond(second: number): Promise<void> {
   while (Math.floor(Date.now() / 1000) <= second) await new Promise((r) => setTimeout(r, 50));
@@ -53,9 +62,11 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
 
     const disabled = await adminA.patch('/admin/clients/leaky', { enabled: false });
     expect(disabled.status).toBe(200);
-    expect((await introspectAt(b, old)).body).toEqual({ active: false });
+    await eventually('B to see the disable', async () => (await introspectAt(b, old)).body.active === false);
 
     expect((await adminA.patch('/admin/clients/leaky', { enabled: true })).status).toBe(200);
+    // B has seen the re-enable once a fresh token works there; the old one stays inactive.
+    await eventually('B to see the re-enable', async () => (await requestToken(b, 'leaky', SECRET)).status === 200);
     expect((await introspectAt(b, old)).body).toEqual({ active: false });
     const [row] = await a.db.query<{ cut: string }>(
       `SELECT extract(epoch FROM tokens_revoked_before)::bigint::text AS cut FROM oauth_clients WHERE client_id = 'leaky'`,
@@ -85,9 +96,9 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     const cut = await adminA.post('/admin/clients/rotated/secret', { revoke_tokens: true });
     expect(cut.status).toBe(200);
     expect(cut.body.tokens_revoked_before).toBeGreaterThanOrEqual(decodeJwt(before).iat!);
-    expect((await introspectAt(b, before)).body).toEqual({ active: false });
+    await eventually('B to see the cut-off', async () => (await introspectAt(b, before)).body.active === false);
     // The secret itself changed too, with no grace: the old one is refused.
-    expect((await requestToken(b, 'rotated', SECRET)).status).toBe(401);
+    await eventually('B to refuse the old secret', async () => (await requestToken(b, 'rotated', SECRET)).status === 401);
     await afterSecond(cut.body.tokens_revoked_before as number);
     const after = await accessToken(b, 'rotated', cut.body.client_secret as string);
     expect((await introspectAt(a, after)).body).toMatchObject({ active: true });
@@ -104,7 +115,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ client_id: 'revoked', tokens_revoked_before: expect.any(Number) });
     expect(res.body.tokens_revoked_before).toBeGreaterThanOrEqual(decodeJwt(token).iat!);
-    expect((await introspectAt(b, token)).body).toEqual({ active: false });
+    await eventually('B to see the cut-off', async () => (await introspectAt(b, token)).body.active === false);
     // The client itself keeps working: its next token (a later second) is active.
     await afterSecond(res.body.tokens_revoked_before as number);
     expect((await introspectAt(b, await accessToken(b, 'revoked', SECRET))).body).toMatchObject({ active: true });
@@ -131,16 +142,28 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     for (const id of ['ops-1', 'ops-2', 'ops-3']) expect((await adminApi(b, tokens[id]).get('/admin/clients?limit=1')).status).toBe(200);
 
     expect((await adminA.post('/admin/clients/ops-1/revoke-tokens')).status).toBe(200);
+    await eventually(
+      'B to refuse the cut-off admin token',
+      async () => (await adminApi(b, tokens['ops-1']).get('/admin/clients?limit=1')).status === 401,
+    );
     const cutOff = await adminApi(b, tokens['ops-1']).get('/admin/clients?limit=1');
     expect(cutOff.status).toBe(401);
     expect(cutOff.headers.get('www-authenticate')).toContain('error="invalid_token"');
 
     expect((await adminA.patch('/admin/clients/ops-2', { scope: 'orders.read' })).status).toBe(200);
+    await eventually(
+      'B to see the scope change',
+      async () => (await adminApi(b, tokens['ops-2']).get('/admin/clients?limit=1')).status !== 200,
+    );
     const noScope = await adminApi(b, tokens['ops-2']).get('/admin/clients?limit=1');
     expect(noScope.status).toBe(403);
     expect(noScope.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
 
     expect((await adminA.patch('/admin/clients/ops-3', { audience: ['https://orders.example'] })).status).toBe(200);
+    await eventually(
+      'B to see the audience change',
+      async () => (await adminApi(b, tokens['ops-3']).get('/admin/clients?limit=1')).status !== 200,
+    );
     expect((await adminApi(b, tokens['ops-3']).get('/admin/clients?limit=1')).status).toBe(401);
   });
 

@@ -24,14 +24,6 @@ export class ClientIdTakenError extends Error {
   }
 }
 
-/** A pagination cursor that this server did not hand out. */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not a value returned as next_cursor');
-    this.name = 'InvalidCursorError';
-  }
-}
-
 /** The change would undo the operator's configuration (the configured admin client); the message says why. */
 export class ProtectedClientError extends Error {
   constructor(

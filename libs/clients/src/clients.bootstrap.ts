@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ChangeFeed, LOCK_BOOTSTRAP, recordAudit, withAdvisoryLock } from '@app/persistence';
+import { AuditTrail, ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,8 +12,8 @@ import { SecretHasher } from './secret-hasher';
 
 export const DEFAULT_ADMIN_CLIENT_ID = 'admin';
 
-/** The actor of audit rows written because of the configuration. */
-export const CONFIG_ACTOR = 'config';
+/** The actor recorded for the clients a start creates or updates. */
+export const BOOTSTRAP_ACTOR = 'system:bootstrap';
 
 /**
  * Seeds the playground client (when configured), makes sure the configured admin client exists with the
@@ -29,6 +29,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly hasher: SecretHasher,
     private readonly feed: ChangeFeed,
+    private readonly audit: AuditTrail,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,7 +43,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
   private async seedPlayground(): Promise<void> {
     const repo = this.ds.getRepository(ClientEntity);
     if (await repo.existsBy({ clientId: PLAYGROUND_CLIENT.clientId })) return;
-    await repo.insert({
+    await this.create('playground client of the seed document', {
       clientId: PLAYGROUND_CLIENT.clientId,
       clientName: 'Playground client from the seed document (not created in production)',
       secretHash: await this.hasher.hash(PLAYGROUND_CLIENT.secret),
@@ -72,7 +73,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     }
     if (await repo.existsBy({ clientId: DEFAULT_ADMIN_CLIENT_ID })) return;
     const secret = generateClientSecret();
-    await repo.insert({
+    await this.create('generated admin client of the embedded database', {
       clientId: DEFAULT_ADMIN_CLIENT_ID,
       clientName: 'Admin client (generated)',
       secretHash: await this.hasher.hash(secret),
@@ -88,6 +89,14 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     this.logger.warn(`created admin client "${DEFAULT_ADMIN_CLIENT_ID}" with a random secret, written to ${file} (shown nowhere else)`);
   }
 
+  /** Inserts a client this start creates, with its audit row, in one transaction. */
+  private async create(reason: string, row: Partial<ClientEntity> & Pick<ClientEntity, 'clientId'>): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.insert(ClientEntity, row);
+      await this.audit.record(m, { actor: BOOTSTRAP_ACTOR, action: 'client.created', clientId: row.clientId, details: { reason } });
+    });
+  }
+
   /**
    * The configured admin client (ADMIN_CLIENT_ID / ADMIN_CLIENT_SECRET) is defined by the configuration: it is
    * created when missing and its secret follows ADMIN_CLIENT_SECRET, each with an audit row. Nothing else is
@@ -98,19 +107,14 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     const { scope, audience } = this.config.admin;
     const existing = await this.ds.getRepository(ClientEntity).findOneBy({ clientId });
     if (!existing) {
-      const secretHash = await this.hasher.hash(clientSecret);
-      await this.ds.transaction(async (m) => {
-        await m.insert(ClientEntity, {
-          clientId,
-          clientName: 'Admin client (ADMIN_CLIENT_ID)',
-          secretHash,
-          scopes: [scope],
-          audiences: [audience],
-          grantTypes: ['client_credentials'],
-          tokenEndpointAuthMethod: 'client_secret_basic',
-        });
-        await recordAudit(m, { actor: CONFIG_ACTOR, action: 'client.created', clientId, details: { scope, audience: [audience] } });
-        await this.feed.publish(m, CLIENT_TOPIC, clientId);
+      await this.create('ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', {
+        clientId,
+        clientName: 'Admin client (ADMIN_CLIENT_ID)',
+        secretHash: await this.hasher.hash(clientSecret),
+        scopes: [scope],
+        audiences: [audience],
+        grantTypes: ['client_credentials'],
+        tokenEndpointAuthMethod: 'client_secret_basic',
       });
       this.logger.log(`created admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
       return;
@@ -119,11 +123,11 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       const secretHash = await this.hasher.hash(clientSecret);
       await this.ds.transaction(async (m) => {
         await m.update(ClientEntity, { clientId }, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });
-        await recordAudit(m, {
-          actor: CONFIG_ACTOR,
-          action: 'client.secret_rotated',
+        await this.audit.record(m, {
+          actor: BOOTSTRAP_ACTOR,
+          action: 'client.updated',
           clientId,
-          details: { source: 'ADMIN_CLIENT_SECRET', grace_seconds: 0 },
+          details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true },
         });
         await this.feed.publish(m, CLIENT_TOPIC, clientId);
       });

@@ -60,7 +60,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
 
   onModuleInit(): void {
     // The first poll starts from the end of the log and drops whatever was cached before it.
-    this.timer = setInterval(() => void this.poll(), this.config.secrets.changePollIntervalMs);
+    this.timer = setInterval(() => void this.poll(), this.config.database.changePollIntervalMs);
     this.timer.unref();
   }
 

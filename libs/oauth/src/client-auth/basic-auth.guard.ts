@@ -9,13 +9,22 @@ import { parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
 
 /**
- * Client authentication (RFC 6749 §2.3) as its own step, before any endpoint logic: `client_secret_basic`
- * or `client_secret_post`, exactly one per request, and the one the client registered
- * (token_endpoint_auth_method, RFC 7591 §2). Parses the endpoint's parameters once for the handler: from the
- * form body, and from the query string only those the route names with @ParamsFromQuery.
+ * Client authentication (RFC 6749 §2.3) for the token, introspection and revocation endpoints, as its own step
+ * before any endpoint logic. The design names it BasicAuthGuard; it authenticates by every method a client can
+ * register, not only HTTP Basic, and parses the endpoint's parameters. Its steps, in order:
+ *   1. parse the parameters once: the form body, and from the query string only those the route names with
+ *      @ParamsFromQuery;
+ *   2. pick the one authentication method the request uses: `client_secret_basic` (Authorization: Basic) or
+ *      `client_secret_post` (client_id and client_secret in the body); two at once is invalid_request;
+ *   3. authenticate the client by that method (secrets: ClientsService);
+ *   4. require the method the client registered (token_endpoint_auth_method, RFC 7591 §2);
+ *   5. store the client and the parameters on the request for the handler (oauthState).
  */
 @Injectable()
 export class BasicAuthGuard implements CanActivate {
+  /** @ParamsFromQuery names per route handler, read once: metadata does not change after start-up. */
+  private readonly queryParams = new WeakMap<object, ReadonlySet<string>>();
+
   constructor(
     private readonly clients: ClientsService,
     private readonly config: AppConfig,
@@ -24,8 +33,7 @@ export class BasicAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const fromQuery = this.reflector.getAllAndOverride<string[] | undefined>(QUERY_PARAMS_KEY, [context.getHandler(), context.getClass()]);
-    const params = parseOAuthParams(req, new Set(fromQuery ?? []));
+    const params = parseOAuthParams(req, this.queryParamsOf(context));
     const realm = this.config.issuer;
     const header = req.headers.authorization;
     const bodyId = params.single.get('client_id');
@@ -61,5 +69,16 @@ export class BasicAuthGuard implements CanActivate {
     }
     setOAuthState(req, { params, client });
     return true;
+  }
+
+  private queryParamsOf(context: ExecutionContext): ReadonlySet<string> {
+    const handler = context.getHandler();
+    let names = this.queryParams.get(handler);
+    if (!names) {
+      const listed = this.reflector.getAllAndOverride<string[] | undefined>(QUERY_PARAMS_KEY, [handler, context.getClass()]);
+      names = new Set(listed ?? []);
+      this.queryParams.set(handler, names);
+    }
+    return names;
   }
 }

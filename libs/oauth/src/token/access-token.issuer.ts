@@ -1,9 +1,8 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { Clock } from './clock';
 
 export interface AccessTokenRequest {
   clientId: string;
@@ -15,6 +14,10 @@ export interface AccessTokenRequest {
 export interface IssuedAccessToken {
   token: string;
   jti: string;
+  /** The signing key's id. */
+  kid: string;
+  /** Seconds since the epoch. */
+  iat: number;
   expiresIn: number;
 }
 
@@ -46,6 +49,6 @@ export class AccessTokenIssuer {
       .setNotBefore(iat)
       .setExpirationTime(iat + req.ttlSeconds)
       .sign(signer.key);
-    return { token, jti, expiresIn: req.ttlSeconds };
+    return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
   }
 }
