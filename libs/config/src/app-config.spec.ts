@@ -34,7 +34,7 @@ describe('parseConfig', () => {
       host: '127.0.0.1',
       seedPlaygroundClient: true,
     });
-    expect(c.tokens).toEqual({ accessTokenTtl: 14400, maxAccessTokenTtl: 86400, scopeFormat: 'string' });
+    expect(c.tokens).toEqual({ accessTokenTtl: 14400, maxAccessTokenTtl: 86400, scopeFormat: 'string', reuseSeconds: 0 });
     expect(c.keys.signingAlg).toBe('RS256');
     expect(c.keys.encryptionKeys).toEqual([]);
     expect(c.database).toMatchObject({ url: undefined, embedded: true });
@@ -102,6 +102,15 @@ describe('parseConfig', () => {
     expect(problems({ ACCESS_TOKEN_TTL: '7200', MAX_ACCESS_TOKEN_TTL: '3600' })).toEqual([
       'ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL',
     ]);
+  });
+
+  it('turns token reuse on with TOKEN_REUSE_SECONDS, refusing a window over half the token lifetime', () => {
+    expect(parseConfig({ TOKEN_REUSE_SECONDS: '60' }).tokens.reuseSeconds).toBe(60);
+    expect(parseConfig({ ACCESS_TOKEN_TTL: '600', TOKEN_REUSE_SECONDS: '300' }).tokens.reuseSeconds).toBe(300);
+    expect(problems({ ACCESS_TOKEN_TTL: '600', TOKEN_REUSE_SECONDS: '301' })).toEqual([
+      'TOKEN_REUSE_SECONDS must not exceed half of ACCESS_TOKEN_TTL',
+    ]);
+    expect(problems({ TOKEN_REUSE_SECONDS: 'soon' })).toEqual(['TOKEN_REUSE_SECONDS must be an integer between 0 and 86400 (got "soon")']);
   });
 
   it('refuses an admin id without secret and a short admin secret', () => {

@@ -47,6 +47,8 @@ export interface TokenConfig {
   readonly accessTokenTtl: number;
   readonly maxAccessTokenTtl: number;
   readonly scopeFormat: ScopeFormat;
+  /** Seconds an identical token request gets the same token back; 0 = off (see TokenReuseStore). */
+  readonly reuseSeconds: number;
 }
 
 export interface KeysConfig {
@@ -267,6 +269,13 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     r.problems.push('ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL');
   }
 
+  // Reuse is for clients that fetch a token per call; a window longer than half the lifetime would hand
+  // out tokens with less than half their lifetime left, so such a setting is refused outright.
+  const reuseSeconds = r.int('TOKEN_REUSE_SECONDS', 0, 0, 86400);
+  if (reuseSeconds * 2 > accessTokenTtl) {
+    r.problems.push('TOKEN_REUSE_SECONDS must not exceed half of ACCESS_TOKEN_TTL');
+  }
+
   const encryptionKeys = parseEncryptionKeys(r);
   const adminClientId = r.raw('ADMIN_CLIENT_ID');
   const adminClientSecret = r.raw('ADMIN_CLIENT_SECRET');
@@ -328,6 +337,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
       accessTokenTtl,
       maxAccessTokenTtl,
       scopeFormat: r.oneOf<ScopeFormat>('TOKEN_SCOPE_FORMAT', ['string', 'array'], 'string'),
+      reuseSeconds,
     },
     keys: {
       signingAlg: r.oneOf<SigningAlg>('SIGNING_ALG', SIGNING_ALGS, 'RS256'),

@@ -18,7 +18,9 @@ import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
 import { Clock, SystemClock } from './token/clock';
+import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
+import { TokenReuse } from './token-reuse/token-reuse';
 
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
@@ -27,7 +29,9 @@ import { TokenController } from './token/token.controller';
   providers: [
     BasicAuthGuard,
     AccessTokenIssuer,
+    TokenReuse,
     AccessTokenVerifier,
+    KnownClients,
     RevocationStore,
     RevocationService,
     IntrospectionService,
