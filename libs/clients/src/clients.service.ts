@@ -5,14 +5,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
+import { storableClientId } from './client-rules';
 import { SecretHasher } from './secret-hasher';
 
 export const CLIENT_TOPIC = 'client';
-
-/** PostgreSQL text cannot hold NUL, so such an id names no client (and must not reach a query, which fails). */
-function storable(clientId: string): boolean {
-  return !clientId.includes('\u0000');
-}
 
 /**
  * Client lookup and secret verification: the hot path of every token request. The seams for caching and
@@ -36,7 +32,7 @@ export class ClientsService {
   }
 
   async findById(clientId: string): Promise<ClientEntity | null> {
-    if (!storable(clientId)) return null;
+    if (!storableClientId(clientId)) return null;
     return this.repo.findOneBy({ clientId });
   }
 
@@ -52,7 +48,7 @@ export class ClientsService {
     }
     this.cacheMisses++;
 
-    const client = storable(clientId) ? await this.repo.findOneBy({ clientId }) : null;
+    const client = storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     if (!client) {
       await this.hasher.burn(secret);
       return null;

@@ -41,6 +41,8 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** How often an instance reads the change feed (changes made by other instances sharing the database). */
+  readonly changePollIntervalMs: number;
 }
 
 export interface TokenConfig {
@@ -65,7 +67,6 @@ export interface SecretsConfig {
   /** scrypt cost as log2(N). */
   readonly scryptLogN: number;
   readonly cacheTtlSeconds: number;
-  readonly changePollIntervalMs: number;
 }
 
 export interface AdminConfig {
@@ -111,8 +112,11 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/**
+ * ADMIN_SCOPE must be one RFC 6749 §3.3 scope-token. The grammar's home is @app/clients (SCOPE_TOKEN), above this
+ * lib; client-rules.spec.ts checks that this copy refuses exactly what that one refuses.
+ */
+const ADMIN_SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
  * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
@@ -286,7 +290,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     r.problems.push('ADMIN_CLIENT_SECRET must be at least 32 characters');
   }
   const adminScope = r.str('ADMIN_SCOPE', 'admin');
-  if (!SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
+  if (!ADMIN_SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
 
   // Only when unset: malformed entries are reported on their own above.
   if (databaseUrl !== undefined && r.raw('KEY_ENCRYPTION_KEYS') === undefined) {
@@ -332,6 +336,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
       poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200),
       connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60000),
       statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     tokens: {
       accessTokenTtl,
@@ -349,7 +354,6 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     secrets: {
       scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
       cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
-      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     admin: {
       clientId: adminClientId,

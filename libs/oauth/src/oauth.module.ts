@@ -17,14 +17,16 @@ import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
-import { Clock, SystemClock } from './token/clock';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
 
+/** The entities this lib maps (revoked token ids). */
+export const OAUTH_ENTITIES = [RevokedTokenEntity];
+
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
-  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
+  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
@@ -38,9 +40,8 @@ import { TokenReuse } from './token-reuse/token-reuse';
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: Clock, useClass: SystemClock },
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry, Clock, ClientsModule, KeysModule],
+  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
 })
 export class OAuthModule {}
