@@ -195,7 +195,14 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const revoked = await cli(env, ['revoke-tokens', 'cut-cli']);
     expect(revoked.code).toBe(0);
     expect(revoked.json).toEqual({ client_id: 'cut-cli', tokens_revoked_before: expect.any(Number) });
-    expect((await introspect(first, created.json.client_secret)).body).toEqual({ active: false });
+    // The server learns of the CLI's change through the change feed (CHANGE_POLL_INTERVAL_MS=100): bounded wait.
+    let body: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) {
+      body = (await introspect(first, created.json.client_secret)).body;
+      if (body.active === false) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toEqual({ active: false });
 
     const rotated = await cli(env, ['rotate-secret', 'cut-cli', '--revoke-tokens']);
     expect(rotated.code).toBe(0);
