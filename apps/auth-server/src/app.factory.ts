@@ -5,6 +5,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { applyHttpHardening, hardenedServerOptions } from './http-hardening';
 import { createLogger } from './logger';
 
 /**
@@ -16,7 +17,7 @@ import { createLogger } from './logger';
 export async function createApp(config: AppConfig, logger: LoggerService = createLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.http.trustProxy,
+    ...hardenedServerOptions(config),
     logger: false,
     return503OnClosing: true,
     // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
   // outside the base path.
   if (config.basePath) app.setGlobalPrefix(config.basePath, { exclude: METADATA_OUTSIDE_PREFIX });
   app.useGlobalFilters(new ApiExceptionFilter(config));
+  await applyHttpHardening(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   const httpLog = new Logger('HTTP');
@@ -38,7 +40,7 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
     httpLog.log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();
   });
-  setupAdminDocs(app, config);
+  if (config.http.docsEnabled) setupAdminDocs(app, config);
   await app.init();
   return app;
 }

@@ -1,4 +1,5 @@
 import { parseConfig } from '@app/config';
+import type * as NodeCrypto from 'node:crypto';
 import { SecretHasher } from './secret-hasher';
 
 const hasher = (logN: number): SecretHasher => new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(logN) }));
@@ -63,7 +64,50 @@ describe('SecretHasher', () => {
     await expect(h10.verify(secret, phc)).resolves.toEqual({ valid: false, needsRehash: false });
   });
 
-  it('burn() spends a verification without matching anything', async () => {
-    await expect(h10.burn(secret)).resolves.toBeUndefined();
+  describe('check(): client authentication with the same work for every failure', () => {
+    /** scrypt work (N·r·p) spent while running `fn`. */
+    async function workOf(fn: () => Promise<unknown>): Promise<number> {
+      // The module object itself (not an import namespace copy), which secret-hasher calls through.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const spy = jest.spyOn(require('node:crypto') as typeof NodeCrypto, 'scrypt');
+      try {
+        await fn();
+        return spy.mock.calls.reduce((sum, call) => {
+          const o = call[3];
+          return sum + (o.N ?? 0) * (o.r ?? 0) * (o.p ?? 0);
+        }, 0);
+      } finally {
+        spy.mockRestore();
+      }
+    }
+
+    it('returns which candidate matched: the current hash, or the previous one in its grace window', async () => {
+      const current = await h10.hash('new-secret');
+      const previous = await h10.hash('old-secret');
+      await expect(h10.check('new-secret', [current, previous], 'newcomer')).resolves.toEqual({ index: 0, needsRehash: false });
+      await expect(h10.check('old-secret', [current, previous], 'suspect')).resolves.toEqual({ index: 1, needsRehash: false });
+      await expect(h10.check('nope', [current, previous], 'suspect')).resolves.toEqual({ index: -1, needsRehash: false });
+      await expect(h10.check('old-secret', [current, undefined], 'suspect')).resolves.toEqual({ index: -1, needsRehash: false });
+    });
+
+    it('spends two verifications at the configured cost on an unknown id, a wrong secret, a wrong secret in grace, and older hashes', async () => {
+      const h12 = hasher(12);
+      const current = await h12.hash('s1');
+      const previous = await h12.hash('s0');
+      const olderParameters = await h10.hash('s1');
+      const target = 2 * 2 ** 12 * 8;
+      const cases: [string, (string | undefined)[]][] = [
+        ['unknown client', [undefined, undefined]],
+        ['wrong secret', [current, undefined]],
+        ['wrong secret during a grace window', [current, previous]],
+        ['hash with older parameters', [olderParameters, undefined]],
+        ['older current and previous hashes', [olderParameters, olderParameters]],
+        ['unreadable stored hash', ['garbage', undefined]],
+      ];
+      for (const [name, candidates] of cases) {
+        const work = await workOf(() => h12.check('wrong', candidates, 'suspect'));
+        expect({ name, work }).toEqual({ name, work: target });
+      }
+    });
   });
 });

@@ -18,6 +18,8 @@ import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
 import { Clock, SystemClock } from './token/clock';
+import { ClientAuthThrottle } from './throttle/client-auth-throttle';
+import { SecurityEvents } from './throttle/security-events';
 import { TokenController } from './token/token.controller';
 
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
@@ -26,6 +28,8 @@ import { TokenController } from './token/token.controller';
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
+    ClientAuthThrottle,
+    SecurityEvents,
     AccessTokenIssuer,
     AccessTokenVerifier,
     RevocationStore,
@@ -37,6 +41,16 @@ import { TokenController } from './token/token.controller';
     { provide: Clock, useClass: SystemClock },
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry, Clock, ClientsModule, KeysModule],
+  exports: [
+    BasicAuthGuard,
+    ClientAuthThrottle,
+    AccessTokenIssuer,
+    AccessTokenVerifier,
+    RevocationStore,
+    GrantRegistry,
+    Clock,
+    ClientsModule,
+    KeysModule,
+  ],
 })
 export class OAuthModule {}
