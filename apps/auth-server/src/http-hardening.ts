@@ -40,15 +40,17 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
 }
 
-/** Fastify options of the hardening: source addresses, timeouts, early errors (issue 8 §3). */
+/**
+ * Fastify options of the hardening: source addresses, timeouts, early errors (issue 8 §3). No socket idle
+ * timeout: it would cut keep-alive connections before keepAliveTimeout (a proxy in front then sees resets);
+ * the headers and request timeouts bound slow clients instead.
+ */
 export function hardenedServerOptions(config: AppConfig): Partial<FastifyServerOptions> {
   const { http } = config;
   return {
     trustProxy: trustedProxy(http.trustProxy),
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
-    // An idle socket that never completes a request is closed after the headers timeout at the latest.
-    connectionTimeout: Math.max(http.headersTimeoutMs, http.requestTimeoutMs),
     clientErrorHandler: clientError,
   };
 }

@@ -5,6 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
+import { escapeForLog } from '../throttle/security-events';
 import { parseBasicAuthorization } from './basic-credentials';
 import { clientAddress } from './client-address';
 import { parseOAuthParams, setOAuthState } from './oauth-request';
@@ -61,9 +62,12 @@ export class BasicAuthGuard implements CanActivate {
     const attempt = this.throttle.attempt(clientId, clientAddress(req));
     const client = await this.clients.authenticate(clientId, secret, attempt.admit).catch(attempt.shedIfBusy);
     attempt.settle(client !== null);
-    if (!client) throw new InvalidClient(realm, `authentication failed for client "${clientId}"`);
+    if (!client) throw new InvalidClient(realm, `authentication failed for client "${escapeForLog(clientId)}"`);
     if (client.tokenEndpointAuthMethod !== method) {
-      throw new InvalidClient(realm, `client "${clientId}" is registered for ${client.tokenEndpointAuthMethod}, used ${method}`);
+      throw new InvalidClient(
+        realm,
+        `client "${escapeForLog(clientId)}" is registered for ${client.tokenEndpointAuthMethod}, used ${method}`,
+      );
     }
     setOAuthState(req, { params, client });
     return true;
