@@ -1,6 +1,6 @@
 import { HashingBusy } from '@app/clients';
 import { parseConfig } from '@app/config';
-import { ApiError } from '../errors';
+import type { ApiError } from '../errors';
 import { ClientAuthThrottle } from './client-auth-throttle';
 import { escapeForLog, SecurityEvents } from './security-events';
 import { TokenBuckets } from './token-buckets';
