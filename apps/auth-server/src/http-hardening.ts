@@ -1,9 +1,9 @@
 import { MalformedJsonBody } from '@app/admin';
 import type { AppConfig } from '@app/config';
-import { installClientAddress, trustedProxy } from '@app/oauth';
+import { installClientAddress, InvalidRequest, sendApiError, trustedProxy } from '@app/oauth';
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -41,6 +41,16 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 /**
+ * Errors Fastify's router answers itself, before hooks and the exception filter: a URL that does not decode,
+ * a path parameter over maxParamLength. Same shape and security headers as every other error.
+ */
+function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const [status, description] = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [414, 'A path segment is too long'] : [400, 'Malformed URL'];
+  void reply.headers(BASE_HEADERS);
+  sendApiError(reply, new InvalidRequest(description, err.code, status));
+}
+
+/**
  * Fastify options of the hardening: source addresses, timeouts, early errors (issue 8 §3). No socket idle
  * timeout: it would cut keep-alive connections before keepAliveTimeout (a proxy in front then sees resets);
  * the headers and request timeouts bound slow clients instead.
@@ -52,6 +62,7 @@ export function hardenedServerOptions(config: AppConfig): Partial<FastifyServerO
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
     clientErrorHandler: clientError,
+    frameworkErrors: frameworkError,
   };
 }
 
