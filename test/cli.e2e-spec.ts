@@ -1,49 +1,19 @@
 import { freePort } from '@app/persistence';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
+import { type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
-const CLI_JS = resolve(__dirname, '../dist/apps/auth-server/src/cli.js');
+/** The built CLI (as `npm run cli` runs it), with exactly this environment. */
+const cli = (env: Record<string, string>, args: string[], stdin?: string): Promise<CliRun> => runCli(args, env, { stdin });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
-
-/** Runs the built CLI (as `npm run cli` does, after its build step) with exactly this environment. */
-function cli(env: Record<string, string>, args: string[], stdin = ''): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI_JS, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      done({ code, stdout, stderr, json });
-    });
-    child.stdin.end(stdin);
-  });
-}
+// Each test starts the built CLI (and server) several times: slow on a loaded machine.
+jest.setTimeout(180_000);
 
 describe('CLI (npm run cli) against DATABASE_URL', () => {
   let db: TestDatabase;

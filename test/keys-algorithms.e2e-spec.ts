@@ -2,7 +2,8 @@ import type { KeyView } from '@app/keys';
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createTestDatabase } from './support/database';
-import { admin, fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS } from './support/keys';
+import { adminApi } from './support/admin-api';
+import { fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS } from './support/keys';
 import { startTestApp } from './support/test-app';
 
 /** What each SIGNING_ALG publishes (RFC 7518 §6, RFC 8037 §2). */
@@ -38,7 +39,7 @@ describe.each(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])('SIGNING_ALG=%
       expect(protectedHeader.alg).toBe(alg);
       expect(payload.client_id).toBe('service-client-jwt');
 
-      const listed = (await admin(t.baseUrl, 'GET', 'keys')).body.items as KeyView[];
+      const listed = (await adminApi(t).get('/admin/keys')).body.items as KeyView[];
       expect(listed.map((k) => [k.kid, k.alg, k.status])).toEqual([[header.kid, alg, 'active']]);
     } finally {
       await t.close();
@@ -69,7 +70,7 @@ describe('changing SIGNING_ALG on a restart', () => {
         await expect(jwtVerify(old.token, remote, { issuer: es.issuer, typ: 'at+jwt' })).resolves.toBeDefined();
         await expect(jwtVerify(fresh.token, remote, { issuer: es.issuer, typ: 'at+jwt' })).resolves.toBeDefined();
 
-        const listed = (await admin(es.baseUrl, 'GET', 'keys')).body.items as KeyView[];
+        const listed = (await adminApi(es).get('/admin/keys')).body.items as KeyView[];
         const retired = listed.find((k) => k.kid === old.header.kid)!;
         expect(retired).toMatchObject({ alg: 'RS256', status: 'retired' });
         // MAX_ACCESS_TOKEN_TTL (86400) + one change-poll interval (1 s) + KEY_RETIREMENT_GRACE (60).

@@ -1,47 +1,18 @@
 import { encryptionKeyId, type KeyView } from '@app/keys';
 import { freePort } from '@app/persistence';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { type CliRun, KEYS_CLI_JS, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { fetchJwks, kids, playgroundToken } from './support/keys';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
-/** Needs the built server: `npx nest build` (npm test builds first). */
-const KEYS_CLI = resolve(__dirname, '../dist/apps/auth-server/src/keys-cli.js');
+/** `npm run keys` (the built script), with exactly this environment. */
+const keys = (args: string[], env: Record<string, string>): Promise<CliRun> =>
+  runCli(args, env, { script: KEYS_CLI_JS, timeoutMs: 30_000 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: Record<string, unknown>;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [KEYS_CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(stdout) as Record<string, unknown>;
-      } catch {
-        // not JSON: usage or error output, checked by the caller
-      }
-      done({ code, stdout, stderr, json });
-    });
-  });
-}
+// Each test starts the built CLI (and server) several times: slow on a loaded machine.
+jest.setTimeout(180_000);
 
 describe('npm run keys', () => {
   let db: TestDatabase;
@@ -78,7 +49,7 @@ describe('npm run keys', () => {
     const before = await playgroundToken(first.base);
     await first.stop();
 
-    const published = await runCli(['rotate'], env([OLD]));
+    const published = await keys(['rotate'], env([OLD]));
     expect(published.code).toBe(0);
     expect(published.json).toMatchObject({
       rotated: false,
@@ -90,7 +61,7 @@ describe('npm run keys', () => {
     // Without the old KEK the stored keys cannot be opened, so the server refuses to start.
     await expect(serve([NEW])).rejects.toThrow(/not in KEY_ENCRYPTION_KEYS/);
 
-    const re = await runCli(['reencrypt'], env([NEW, OLD]));
+    const re = await keys(['reencrypt'], env([NEW, OLD]));
     expect(re.code).toBe(0);
     expect(re.json).toEqual({
       sealing_key_id: encryptionKeyId(NEW),
@@ -104,7 +75,7 @@ describe('npm run keys', () => {
       { actor: 'cli', action: 'keys.reencrypted' },
     ]);
 
-    const listed = await runCli(['list'], env([NEW]));
+    const listed = await keys(['list'], env([NEW]));
     expect(listed.code).toBe(0);
     expect((listed.json.items as KeyView[]).map((k) => [k.kid, k.status, k.encryption_key_id])).toEqual(
       expect.arrayContaining([
@@ -126,13 +97,13 @@ describe('npm run keys', () => {
 
   it('rotates at once with --immediate, and refuses unknown commands and flags', async () => {
     const active = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid;
-    const out = await runCli(['rotate', '--immediate'], env([NEW]));
+    const out = await keys(['rotate', '--immediate'], env([NEW]));
     expect(out.code).toBe(0);
     expect(out.json).toMatchObject({ rotated: true, removed: expect.arrayContaining([active]) });
     expect(await db.query(`SELECT kid FROM signing_keys WHERE kid = $1`, [active])).toEqual([]);
 
     for (const args of [[], ['frobnicate'], ['list', '--immediate'], ['constructor']]) {
-      const bad = await runCli(args, env([NEW]));
+      const bad = await keys(args, env([NEW]));
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('usage: npm run keys -- <command>');
     }

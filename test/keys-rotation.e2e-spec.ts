@@ -1,6 +1,7 @@
 import type { KeyView } from '@app/keys';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import { admin, adminToken, fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS, sleepUntil, waitFor } from './support/keys';
+import { adminApi, adminToken } from './support/admin-api';
+import { fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS, sleepUntil, waitFor } from './support/keys';
 import { ADMIN_ID, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -28,7 +29,9 @@ async function auditRows(
 describe('signing-key rotation while tokens are outstanding', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(FAST);
+    // A publish delay of 5 s (max-age 4 s + one poll interval) and 10 s tokens: room for the calls that must
+    // come before the promotion, and for verifying a token issued before it, even on a loaded machine.
+    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '4', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
   });
   afterAll(async () => {
     await t?.close();
@@ -39,12 +42,12 @@ describe('signing-key rotation while tokens are outstanding', () => {
     const verifyOptions = { issuer: t.issuer, typ: 'at+jwt', algorithms: ['RS256'] };
     const oldKid = (await playgroundToken(t.baseUrl)).header.kid!;
 
-    const listed = await admin(t.baseUrl, 'GET', 'keys');
+    const listed = await adminApi(t).get('/admin/keys');
     expect(listed.status).toBe(200);
     expect((listed.body.items as View[]).map((k) => [k.kid, k.status])).toEqual([[oldKid, 'active']]);
 
     // Step 1: no next key yet, so one is published and promotion is deferred.
-    const first = await admin(t.baseUrl, 'POST', 'keys/rotate');
+    const first = await adminApi(t).post('/admin/keys/rotate');
     expect(first.status).toBe(202);
     expect(first.body.rotated).toBe(false);
     const active1 = first.body.active as View;
@@ -52,15 +55,15 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(active1.kid).toBe(oldKid);
     expect(next.status).toBe('next');
     expect(next.kid).not.toBe(oldKid);
-    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(2000);
+    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(5000);
     expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     const published = await fetchJwks(t.baseUrl);
-    expect(published.cacheControl).toBe('public, max-age=1');
+    expect(published.cacheControl).toBe('public, max-age=4');
     expect(kids(published.keys)).toEqual([oldKid, next.kid]);
 
     // Asking again before not_before changes nothing.
-    const early = await admin(t.baseUrl, 'POST', 'keys/rotate');
+    const early = await adminApi(t).post('/admin/keys/rotate');
     expect(early.status).toBe(202);
     expect((early.body.next as View).kid).toBe(next.kid);
 
@@ -72,7 +75,7 @@ describe('signing-key rotation while tokens are outstanding', () => {
     const cachedVerifier = createRemoteJWKSet(jwksUrl, { cacheMaxAge: 60_000, cooldownDuration: 60_000 });
     const { payload: beforeClaims } = await jwtVerify(before.token, cachedVerifier, verifyOptions);
 
-    const rotated = await admin(t.baseUrl, 'POST', 'keys/rotate');
+    const rotated = await adminApi(t).post('/admin/keys/rotate');
     expect(rotated.status).toBe(200);
     expect(rotated.body.rotated).toBe(true);
     const retired = rotated.body.retired as View;
@@ -81,8 +84,8 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect((rotated.body.active as View).status).toBe('active');
     expect(retired.kid).toBe(oldKid);
     expect(retired.status).toBe('retired');
-    // Retired until the longest-lived token it signed has expired: 3 s TTL + 1 s propagation + 0 s grace.
-    expect(Date.parse(retired.expires_at!) - Date.parse(retired.retired_at!)).toBe(4000);
+    // Retired until the longest-lived token it signed has expired: 10 s TTL + 1 s propagation + 0 s grace.
+    expect(Date.parse(retired.expires_at!) - Date.parse(retired.retired_at!)).toBe(11_000);
     expect(Date.parse(retired.expires_at!)).toBeGreaterThanOrEqual(beforeClaims.exp! * 1000);
     expect(newNext.status).toBe('next');
     expect([oldKid, next.kid]).not.toContain(newNext.kid);
@@ -96,7 +99,7 @@ describe('signing-key rotation while tokens are outstanding', () => {
     await expect(jwtVerify(after.token, freshVerifier, verifyOptions)).resolves.toBeDefined();
     expect(kids((await fetchJwks(t.baseUrl)).keys)).toEqual([next.kid, oldKid, newNext.kid]);
 
-    const statuses = (await admin(t.baseUrl, 'GET', 'keys')).body.items as View[];
+    const statuses = (await adminApi(t).get('/admin/keys')).body.items as View[];
     expect(Object.fromEntries(statuses.map((k) => [k.kid, k.status]))).toEqual({
       [oldKid]: 'retired',
       [next.kid]: 'active',
@@ -119,12 +122,12 @@ describe('signing-key rotation while tokens are outstanding', () => {
     await waitFor('the retired row to be deleted', async () =>
       (await t.db.query('SELECT kid FROM signing_keys WHERE kid = $1', [oldKid])).length === 0 ? true : undefined,
     );
-    const remaining = (await admin(t.baseUrl, 'GET', 'keys')).body.items as View[];
+    const remaining = (await adminApi(t).get('/admin/keys')).body.items as View[];
     expect(remaining.map((k) => k.kid).sort()).toEqual([next.kid, newNext.kid].sort());
   });
 
   it('lists keys with metadata only, never private key material', async () => {
-    const res = await admin(t.baseUrl, 'GET', 'keys');
+    const res = await adminApi(t).get('/admin/keys');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const items = res.body.items as View[];
@@ -147,14 +150,14 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
     const client = await playgroundToken(t.baseUrl);
-    const foreign = await admin(t.baseUrl, 'GET', 'keys', client.token);
+    const foreign = await adminApi(t, client.token).get('/admin/keys');
     expect(foreign.status).toBe(401);
     expect(foreign.body.error).toBe('invalid_token');
   });
 
   it('answers a malformed immediate flag with invalid_request and changes nothing', async () => {
     const before = await t.db.query('SELECT kid, status FROM signing_keys ORDER BY kid');
-    const token = await adminToken(t.baseUrl);
+    const token = await adminToken(t);
     const res = await fetch(`${t.baseUrl}/admin/keys/rotate?immediate=yesplease`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
@@ -177,11 +180,11 @@ describe('emergency rotation', () => {
   it('switches to a new key at once and drops the old one: its tokens stop verifying', async () => {
     const jwksUrl = new URL(`${t.baseUrl}/oauth2/jwks`);
     const leaked = await playgroundToken(t.baseUrl);
-    const oldAdmin = await adminToken(t.baseUrl);
+    const oldAdmin = await adminToken(t);
     const leakedKid = leaked.header.kid!;
     await expect(jwtVerify(leaked.token, createRemoteJWKSet(jwksUrl), { issuer: t.issuer })).resolves.toBeDefined();
 
-    const res = await admin(t.baseUrl, 'POST', 'keys/rotate?immediate=true', oldAdmin);
+    const res = await adminApi(t, oldAdmin).post('/admin/keys/rotate?immediate=true');
     expect(res.status).toBe(200);
     expect(res.body.rotated).toBe(true);
     expect(res.body.removed).toEqual([leakedKid]);
@@ -198,7 +201,7 @@ describe('emergency rotation', () => {
       errors.JWKSNoMatchingKey,
     );
     // This server's own admin guard no longer accepts what the old key signed.
-    const refused = await admin(t.baseUrl, 'GET', 'keys', oldAdmin);
+    const refused = await adminApi(t, oldAdmin).get('/admin/keys');
     expect(refused.status).toBe(401);
     expect(refused.body.error).toBe('invalid_token');
     expect(await t.db.query('SELECT kid FROM signing_keys WHERE kid = $1', [leakedKid])).toEqual([]);

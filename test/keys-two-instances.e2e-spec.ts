@@ -3,7 +3,8 @@ import { freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { admin, fetchJwks, kids, playgroundToken, sleepUntil, waitFor } from './support/keys';
+import { adminApi } from './support/admin-api';
+import { fetchJwks, kids, playgroundToken, sleepUntil, waitFor } from './support/keys';
 import { type ServerProcess, startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
@@ -51,7 +52,7 @@ describe('two server processes on one database', () => {
     expect(b0.header.kid).toBe(a0.header.kid);
     expect((await fetchJwks(base2)).keys).toEqual((await fetchJwks(base1)).keys);
 
-    const first = await admin(base1, 'POST', 'keys/rotate');
+    const first = await adminApi(base1).post('/admin/keys/rotate');
     expect(first.status).toBe(202);
     const next = first.body.next as KeyView;
     // The other process publishes the next key too, well before it may sign.
@@ -62,7 +63,7 @@ describe('two server processes on one database', () => {
     );
 
     await sleepUntil(next.not_before!);
-    const rotated = await admin(base1, 'POST', 'keys/rotate');
+    const rotated = await adminApi(base1).post('/admin/keys/rotate');
     expect(rotated.status).toBe(200);
     expect((rotated.body.active as KeyView).kid).toBe(next.kid);
 
@@ -89,7 +90,7 @@ describe('two server processes on one database', () => {
         await expect(jwtVerify(t.token, remote, { issuer, typ: 'at+jwt' })).resolves.toBeDefined();
       }
     }
-    const listed = [(await admin(base1, 'GET', 'keys')).body, (await admin(base2, 'GET', 'keys')).body];
+    const listed = [(await adminApi(base1).get('/admin/keys')).body, (await adminApi(base2).get('/admin/keys')).body];
     expect(listed[1]).toEqual(listed[0]);
   });
 });

@@ -1,5 +1,10 @@
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, type TestApp } from './test-app';
 
+/** A server under test: an in-process TestApp, or the base URL (origin + BASE_PATH) of a server process. */
+export type Target = TestApp | string;
+
+const baseUrl = (target: Target): string => (typeof target === 'string' ? target : target.baseUrl);
+
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -10,29 +15,29 @@ export interface ApiResponse<T = any> {
 
 /** POST {BASE_PATH}/oauth2/token with client_secret_basic. */
 export function requestToken(
-  t: TestApp,
+  target: Target,
   clientId: string,
   secret: string,
   form: Record<string, string> = { grant_type: 'client_credentials' },
 ) {
-  return postForm(`${t.baseUrl}/oauth2/token`, form, { authorization: basic(clientId, secret) });
+  return postForm(`${baseUrl(target)}/oauth2/token`, form, { authorization: basic(clientId, secret) });
 }
 
 /** An access token of the given client; fails the test when the token endpoint refuses. */
-export async function accessToken(t: TestApp, clientId: string, secret: string, form?: Record<string, string>): Promise<string> {
-  const res = await requestToken(t, clientId, secret, form);
+export async function accessToken(target: Target, clientId: string, secret: string, form?: Record<string, string>): Promise<string> {
+  const res = await requestToken(target, clientId, secret, form);
   if (res.status !== 200) throw new Error(`token request for ${clientId} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
 }
 
-/** A token of the bootstrap admin client (scope admin, audience {ISSUER}/admin). */
-export function adminToken(t: TestApp): Promise<string> {
-  return accessToken(t, ADMIN_ID, ADMIN_SECRET);
+/** A token of the bootstrap admin client (ADMIN_ID / ADMIN_SECRET: scope admin, audience {ISSUER}/admin). */
+export function adminToken(target: Target): Promise<string> {
+  return accessToken(target, ADMIN_ID, ADMIN_SECRET);
 }
 
 /** A JSON request to {BASE_PATH}{path}; `body` as a string is sent verbatim. */
 export async function call<T = any>(
-  t: TestApp,
+  target: Target,
   method: string,
   path: string,
   opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
@@ -43,17 +48,22 @@ export async function call<T = any>(
     body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`${t.baseUrl}${path}`, { method, headers: { ...headers, ...opts.headers }, body });
+  const res = await fetch(`${baseUrl(target)}${path}`, { method, headers: { ...headers, ...opts.headers }, body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
 }
 
-/** A bound admin client for one test app and token. */
-export function adminApi(t: TestApp, token: string) {
+/**
+ * The admin API of one server, called with `token`, or without one with a fresh admin token per call (for
+ * tests in which signing keys change between calls).
+ */
+export function adminApi(target: Target, token?: string) {
+  const send = async <T>(method: string, path: string, body?: unknown) =>
+    call<T>(target, method, path, { token: token ?? (await adminToken(target)), body });
   return {
-    get: <T = any>(path: string) => call<T>(t, 'GET', path, { token }),
-    post: <T = any>(path: string, body?: unknown) => call<T>(t, 'POST', path, { token, body }),
-    patch: <T = any>(path: string, body?: unknown) => call<T>(t, 'PATCH', path, { token, body }),
-    delete: <T = any>(path: string) => call<T>(t, 'DELETE', path, { token }),
+    get: <T = any>(path: string) => send<T>('GET', path),
+    post: <T = any>(path: string, body?: unknown) => send<T>('POST', path, body),
+    patch: <T = any>(path: string, body?: unknown) => send<T>('PATCH', path, body),
+    delete: <T = any>(path: string) => send<T>('DELETE', path),
   };
 }

@@ -1,6 +1,6 @@
 import { PLAYGROUND_CLIENT } from '@app/clients';
 import { decodeProtectedHeader, type JWK, type ProtectedHeaderParameters } from 'jose';
-import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './test-app';
+import { basic, postForm } from './test-app';
 
 /** A token for the seeded playground client, and its JOSE header. */
 export async function playgroundToken(baseUrl: string): Promise<{ token: string; header: ProtectedHeaderParameters }> {
@@ -16,32 +16,6 @@ export async function playgroundToken(baseUrl: string): Promise<{ token: string;
   return { token, header: decodeProtectedHeader(token) };
 }
 
-/** An admin token from the bootstrap admin client (ADMIN_ID / ADMIN_SECRET, scope admin). */
-export async function adminToken(baseUrl: string, id = ADMIN_ID, secret = ADMIN_SECRET): Promise<string> {
-  const res = await postForm(
-    `${baseUrl}/oauth2/token`,
-    { grant_type: 'client_credentials', scope: 'admin' },
-    { authorization: basic(id, secret) },
-  );
-  if (res.status !== 200) throw new Error(`admin token request failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.access_token as string;
-}
-
-export interface JsonResponse {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-  text: string;
-}
-
-/** A call to the admin API with a bearer token (a fresh admin token unless one is given). */
-export async function admin(baseUrl: string, method: 'GET' | 'POST', path: string, token?: string): Promise<JsonResponse> {
-  const bearer = token ?? (await adminToken(baseUrl));
-  const res = await fetch(`${baseUrl}/admin/${path}`, { method, headers: { authorization: `Bearer ${bearer}` } });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
-}
-
 export async function fetchJwks(baseUrl: string): Promise<{ keys: JWK[]; cacheControl: string | null }> {
   const res = await fetch(`${baseUrl}/oauth2/jwks`);
   if (res.status !== 200) throw new Error(`JWKS answered ${res.status}`);
@@ -50,7 +24,7 @@ export async function fetchJwks(baseUrl: string): Promise<{ keys: JWK[]; cacheCo
 
 export const kids = (keys: JWK[]): string[] => keys.map((k) => k.kid!);
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined; fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {

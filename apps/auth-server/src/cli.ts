@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { CLI_USAGE, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
+import { CLI_USAGE, type ClientCommand, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
 import { loadConfigOrExit } from './load-config';
 import { openDatabase } from './open-database';
 import { StderrLogger } from './stderr-logger';
+
+const isClientCommand = (name: string): name is ClientCommand => (CLIENT_COMMANDS as readonly string[]).includes(name);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -19,8 +21,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${CLI_USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  if (!(CLIENT_COMMANDS as readonly string[]).includes(argv[0])) {
-    process.stderr.write(`unknown command "${argv[0]}"\n\n${CLI_USAGE}\n`);
+  const [command, ...rest] = argv;
+  if (!isClientCommand(command)) {
+    process.stderr.write(`unknown command "${command}"\n\n${CLI_USAGE}\n`);
     return 2;
   }
   const config = loadConfigOrExit();
@@ -31,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(db.config), { logger, abortOnError: false });
     try {
-      const out = await runClientCommand(app, argv, { readStdin });
+      const out = await runClientCommand(app, [command, ...rest], { readStdin });
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
     } catch (err) {

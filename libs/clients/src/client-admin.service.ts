@@ -169,9 +169,6 @@ export class ClientAdminService {
       return out;
     });
     if (details === null) return result;
-    // publish() already dropped this instance's cached copy, but before the commit: a token request in
-    // between could have cached the old row again.
-    this.feed.emit(CLIENT_TOPIC, clientId);
     this.logger.log(`${action} client_id=${JSON.stringify(clientId)} by ${JSON.stringify(actor)} ${JSON.stringify(details)}`);
     return result;
   }

@@ -83,10 +83,6 @@ export class ClientsService {
     return client.enabled ? client : null;
   }
 
-  /** Drops this instance's cached copy of a client; other instances follow through the change feed. */
-  forget(clientId: string): void {
-    this.cache.invalidate(clientId);
-  }
   private async rehash(client: ClientEntity, secret: string): Promise<void> {
     try {
       const hash = await this.hasher.hash(secret);

@@ -1,5 +1,5 @@
+import crypto from 'node:crypto';
 import { parseConfig } from '@app/config';
-import type * as NodeCrypto from 'node:crypto';
 import { SecretHasher } from './secret-hasher';
 
 const hasher = (logN: number): SecretHasher => new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(logN) }));
@@ -67,9 +67,8 @@ describe('SecretHasher', () => {
   describe('check(): client authentication with the same work for every failure', () => {
     /** scrypt work (N·r·p) spent while running `fn`. */
     async function workOf(fn: () => Promise<unknown>): Promise<number> {
-      // The module object itself (not an import namespace copy), which secret-hasher calls through.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const spy = jest.spyOn(require('node:crypto') as typeof NodeCrypto, 'scrypt');
+      // The module object itself (the default import), which secret-hasher calls through.
+      const spy = jest.spyOn(crypto, 'scrypt');
       try {
         await fn();
         return spy.mock.calls.reduce((sum, call) => {

@@ -35,6 +35,7 @@ Environment: the server's own variables (DATABASE_URL, KEY_ENCRYPTION_KEYS, ...)
 embedded PostgreSQL is used: the running server's, or started for the command.`;
 
 export const CLIENT_COMMANDS = ['create', 'list', 'show', 'update', 'rotate-secret', 'disable', 'enable', 'delete'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** A mistake in the command line itself (exit code 2). */
 export class UsageError extends Error {
@@ -65,7 +66,7 @@ export interface CliIo {
  * Runs one client command against the application context and returns what to print. Input goes through
  * the same validation as the admin API, and the same service makes the change.
  */
-export async function runClientCommand(app: INestApplicationContext, argv: string[], io: CliIo): Promise<unknown> {
+export async function runClientCommand(app: INestApplicationContext, argv: [ClientCommand, ...string[]], io: CliIo): Promise<unknown> {
   const [command, ...rest] = argv;
   const clients = app.get(ClientAdminService);
   const metadataPipe = new ClientMetadataPipe(app.get(AppConfig));
@@ -110,12 +111,6 @@ export async function runClientCommand(app: INestApplicationContext, argv: strin
       await clients.delete(clientId, CLI_ACTOR);
       return { client_id: clientId, deleted: true };
     }
-    case undefined:
-    case 'help':
-    case '--help':
-      throw new UsageError('');
-    default:
-      throw new UsageError(`unknown command "${command}"`);
   }
 }
 

@@ -17,13 +17,6 @@ export class InvalidClient extends ApiError {
   }
 }
 
-/** RFC 6749 §5.2 */
-export class InvalidGrant extends ApiError {
-  constructor(description: string, debug?: string) {
-    super('invalid_grant', 400, description, debug);
-  }
-}
-
 /** RFC 6749 §5.2: the client may not use this grant type. */
 export class UnauthorizedClient extends ApiError {
   constructor(description: string, debug?: string) {
@@ -49,13 +42,6 @@ export class InvalidScope extends ApiError {
 export class InvalidTarget extends ApiError {
   constructor(description: string, debug?: string) {
     super('invalid_target', 400, description, debug);
-  }
-}
-
-/** RFC 7009 §2.2.1 */
-export class UnsupportedTokenType extends ApiError {
-  constructor(description: string) {
-    super('unsupported_token_type', 400, description);
   }
 }
 

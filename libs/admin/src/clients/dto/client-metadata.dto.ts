@@ -24,7 +24,7 @@ import {
 
 const TOKEN = SCOPE_TOKEN.source.replace(/^\^/, '').replace(/\$$/, '');
 /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ) */
-export const SCOPE_LIST = new RegExp(`^${TOKEN}( ${TOKEN})*$`);
+const SCOPE_LIST = new RegExp(`^${TOKEN}( ${TOKEN})*$`);
 /** RFC 6749 Appendix A.1/A.2: client_id and client_secret are VSCHAR (printable ASCII). */
 export const VSCHAR = /^[\x20-\x7E]+$/;
 

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The built command-line tool (`npm test` builds before Jest runs; alone: `npx nest build`). */
+const CLI_JS = resolve(__dirname, '../../dist/apps/auth-server/src/cli.js');
+export const KEYS_CLI_JS = resolve(__dirname, '../../dist/apps/auth-server/src/keys-cli.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON, or undefined when it is not JSON (usage or error output). */
+  json: any;
+}
+
+/**
+ * Runs a built command-line script as `npm run cli` does, with exactly this environment (plus PATH/HOME) and
+ * `stdin` as its whole standard input; killed after `timeoutMs`.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { stdin?: string; script?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [opts.script ?? CLI_JS, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      done({ code, stdout, stderr, json });
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
