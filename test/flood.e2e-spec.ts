@@ -57,6 +57,8 @@ describe('a wrong-secret flood (issue 8 §1)', () => {
     const throttle = t.app.get(ClientAuthThrottle);
     const hasher = t.app.get(SecretHasher);
     const rssBefore = process.memoryUsage().rss;
+    // Every secret verification from here on, to show the steady client never needs one again.
+    const checks = jest.spyOn(hasher, 'check');
 
     const statuses = new Map<number, number>();
     const bad: string[] = [];
@@ -124,7 +126,9 @@ describe('a wrong-secret flood (issue 8 §1)', () => {
       // Bounded structures: the hashing queues and the throttle's buckets.
       expect(peakQueue).toBeLessThanOrEqual(2 * HASH_QUEUE);
       expect(peakTracked).toBeLessThanOrEqual(3 * MAX_TRACKED);
-      // The steady client never needed a new hash: its verified digest survived the stale row.
+      // The steady client never needed a new hash: its verified digest survived the stale row re-reads.
+      expect(checks.mock.calls.filter(([secret]) => secret === 'steady-secret-0123456789')).toEqual([]);
+      expect(checks.mock.calls.filter(([secret]) => secret === 'newcomer-secret-0123456789')).toHaveLength(1);
       expect(t.app.get(ClientsService).cacheStats().size).toBeLessThanOrEqual(hashingBefore.size + 1);
       // RSS growth, loosely: bounded structures, not a queue of thousands of pending hashes.
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(150 * 1024 * 1024);
@@ -140,6 +144,7 @@ describe('a wrong-secret flood (issue 8 §1)', () => {
     } finally {
       stop = true;
       await Promise.all(flood);
+      checks.mockRestore();
     }
   });
 

@@ -75,7 +75,14 @@ describe('KeyRotationService on PostgreSQL', () => {
     expect(first.rotated).toBe(false);
     await age(db, 10);
 
-    const [ra, rb] = await Promise.all([a.rotation.rotate('op-a'), b.rotation.rotate('op-b')]);
+    // A publish delay (poll interval) of 10 s, not 1 s: on a loaded machine the loser may get the lock more
+    // than a second after the winner published the new next key, and would then rightly promote it too.
+    const [la, lb] = [await instance(db, { CHANGE_POLL_INTERVAL_MS: '10000' }), await instance(db, { CHANGE_POLL_INTERVAL_MS: '10000' })];
+    await age(db, 20);
+    const [ra, rb] = await Promise.all([la.rotation.rotate('op-a'), lb.rotation.rotate('op-b')]).finally(async () => {
+      await la.ds.destroy();
+      await lb.ds.destroy();
+    });
     const winner = ra.rotated ? ra : rb;
     const loser = ra.rotated ? rb : ra;
     expect([ra.rotated, rb.rotated].sort()).toEqual([false, true]);
