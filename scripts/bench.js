@@ -1,213 +1,502 @@
 #!/usr/bin/env node
 /*
- * Token endpoint benchmark: prints numbers, asserts nothing.
+ * The token endpoint against its floor, side by side: prints numbers, asserts nothing.
  *
- *   npm run bench                      # embedded PostgreSQL, 10 s per scenario, 32 connections
- *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 npm run bench
- *   DATABASE_URL=postgres://... KEY_ENCRYPTION_KEYS=... npm run bench
+ *   npm run bench                          # full run, about 13-15 minutes on 2 cores
+ *   npm run bench -- --quick               # 2 pairs of 2 s, smaller memory and many-clients cases (~3-4 minutes)
+ *   npm run bench -- --pairs 7 --duration 6 --cases seed-c50,es256
+ *   DATABASE_URL=postgres://.../scratch KEY_ENCRYPTION_KEYS=... npm run bench   # a scratch database: the run
+ *       registers 100,000 bench clients (removed at the end) and switches the signing algorithm twice
  *
- * Scenarios: the seed request (client_credentials + client_secret_basic, a known client), the JWKS, and for
- * reference the bare cost of one RS256 signature with jose in this process (the floor for a token).
- * The load generator runs in this process on the same machine, so it takes CPU from the server: on 2 cores
- * the numbers are a lower bound.
+ * Options (flag, or environment variable): --pairs N (BENCH_PAIRS, 5), --duration S seconds per run
+ * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
+ * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
+ * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
+ * form, introspect, jwks, many, reuse, es256, eddsa, rss.
+ *
+ * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
+ * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
+ * (dist/, production logging on: LOG_LEVEL=info, LOG_FORMAT=json, to a file). Each is loaded alone by autocannon
+ * in its own process (bench/load.js), alternating floor, server, floor, server... for N pairs. With taskset and
+ * 2+ cores the server under test is pinned to core 0 and the load generator to core 1. Server CPU per request is
+ * the change of utime+stime in /proc/<pid>/stat over a run divided by its 2xx answers. Every number is a median
+ * over the pairs, with the spread (min-max) beside it; ratios are computed per pair, then the median taken.
  */
 'use strict';
-const http = require('node:http');
-const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { spawn, execFileSync } = require('node:child_process');
+const { mkdtempSync, rmSync, writeFileSync, readFileSync, openSync, closeSync, existsSync } = require('node:fs');
+const { tmpdir, cpus } = require('node:os');
 const { join, resolve } = require('node:path');
 const { randomBytes } = require('node:crypto');
+const { parseArgs } = require('node:util');
+const net = require('node:net');
 
 const root = resolve(__dirname, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS || 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
-const SEED_AUTH = 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=';
+const dist = (p) => join(root, 'dist', p);
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = require('node:net').createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
+// ---------------------------------------------------------------- options
+const { values: flags } = parseArgs({
+  options: {
+    pairs: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    'rss-tokens': { type: 'string' },
+    many: { type: 'string' },
+    spread: { type: 'string' },
+    cases: { type: 'string' },
+    json: { type: 'string' },
+    quick: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+});
+if (flags.help) {
+  process.stdout.write(readFileSync(join(__dirname, 'bench.js'), 'utf8').split('*/')[0]);
+  process.exit(0);
 }
+const env = process.env;
+const quick = flags.quick || env.BENCH_QUICK === '1';
+const num = (flag, name, full, fast) => Number(flags[flag] ?? env[name] ?? (quick ? fast : full));
+const PAIRS = num('pairs', 'BENCH_PAIRS', 5, 2);
+const DURATION = num('duration', 'BENCH_DURATION', 4, 2);
+const WARMUP = num('warmup', 'BENCH_WARMUP', 1, 0.5);
+const RSS_TOKENS = num('rss-tokens', 'BENCH_RSS_TOKENS', 1_000_000, 200_000);
+const MANY = num('many', 'BENCH_MANY', 100_000, 20_000);
+const SPREAD = num('spread', 'BENCH_SPREAD', 10_000, 2_000);
+const ONLY = (flags.cases ?? env.BENCH_CASES ?? '').split(',').filter(Boolean);
+const JSON_OUT = flags.json ?? env.BENCH_JSON;
+const want = (name) => ONLY.length === 0 || ONLY.includes(name);
 
-async function ready(port) {
+// ---------------------------------------------------------------- the seed's request
+const BASE = '/ms-auth-server';
+const SEED_ID = 'service-client-jwt';
+const SEED_SECRET = 'service-client-jwt-secret';
+const SEED_SCOPES = ['customer.read', 'customer.write', 'country.read'];
+const SEED_AUTH = 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=';
+const SEED_PATH = `${BASE}/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read`;
+const MANY_PREFIX = 'bench-many-';
+const MANY_SECRET = 'bench-many-client-secret-0123456789abcdef';
+const HASH_LOG_N = 10;
+
+// ---------------------------------------------------------------- processes and measurements
+const cores = cpus().length;
+const hasTaskset = (() => {
   try {
-    const r = await fetch(`http://127.0.0.1:${port}/ms-auth-server/oauth2/jwks`);
-    return r.ok;
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return cores >= 2;
   } catch {
     return false;
   }
-}
-
-async function startServer(env) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps/auth-server/src/main.js')], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  child.output = () => out;
-  const t0 = Date.now();
-  while (!(await ready(env.PORT))) {
-    if (child.exitCode !== null || Date.now() - t0 > 60000) throw new Error(`server failed to start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
-
-function percentile(sorted, p) {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** Closed-loop load: CONNECTIONS keep-alive connections, each sending the next request when the last answered. */
-async function load(name, options, body) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const latencies = [];
-  const statuses = new Map();
-  const deadline = Date.now() + SECONDS * 1000;
-  const one = () =>
-    new Promise((res) => {
-      const t = process.hrtime.bigint();
-      const req = http.request({ ...options, agent }, (r) => {
-        r.resume();
-        r.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-          statuses.set(r.statusCode, (statuses.get(r.statusCode) || 0) + 1);
-          res();
-        });
-      });
-      req.on('error', () => {
-        statuses.set('error', (statuses.get('error') || 0) + 1);
-        res();
-      });
-      req.end(body);
-    });
-  const worker = async () => {
-    while (Date.now() < deadline) await one();
-  };
-  const started = Date.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  const elapsed = (Date.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const done = latencies.length;
-  console.log(
-    `${name.padEnd(34)} ${(done / elapsed).toFixed(0).padStart(7)} req/s   p50 ${percentile(latencies, 50).toFixed(2)} ms   ` +
-      `p99 ${percentile(latencies, 99).toFixed(2)} ms   statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
-  );
-}
-
-async function signFloor() {
-  const jose = await import('jose');
-  const { privateKey } = await jose.generateKeyPair('RS256', { modulusLength: 2048 });
-  const n = 2000;
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    await new jose.SignJWT({ scope: 'a b c', client_id: 'x' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k', typ: 'at+jwt' })
-      .setIssuedAt()
-      .setExpirationTime('4h')
-      .sign(privateKey);
-  }
-  const secs = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(`${'jose RS256 sign, one core (floor)'.padEnd(34)} ${(n / secs).toFixed(0).padStart(7)} signs/s`);
-}
-
-async function main() {
-  let stopDb = async () => undefined;
-  let url = process.env.DATABASE_URL;
-  let keks = process.env.KEY_ENCRYPTION_KEYS;
-  if (!url) {
-    const { startEmbeddedPostgres } = require(join(root, 'dist/libs/persistence/src/embedded-postgres.js'));
-    const dir = mkdtempSync(join(tmpdir(), 'ms-auth-bench-'));
-    const db = await startEmbeddedPostgres({ dir: join(dir, 'pg'), port: 0 });
-    url = db.url;
-    keks = randomBytes(32).toString('base64url');
-    stopDb = async () => {
-      await db.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
-  const port = await freePort();
-  const server = await startServer({
-    DATABASE_URL: url,
-    KEY_ENCRYPTION_KEYS: keks,
-    PORT: String(port),
-    ADMIN_CLIENT_ID: 'bench-admin',
-    ADMIN_CLIENT_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-  });
+})();
+const SERVER_CORE = ['taskset', '-c', '0'];
+const LOAD_CORE = ['taskset', '-c', '1'];
+const CLK_TCK = (() => {
   try {
-    console.log(
-      `ms-auth-server benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, node ${process.version}, ${require('node:os').cpus().length} CPUs`,
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function pinned(core, cmd, args) {
+  return hasTaskset ? [core[0], [...core.slice(1), cmd, ...args]] : [cmd, args];
+}
+
+/** CPU seconds (user + system, all threads) the process has used so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a process pinned to the server core, its output into `logFile`; resolves once `readyPath` answers 200. */
+async function startProcess(name, args, procEnv, port, readyPath, logFile) {
+  const fd = openSync(logFile, 'a');
+  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, args);
+  const child = spawn(cmd, argv, { env: { PATH: env.PATH, HOME: env.HOME, ...procEnv }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise((r) => child.on('exit', r));
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
+    if (Date.now() - t0 > 120_000) throw new Error(`${name} did not start:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}${readyPath}`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  return {
+    name,
+    port,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+let workDir = tmpdir();
+let loadRuns = 0;
+
+/** One autocannon run in its own process on the load core; returns its result plus the server's CPU and RSS. */
+function runLoad(server, spec) {
+  return new Promise((res, rej) => {
+    const specFile = join(workDir, `load-${++loadRuns}.json`);
+    writeFileSync(specFile, JSON.stringify({ ...spec, url: `http://127.0.0.1:${server.port}${spec.path}` }));
+    const [cmd, argv] = pinned(LOAD_CORE, process.execPath, [join(root, 'bench/load.js'), specFile]);
+    const cpu0 = cpuSeconds(server.pid);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      const cpu = cpuSeconds(server.pid) - cpu0;
+      rmSync(specFile, { force: true });
+      if (code !== 0) return rej(new Error(`load generator exited with ${code}`));
+      const r = JSON.parse(out.trim().split('\n').pop());
+      res({ ...r, rps: r.ok / r.elapsed, cpuPerReqUs: r.ok ? (cpu / r.ok) * 1e6 : NaN, cpu, rss: rssMiB(server.pid) });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- statistics and output
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const spread = (xs) => [Math.min(...xs), Math.max(...xs)];
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const withSpread = (xs, d = 0) => `${fmt(median(xs), d)} (${fmt(spread(xs)[0], d)}–${fmt(spread(xs)[1], d)})`;
+
+const rows = [];
+const notes = [];
+const raw = [];
+
+/**
+ * A/B: floor then server, PAIRS times, each alone under the same load; one table row. `serverSpec` differs from
+ * `spec` only where each side needs its own data (introspection: a token that side issued).
+ */
+async function compare(name, floor, server, spec, serverSpec = spec) {
+  process.stderr.write(`  ${name}, ${spec.connections} connections: `);
+  if (WARMUP > 0) {
+    await runLoad(floor, { ...spec, duration: WARMUP });
+    await runLoad(server, { ...serverSpec, duration: WARMUP });
+  }
+  const pairs = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const f = await runLoad(floor, { ...spec, duration: DURATION });
+    const s = await runLoad(server, { ...serverSpec, duration: DURATION });
+    pairs.push({ f, s });
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  const row = {
+    name,
+    connections: spec.connections,
+    serverRps: pairs.map((p) => p.s.rps),
+    floorRps: pairs.map((p) => p.f.rps),
+    serverCpu: pairs.map((p) => p.s.cpuPerReqUs),
+    floorCpu: pairs.map((p) => p.f.cpuPerReqUs),
+    cpuRatio: pairs.map((p) => p.s.cpuPerReqUs / p.f.cpuPerReqUs),
+    serverP50: pairs.map((p) => p.s.p50),
+    floorP50: pairs.map((p) => p.f.p50),
+    serverP99: pairs.map((p) => p.s.p99),
+    floorP99: pairs.map((p) => p.f.p99),
+    p99Ratio: pairs.map((p) => p.s.p99 / p.f.p99),
+    failures: pairs.reduce((n, p) => n + p.s.non2xx + p.s.errors + p.s.timeouts + p.f.non2xx + p.f.errors + p.f.timeouts, 0),
+    serverRss: pairs[pairs.length - 1].s.rss,
+  };
+  rows.push(row);
+  raw.push({ name, connections: spec.connections, pairs });
+  process.stderr.write(
+    `    tokens/s ${withSpread(row.serverRps)} vs floor ${withSpread(row.floorRps)}; CPU µs/req ${withSpread(row.serverCpu)} vs ` +
+      `${withSpread(row.floorCpu)}, ratio ${withSpread(row.cpuRatio, 2)}; p99 ratio ${withSpread(row.p99Ratio, 2)}\n`,
+  );
+  return row;
+}
+
+function printTable() {
+  const out = [];
+  out.push(
+    '| case | conns | server tokens/s | floor tokens/s | server CPU µs/req | floor CPU µs/req | CPU ratio | server p50 ms | floor p50 ms | server p99 ms | floor p99 ms | p99 ratio | failures |',
+  );
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    out.push(
+      `| ${r.name} | ${r.connections} | ${withSpread(r.serverRps)} | ${withSpread(r.floorRps)} | ${withSpread(r.serverCpu)} | ${withSpread(r.floorCpu)} | ` +
+        `**${withSpread(r.cpuRatio, 2)}** | ${fmt(median(r.serverP50), 2)} | ${fmt(median(r.floorP50), 2)} | ${fmt(median(r.serverP99), 2)} | ` +
+        `${fmt(median(r.floorP99), 2)} | ${withSpread(r.p99Ratio, 2)} | ${r.failures} |`,
     );
-    await signFloor();
-    const base = { host: '127.0.0.1', port };
-    // Warm-up: the first request verifies the secret with scrypt and caches the result.
-    await load('warm-up', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
-      headers: { authorization: SEED_AUTH },
-    });
-    await load('seed request (token, basic auth)', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read',
-      headers: { authorization: SEED_AUTH },
-    });
-    const form = 'grant_type=client_credentials&scope=customer.read';
-    await load(
-      'form body (token, basic auth)',
-      {
-        ...base,
-        method: 'POST',
-        path: '/ms-auth-server/oauth2/token',
-        headers: {
-          authorization: SEED_AUTH,
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(form),
+  }
+  process.stdout.write(`\n${out.join('\n')}\n\n`);
+  for (const n of notes) process.stdout.write(`- ${n}\n`);
+}
+
+// ---------------------------------------------------------------- the project: database, clients, keys
+async function main() {
+  for (const f of ['apps/auth-server/src/main.js', 'libs/keys/src/key-encrypter.js', 'libs/clients/src/secret-hasher.js']) {
+    if (!existsSync(dist(f))) throw new Error(`dist/${f} is missing: run npm run build (npm run bench does)`);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ms-auth-bench-'));
+  workDir = work;
+  const cleanups = [() => rmSync(work, { recursive: true, force: true })];
+  const running = new Set();
+  const cleanup = async () => {
+    for (const p of running) await p.stop().catch(() => undefined);
+    running.clear();
+    for (const c of cleanups) await c();
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    let url = env.DATABASE_URL;
+    let kek = env.KEY_ENCRYPTION_KEYS;
+    if (!url) {
+      const { startEmbeddedPostgres } = require(dist('libs/persistence/src/embedded-postgres.js'));
+      const db = await startEmbeddedPostgres({ dir: join(work, 'pg'), port: 0 });
+      url = db.url;
+      kek = randomBytes(32).toString('base64url');
+      cleanups.unshift(() => db.stop());
+    } else if (!kek) {
+      throw new Error('KEY_ENCRYPTION_KEYS must be set with DATABASE_URL');
+    }
+    const { Client } = require('pg');
+    const pg = new Client({ connectionString: url });
+    await pg.connect();
+    cleanups.unshift(() => pg.end());
+
+    const { KeyEncrypter } = require(dist('libs/keys/src/key-encrypter.js'));
+    const { SecretHasher } = require(dist('libs/clients/src/secret-hasher.js'));
+    const { parseConfig } = require(dist('libs/config/src/index.js'));
+    const hasher = new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(HASH_LOG_N) }));
+    const encrypter = new KeyEncrypter(kek.split(',').map((k) => Buffer.from(k.trim(), 'base64url')));
+
+    const port = await freePort();
+    const floorPort = await freePort();
+    const adminSecret = randomBytes(32).toString('base64url');
+    const serverLog = join(work, 'server.log');
+    const startServer = async (extra = {}) => {
+      const s = await startProcess(
+        'server',
+        [dist('apps/auth-server/src/main.js')],
+        {
+          DATABASE_URL: url,
+          KEY_ENCRYPTION_KEYS: kek,
+          PORT: String(port),
+          ADMIN_CLIENT_ID: 'bench-admin',
+          ADMIN_CLIENT_SECRET: adminSecret,
+          SECRET_HASH_LOG_N: String(HASH_LOG_N),
+          LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+          LOG_FORMAT: 'json',
+          ...extra,
         },
-      },
-      form,
+        port,
+        `${BASE}/oauth2/jwks`,
+        serverLog,
+      );
+      running.add(s);
+      return s;
+    };
+    const stop = async (p) => {
+      running.delete(p);
+      await p.stop();
+    };
+
+    /** The floor, on the key the server signs with now. */
+    const startFloor = async (issuer, { many } = {}) => {
+      const { rows: keys } = await pg.query(`SELECT kid, alg, private_key FROM signing_keys WHERE status = 'active'`);
+      const keyFile = join(work, `floor-${keys[0].kid}.pem`);
+      writeFileSync(keyFile, encrypter.open(keys[0].private_key, keys[0].kid), { mode: 0o600 });
+      const clientsFile = join(work, 'floor-clients.json');
+      writeFileSync(clientsFile, JSON.stringify([{ id: SEED_ID, secret: SEED_SECRET, scopes: SEED_SCOPES }]));
+      const f = await startProcess(
+        'floor',
+        [join(root, 'bench/floor.js')],
+        {
+          FLOOR_PORT: String(floorPort),
+          FLOOR_ISSUER: issuer,
+          FLOOR_KEY_FILE: keyFile,
+          FLOOR_KID: keys[0].kid,
+          FLOOR_ALG: keys[0].alg,
+          FLOOR_CLIENTS: clientsFile,
+          ...(many ? { FLOOR_MANY: `${MANY_PREFIX} ${MANY} ${MANY_SECRET} customer.read` } : {}),
+        },
+        floorPort,
+        `${BASE}/oauth2/jwks`,
+        join(work, 'floor.log'),
+      );
+      running.add(f);
+      return { floor: f, alg: keys[0].alg };
+    };
+
+    process.stderr.write(
+      `ms-auth-server benchmark: ${PAIRS} pairs × ${DURATION} s (+${WARMUP} s warm-up) per case, node ${process.version}, ` +
+        `${cores} CPUs, ${hasTaskset ? 'server on core 0, load on core 1 (taskset)' : 'not pinned (no taskset or one core)'}\n`,
     );
-    await load('wrong secret (401, scrypt each)', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
-      headers: { authorization: `Basic ${Buffer.from('service-client-jwt:wrong').toString('base64')}` },
-    });
-    // Isolation: legitimate clients while another floods wrong secrets (scrypt each) on the same server.
-    const flood = load('  flood: wrong secrets', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
-      headers: { authorization: `Basic ${Buffer.from('service-client-jwt:wrong').toString('base64')}` },
-    });
-    await load('seed request during that flood', {
-      ...base,
-      method: 'POST',
-      path: '/ms-auth-server/oauth2/token?grant_type=client_credentials',
-      headers: { authorization: SEED_AUTH },
-    });
-    await flood;
-    await load('JWKS', { ...base, method: 'GET', path: '/ms-auth-server/oauth2/jwks' });
+    const startedAt = Date.now();
+
+    // ------------------------------------------------------------ RS256
+    let server = await startServer();
+    const issuer = `http://localhost:${port}${BASE}`;
+    const seedHash = await hasher.hash(SEED_SECRET);
+    // The seed's playground client, registered here too in case this server does not seed it.
+    await pg.query(
+      `INSERT INTO oauth_clients (client_id, client_name, secret_hash, scopes) VALUES ($1, 'seed playground client', $2, $3)
+       ON CONFLICT (client_id) DO NOTHING`,
+      [SEED_ID, seedHash, SEED_SCOPES],
+    );
+    let { floor } = await startFloor(issuer);
+    const seed = (connections) => ({ method: 'POST', path: SEED_PATH, headers: { authorization: SEED_AUTH }, connections });
+
+    for (const c of [1, 10, 50, 200]) if (want(`seed-c${c}`)) await compare(`seed request, RS256`, floor, server, seed(c));
+    if (want('form')) {
+      const body = 'grant_type=client_credentials&scope=customer.read%20country.read';
+      await compare('form-body request, RS256', floor, server, {
+        method: 'POST',
+        path: `${BASE}/oauth2/token`,
+        headers: { authorization: SEED_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        connections: 50,
+      });
+    }
+    if (want('introspect')) {
+      const tokenOf = async (p) => {
+        const r = await fetch(`http://127.0.0.1:${p.port}${SEED_PATH}`, { method: 'POST', headers: { authorization: SEED_AUTH } });
+        return (await r.json()).access_token;
+      };
+      const spec = (token) => ({
+        method: 'POST',
+        path: `${BASE}/oauth2/introspect`,
+        headers: { authorization: SEED_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${token}`,
+        connections: 50,
+      });
+      // Each side introspects a token it issued itself; the floor checks signature, issuer and typ only.
+      const floorToken = await tokenOf(floor);
+      const serverToken = await tokenOf(server);
+      const row = await compare('introspection of a valid token', floor, server, spec(floorToken), spec(serverToken));
+      const issuing = rows.find((r) => r.name === 'seed request, RS256' && r.connections === 50);
+      if (issuing) {
+        notes.push(
+          `introspection vs issuing on the server (50 connections): ${fmt(median(row.serverRps))} vs ${fmt(median(issuing.serverRps))} requests/s, ` +
+            `${fmt(median(row.serverCpu))} vs ${fmt(median(issuing.serverCpu))} µs CPU per request`,
+        );
+      }
+    }
+    if (want('jwks')) await compare('JWKS', floor, server, { method: 'GET', path: `${BASE}/oauth2/jwks`, connections: 50 });
+
+    if (want('many')) {
+      const t0 = Date.now();
+      const manyHash = await hasher.hash(MANY_SECRET);
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes)
+         SELECT $1 || lpad(i::text, 6, '0'), $2, '{customer.read}' FROM generate_series(1, $3::int) AS i
+         ON CONFLICT (client_id) DO NOTHING`,
+        [MANY_PREFIX, manyHash, MANY],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id LIKE 'bench-many-%'`).then(() => undefined));
+      const step = Math.max(1, Math.floor(MANY / SPREAD));
+      const auths = [];
+      for (let i = step; i <= MANY && auths.length < SPREAD; i += step) {
+        auths.push(`Basic ${Buffer.from(`${MANY_PREFIX}${String(i).padStart(6, '0')}:${MANY_SECRET}`).toString('base64')}`);
+      }
+      await stop(floor);
+      ({ floor } = await startFloor(issuer, { many: true }));
+      const rssBefore = rssMiB(server.pid);
+      const spec = { method: 'POST', path: `${BASE}/oauth2/token?grant_type=client_credentials`, headers: {}, auths, connections: 50 };
+      // Warm: every one of the clients once (one scrypt verification each at SECRET_HASH_LOG_N=10).
+      await runLoad(server, { ...spec, amount: auths.length });
+      const setup = (Date.now() - t0) / 1000;
+      const row = await compare(`${SPREAD} of ${MANY} clients, RS256`, floor, server, spec);
+      const one = rows.find((r) => r.name === 'seed request, RS256' && r.connections === 50);
+      notes.push(
+        `${SPREAD} of ${MANY} clients: registered by SQL and warmed in ${fmt(setup)} s; server RSS ${fmt(rssBefore)} MiB before, ` +
+          `${fmt(row.serverRss)} MiB with ${SPREAD} clients cached` +
+          (one
+            ? `; ${fmt((100 * median(row.serverRps)) / median(one.serverRps))}% of the one-client rate (seed request, 50 connections)`
+            : ''),
+      );
+      await stop(floor);
+      ({ floor } = await startFloor(issuer));
+    }
+    await stop(server);
+
+    // ------------------------------------------------------------ token reuse
+    if (want('reuse')) {
+      server = await startServer({ TOKEN_REUSE_SECONDS: '60' });
+      const row = await compare('seed request, RS256, TOKEN_REUSE_SECONDS=60', floor, server, seed(50));
+      const off = rows.find((r) => r.name === 'seed request, RS256' && r.connections === 50);
+      if (off) {
+        notes.push(
+          `token reuse on vs off (seed request, 50 connections): ${fmt(median(row.serverRps))} vs ${fmt(median(off.serverRps))} tokens/s, ` +
+            `${fmt(median(row.serverRps) / median(off.serverRps), 2)}×`,
+        );
+      }
+      await stop(server);
+    }
+    await stop(floor);
+
+    // ------------------------------------------------------------ ES256, EdDSA (their own floors)
+    for (const alg of ['ES256', 'EdDSA']) {
+      if (!want(alg.toLowerCase())) continue;
+      server = await startServer({ SIGNING_ALG: alg });
+      ({ floor } = await startFloor(issuer));
+      await compare(`seed request, ${alg}`, floor, server, seed(50));
+      await stop(floor);
+      await stop(server);
+    }
+
+    // ------------------------------------------------------------ memory over many tokens
+    if (want('rss')) {
+      server = await startServer({ SIGNING_ALG: 'EdDSA' });
+      const first = Math.round(RSS_TOKENS / 10);
+      process.stderr.write(`  RSS over ${RSS_TOKENS} tokens (EdDSA, the fastest signature, 50 connections)\n`);
+      const a = await runLoad(server, { ...seed(50), amount: first });
+      const b = await runLoad(server, { ...seed(50), amount: RSS_TOKENS - first });
+      notes.push(
+        `server RSS after ${first} tokens: ${fmt(a.rss)} MiB; after ${RSS_TOKENS}: ${fmt(b.rss)} MiB ` +
+          `(${fmt((100 * (b.rss - a.rss)) / a.rss, 1)}%; EdDSA so the run is short; ${a.ok + b.ok} answered 200, ` +
+          `${a.non2xx + b.non2xx + a.errors + b.errors} failed)`,
+      );
+      raw.push({ name: 'rss', first: a, rest: b });
+      await stop(server);
+    }
+
+    notes.unshift(
+      `${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cores} CPUs (${cpus()[0].model.trim()}), ` +
+        `${hasTaskset ? 'server pinned to core 0 and autocannon to core 1' : 'no pinning'}; ${PAIRS} pairs of ${DURATION} s per case; ` +
+        `whole run ${fmt((Date.now() - startedAt) / 60000, 1)} min`,
+    );
+    printTable();
+    if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ rows, notes, raw }, null, 2));
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.on('exit', r));
-    if (process.env.BENCH_SERVER_LOG) require('node:fs').writeFileSync(process.env.BENCH_SERVER_LOG, server.output());
-    await stopDb();
+    await cleanup();
   }
 }
 
 main().catch((err) => {
-  console.error(err);
+  process.stderr.write(`${err.stack ?? err}\n`);
   process.exit(1);
 });

@@ -88,7 +88,10 @@ describe('admin API: audit trail', () => {
     expect(created.status).toBe(201);
 
     // Each change is also in the log, with the same actor and action.
-    const lines = t.logs.filter((l) => l.includes('[ClientAdmin]') && l.includes('"audited"'));
+    const lines = t.logs
+      .map((l) => JSON.parse(l) as { context?: string; msg?: string })
+      .filter((l) => l.context === 'ClientAdmin' && l.msg?.includes('"audited"'))
+      .map((l) => l.msg!);
     expect(lines.map((l) => /client\.\w+/.exec(l)?.[0])).toEqual([
       'client.created',
       'client.updated',

@@ -1,136 +1,251 @@
-import { execFile } from 'node:child_process';
+import { freePort } from '@app/persistence';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { parse } from 'yaml';
-import { freePort } from '@app/persistence';
 import { serverUrl } from './support/database';
 import { startServerProcess, type ServerProcess } from './support/server-process';
+import { basic, postForm } from './support/test-app';
 
 const run = promisify(execFile);
+/** Debian's nginx (`.ci/run` installs it); /usr/sbin may be missing from a non-root PATH. */
+const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+const ROOT = resolve(__dirname, '..');
+const SEED_PATH = '/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read';
+const SEED_AUTH = 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=';
 
-interface ComposeService {
-  image?: string;
-  build?: unknown;
+interface Service {
+  command?: string[];
   environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }>;
-  ports?: string[];
+  volumes?: string[];
   healthcheck?: { test: string[] };
-  stop_grace_period?: string;
-}
-
-/** Compose variable interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}. */
-function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, op: string | undefined, arg: string) => {
-    const v = env[name];
-    if (v !== undefined && v !== '') return v;
-    if (op === '?') throw new Error(`compose: ${name} is required: ${arg}`);
-    return op === '-' ? arg : '';
-  });
 }
 
 /**
- * No container engine runs here, so this test starts the compose file's processes without containers: a
- * PostgreSQL (the test server, with the role and database the compose file declares) and the built server
- * with exactly the compose environment, then runs the compose healthcheck and the seed request against it.
- * The only deviations: the database host:port (no `postgres` hostname here) and a free port instead of 8085.
+ * docker-compose.yml run without containers (no container engine runs here): `docker-compose config`
+ * resolves the file exactly as `docker compose up` would with no variables set; then this test runs the
+ * init service's command, two auth-server replicas with the resolved environment on one PostgreSQL, and the
+ * lb service's nginx configuration (Debian's nginx) in front of them. Deviations, each forced by running on
+ * one host: the secrets volume is a temporary folder, the database is the test server (a fresh database and
+ * role), and every listener gets a free port.
  */
-describe('docker-compose.yml, mirrored without containers', () => {
-  const compose = parse(readFileSync(resolve(__dirname, '../docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
-  const pgService = compose.services.postgres;
-  const server = compose.services['auth-server'];
-  const userEnv = {
-    KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
-    ADMIN_CLIENT_SECRET: randomBytes(32).toString('base64url'),
-  };
-  const dbName = `compose_${randomBytes(4).toString('hex')}`;
-  let proc: ServerProcess | undefined;
-  let port = 0;
+describe('docker-compose.yml, mirrored without containers, behind nginx', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ms-auth-compose-'));
+  const secrets = join(work, 'secrets');
+  const suffix = randomBytes(4).toString('hex');
+  const dbName = `compose_${suffix}`;
+  const role = `compose_${suffix}`;
+  let services: Record<string, Service>;
+  const replicas: ServerProcess[] = [];
+  const ports: number[] = [];
+  const metricsPorts: number[] = [];
+  let nginx: ChildProcess | undefined;
+  let lbPort = 0;
+  let nginxLog = '';
+
+  const toHost = (v: string): string => (v === '/secrets' ? secrets : v.replace(/^\/secrets\//, `${secrets}/`));
+
+  beforeAll(async () => {
+    chmodSync(work, 0o755);
+    const { stdout } = await run('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    services = (parse(stdout) as { services: Record<string, Service> }).services;
+  });
 
   afterAll(async () => {
-    await proc?.stop();
+    nginx?.kill('SIGQUIT');
+    await Promise.all(replicas.map((r) => r.stop()));
     const admin = new Client({ connectionString: serverUrl() });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
     await admin.end();
+    rmSync(work, { recursive: true, force: true });
   });
 
-  it('declares PostgreSQL and the server, the server waiting for a healthy database', () => {
-    expect(pgService.image).toMatch(/^postgres:/);
-    expect(pgService.healthcheck?.test.join(' ')).toContain('pg_isready');
-    expect(server.build).toBeDefined();
-    expect(server.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(server.ports).toEqual(['8085:8085']);
+  it('init: generates the secrets once, unreadable to others, and never overwrites them', async () => {
+    const cmd = services.init.command!;
+    expect(services.init.volumes?.some((v) => v.endsWith(':/secrets:rw') || v.endsWith(':/secrets'))).toBe(true);
+    const exec = (): Promise<{ stdout: string }> => run(process.execPath, cmd.slice(1).map(toHost), { cwd: ROOT });
+    const first = await exec();
+    const files = ['key-encryption-keys', 'admin-client-secret', 'postgres-password'];
+    const values = files.map((f) => readFileSync(join(secrets, f), 'utf8'));
+    for (const f of files) expect(statSync(join(secrets, f)).mode & 0o077).toBe(0);
+    expect(Buffer.from(values[0].trim(), 'base64url')).toHaveLength(32);
+    expect(values[1].trim().length).toBeGreaterThanOrEqual(32);
+    for (const v of values) expect(first.stdout).not.toContain(v.trim());
+    await exec();
+    expect(files.map((f) => readFileSync(join(secrets, f), 'utf8'))).toEqual(values);
   });
 
-  it('refuses to interpolate without the required secrets', () => {
-    expect(() => interpolate(server.environment!.KEY_ENCRYPTION_KEYS, {})).toThrow(/KEY_ENCRYPTION_KEYS is required/);
-    expect(() => interpolate(server.environment!.ADMIN_CLIENT_SECRET, {})).toThrow(/ADMIN_CLIENT_SECRET is required/);
-  });
-
-  it('starts with the compose environment, passes its healthcheck and answers the seed request', async () => {
-    const env = Object.fromEntries(Object.entries(server.environment!).map(([k, v]) => [k, interpolate(String(v), userEnv)]));
-    const pgEnv = Object.fromEntries(
-      Object.entries(pgService.environment as Record<string, string>).map(([k, v]) => [k, interpolate(v, userEnv)]),
-    );
-
-    // The "postgres" service: the role and password it would create, and a fresh database.
+  it('starts two replicas on one database with the compose environment, behind the compose nginx configuration', async () => {
+    // The postgres service: its role (password from the generated file, as POSTGRES_PASSWORD_FILE) and database.
+    const pgEnv = services.postgres.environment!;
+    expect(pgEnv.POSTGRES_PASSWORD_FILE).toBe('/secrets/postgres-password');
     const admin = new Client({ connectionString: serverUrl() });
     await admin.connect();
-    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pgEnv.POSTGRES_USER]);
-    if (role.rowCount === 0) await admin.query(`CREATE ROLE ${pgEnv.POSTGRES_USER} LOGIN PASSWORD '${pgEnv.POSTGRES_PASSWORD}'`);
-    await admin.query(`CREATE DATABASE ${dbName} OWNER ${pgEnv.POSTGRES_USER}`);
+    const password = readFileSync(toHost(pgEnv.POSTGRES_PASSWORD_FILE), 'utf8').trim();
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await admin.query(`CREATE DATABASE ${dbName} OWNER ${role}`);
     await admin.end();
 
-    const testServer = new URL(serverUrl());
-    const dbUrl = new URL(env.DATABASE_URL);
+    const composeEnv = services['auth-server'].environment!;
+    const dbUrl = new URL(composeEnv.DATABASE_URL);
     expect(dbUrl.host).toBe('postgres:5432');
-    dbUrl.host = testServer.host;
+    expect(dbUrl.password).toBe('');
+    const test = new URL(serverUrl());
+    dbUrl.host = test.host;
+    dbUrl.username = role;
     dbUrl.pathname = `/${dbName}`;
 
-    port = await freePort();
-    const issuer = env.ISSUER.replace(':8085', `:${port}`);
-    proc = await startServerProcess({ ...env, DATABASE_URL: dbUrl.toString(), PORT: String(port), ISSUER: issuer, HOST: '127.0.0.1' });
+    const env = Object.fromEntries(Object.entries(composeEnv).map(([k, v]) => [k, toHost(String(v))]));
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      ports.push(port);
+      metricsPorts.push(await freePort());
+      replicas.push(
+        await startServerProcess({
+          ...env,
+          DATABASE_URL: dbUrl.toString(),
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          METRICS_PORT: String(metricsPorts[i]),
+        }),
+      );
+    }
 
-    // The compose healthcheck command, pointed at this port.
-    const [cmd, ...args] = server.healthcheck!.test.slice(1).map((a) => a.replace(':8085', `:${port}`));
-    expect(cmd).toBe('node');
-    await expect(run(process.execPath, args)).resolves.toBeDefined();
+    // The lb waits for healthy replicas: the compose healthcheck command, pointed at each replica.
+    for (const port of ports) {
+      const [cmd, ...args] = services['auth-server'].healthcheck!.test.slice(1).map((a) => a.replace(':8085', `:${port}`));
+      expect(cmd).toBe('node');
+      await run(process.execPath, args);
+    }
 
-    const res = await fetch(
-      `http://127.0.0.1:${port}/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read`,
-      {
-        method: 'POST',
-        headers: { Authorization: 'Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=' },
-      },
+    // The lb service's nginx configuration, with the replicas' addresses for Docker's DNS name.
+    const confSource = services.lb.volumes!.find((v) => v.includes('/etc/nginx/conf.d/'))!.split(':')[0];
+    const site = readFileSync(resolve(ROOT, confSource), 'utf8');
+    expect(site).toMatch(/server auth-server:8085[^;]*;/);
+    lbPort = await freePort();
+    const localSite = site
+      .replace(/server auth-server:8085([^;]*);/, ports.map((p) => `server 127.0.0.1:${p}$1;`).join('\n    '))
+      .replace(/listen 8080;/, `listen 127.0.0.1:${lbPort};`);
+    const nginxDir = join(work, 'nginx');
+    mkdirSync(nginxDir);
+    chmodSync(nginxDir, 0o777);
+    writeFileSync(join(nginxDir, 'site.conf'), localSite);
+    writeFileSync(
+      join(nginxDir, 'nginx.conf'),
+      [
+        process.getuid?.() === 0 ? 'user root;' : '',
+        'daemon off;',
+        'worker_processes 1;',
+        `pid ${nginxDir}/nginx.pid;`,
+        `error_log ${nginxDir}/error.log warn;`,
+        'events {}',
+        'http {',
+        '  access_log off;',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${nginxDir}/${t};`),
+        `  include ${nginxDir}/site.conf;`,
+        '}',
+      ].join('\n'),
     );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'customer.read customer.write country.read', expires_in: 14400 });
+    nginx = spawn(NGINX, ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx.stdout!.on('data', (d: Buffer) => (nginxLog += d.toString()));
+    nginx.stderr!.on('data', (d: Buffer) => (nginxLog += d.toString()));
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${lbPort}/ms-auth-server/health/live`).catch(() => undefined))?.status === 200,
+      () => nginxLog,
+    );
+  });
 
-    // The admin client comes from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET.
-    const adminToken = await fetch(`http://127.0.0.1:${port}/ms-auth-server/oauth2/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        Authorization: `Basic ${Buffer.from(`${env.ADMIN_CLIENT_ID}:${userEnv.ADMIN_CLIENT_SECRET}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
+  it('answers the seed request verbatim through the load balancer, from both replicas', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = `compose-${suffix}-${i}`;
+      ids.push(id);
+      const res = await fetch(`http://127.0.0.1:${lbPort}${SEED_PATH}`, {
+        method: 'POST',
+        headers: { Authorization: SEED_AUTH, 'X-Request-Id': id },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        token_type: 'Bearer',
+        scope: 'customer.read customer.write country.read',
+        expires_in: 14400,
+      });
+    }
+    // Each replica answered some of them (its own access log holds their request ids).
+    await until(
+      () => Promise.resolve(replicas.every((r) => ids.some((id) => r.output().includes(`"reqId":"${id}"`)))),
+      () => replicas.map((r) => r.output()).join('\n'),
+    );
+  });
+
+  it('keeps metrics off the load balancer; each replica serves them on its METRICS_PORT', async () => {
+    expect((await fetch(`http://127.0.0.1:${lbPort}/ms-auth-server/metrics`)).status).toBe(404);
+    for (const port of metricsPorts) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/^oauth_tokens_issued_total\{grant_type="client_credentials"\} [1-9]\d*$/m);
+    }
+    const ready = await fetch(`http://127.0.0.1:${lbPort}/ms-auth-server/health/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('honours on one replica a change made through the other (admin secret from the generated file)', async () => {
+    const [a, b] = ports.map((p) => `http://127.0.0.1:${p}/ms-auth-server`);
+    const adminSecret = readFileSync(join(secrets, 'admin-client-secret'), 'utf8').trim();
+    const adminToken = await postForm(
+      `${a}/oauth2/token`,
+      { grant_type: 'client_credentials', scope: 'admin' },
+      { authorization: basic('admin', adminSecret) },
+    );
     expect(adminToken.status).toBe(200);
+    const bearer = { authorization: `Bearer ${adminToken.body.access_token as string}`, 'content-type': 'application/json' };
 
-    // LOG_FORMAT=json: every log line is one JSON object.
-    const lines = proc
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'));
-    expect(lines.length).toBeGreaterThan(3);
-    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    const created = await fetch(`${a}/admin/clients`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ client_name: 'orders', scope: 'orders.read' }),
+    });
+    expect(created.status).toBe(201);
+    const client = (await created.json()) as { client_id: string; client_secret: string };
+    const auth = basic(client.client_id, client.client_secret);
+    const onB = await until(
+      async () => (await postForm(`${b}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: auth })).status === 200,
+      () => 'new client not honoured by replica B',
+    );
+    expect(onB).toBe(true);
 
-    // stop_grace_period: SIGTERM ends the server cleanly well within it.
-    expect(await proc.stop(20_000)).toBe(0);
-    proc = undefined;
+    const disabled = await fetch(`${a}/admin/clients/${client.client_id}`, {
+      method: 'PATCH',
+      headers: bearer,
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(disabled.status).toBe(200);
+    await until(
+      async () => (await postForm(`${b}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: auth })).status === 401,
+      () => 'disabled client still gets tokens from replica B',
+    );
+  });
+
+  it('stops every replica cleanly on SIGTERM within the compose stop_grace_period', async () => {
+    const codes = await Promise.all(replicas.map((r) => r.stop(30_000)));
+    expect(codes).toEqual([0, 0]);
+    for (const r of replicas) expect(r.output()).not.toContain(readFileSync(join(secrets, 'admin-client-secret'), 'utf8').trim());
   });
 });
+
+async function until(probe: () => Promise<boolean>, describe: () => string, timeoutMs = 15_000): Promise<true> {
+  const start = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms\n${describe()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}

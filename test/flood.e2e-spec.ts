@@ -38,16 +38,21 @@ describe('a wrong-secret flood (issue 8 §1)', () => {
     await t?.close();
   });
 
+  /** The server's log as pino wrote it: one JSON object per line (40 = warn). */
+  const logLines = (): { level: number; context?: string; msg?: string }[] =>
+    t.logs.map((l) => JSON.parse(l) as { level: number; context?: string; msg?: string });
+
   const token = (from: string, id: string, secret: string) =>
     http.send(from, tokenUrl, { method: 'POST', headers: { authorization: basic(id, secret) } });
 
   it('escapes control characters of a client id in the security log', async () => {
     const res = await token('127.0.3.1', 'evil\nwarn [Security] forged line\u0000', 'x');
     expect(res.status).toBe(401);
-    const line = t.logs.find((l) => l.includes('client_auth_failed source=127.0.3.1'));
-    expect(line).toContain('client_id="evil\\u000awarn [Security] forged line\\u0000"');
+    const line = logLines().find((l) => l.msg?.includes('client_auth_failed source=127.0.3.1'));
+    expect(line).toEqual(expect.objectContaining({ level: 40, context: 'Security' }));
+    expect(line?.msg).toContain('client_id="evil\\u000awarn [Security] forged line\\u0000"');
     // No log line of any logger carries the raw newline that would forge a second line.
-    expect(t.logs.filter((l) => l.includes('\nwarn [Security] forged'))).toEqual([]);
+    expect(logLines().filter((l) => l.msg?.includes('\nwarn [Security] forged'))).toEqual([]);
   });
 
   it('keeps issuing to the cached client and the newcomer, answers the attacker 429, and stays bounded', async () => {
@@ -135,12 +140,12 @@ describe('a wrong-secret flood (issue 8 §1)', () => {
       expect(throttle.throttledTotal()).toBe(statuses.get(429));
 
       // Security events: escaped, warn level, and rate-limited.
-      const security = t.logs.filter((l) => /^\w+ \[Security\] /.test(l));
+      const security = logLines().filter((l) => l.context === 'Security');
       expect(security.length).toBeGreaterThan(0);
       // The budget: one minute's worth at once, refilled over the run (plus the escape test's line).
       expect(security.length).toBeLessThanOrEqual(LOG_PER_MINUTE + Math.ceil((LOG_PER_MINUTE * seconds) / 60) + 2);
-      expect(security.filter((l) => !l.startsWith('warn '))).toEqual([]);
-      expect(security.some((l) => /client_auth_(throttled|shed) source=127\.0\.1\.\d client_id="/.test(l))).toBe(true);
+      expect(security.filter((l) => l.level !== 40)).toEqual([]);
+      expect(security.some((l) => /^client_auth_(throttled|shed) source=127\.0\.1\.\d client_id="/.test(l.msg ?? ''))).toBe(true);
     } finally {
       stop = true;
       await Promise.all(flood);

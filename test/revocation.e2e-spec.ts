@@ -1,4 +1,5 @@
 import { Clock, RevocationStore } from '@app/oauth';
+import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
@@ -91,7 +92,7 @@ describe('token revocation (RFC 7009)', () => {
     expect(after.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
   });
 
-  it('holds on every instance at once: introspection and the admin guard of another instance refuse the token', async () => {
+  it('holds at once here and within one poll interval on another instance: introspection and the admin guard refuse the token', async () => {
     const token = await tokenFor(t, 'svc-a');
     const admin = await tokenFor(t, ADMIN_ID, ADMIN_SECRET);
     expect(await isActive(peer, 'svc-a', token)).toBe(true);
@@ -99,8 +100,31 @@ describe('token revocation (RFC 7009)', () => {
 
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect((await revoke(t, ADMIN_ID, { token: admin }, '', ADMIN_SECRET)).status).toBe(200);
+    expect(await isActive(t, 'svc-a', token)).toBe(false);
+    expect((await fetch(`${t.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(401);
+    // The peer learns revocations from the change feed (CHANGE_POLL_INTERVAL_MS, 500 ms by default).
+    const deadline = Date.now() + 10_000;
+    let peerActive = true;
+    let peerAdmin = 200;
+    while ((peerActive || peerAdmin !== 401) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      peerActive = await isActive(peer, 'svc-a', token);
+      peerAdmin = (await fetch(`${peer.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status;
+    }
+    expect(peerActive).toBe(false);
+    expect(peerAdmin).toBe(401);
+  });
+
+  it('reloads revocations from the table after a change-feed gap, so one the feed never delivered still counts', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    expect(await isActive(peer, 'svc-a', token)).toBe(true);
+    // A revocation the peer's feed never delivers (as after an outage longer than the feed's window) ...
+    const { jti, exp } = decodeJwt(token);
+    await t.db.query(`INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES ($1, 'svc-a', to_timestamp($2))`, [jti, exp]);
+    expect(await isActive(peer, 'svc-a', token)).toBe(true);
+    // ... is found once the feed reports the gap, which makes every cache reload from the table.
+    peer.app.get(ChangeFeed).emit('revocation', ALL_KEYS);
     expect(await isActive(peer, 'svc-a', token)).toBe(false);
-    expect((await fetch(`${peer.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(401);
   });
 
   it('refuses to revoke another client’s token with 400 unauthorized_client (§2.1), and revokes nothing', async () => {

@@ -1,7 +1,7 @@
 import { createApp } from '../../apps/auth-server/src/app.factory';
+import { createPinoLogger } from '../../apps/auth-server/src/logger';
 import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
 import { freePort } from '@app/persistence';
-import { ConsoleLogger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -16,7 +16,7 @@ export interface TestApp {
   /** origin + BASE_PATH */
   baseUrl: string;
   issuer: string;
-  /** Captured log lines (to check that nothing secret is logged). */
+  /** Captured log lines, each one JSON object as the server writes it (to check what is and is not logged). */
   logs: string[];
   close(): Promise<void>;
 }
@@ -24,17 +24,12 @@ export interface TestApp {
 export const ADMIN_ID = 'test-admin';
 export const ADMIN_SECRET = 'test-admin-secret-0123456789abcdef0123456789';
 
-/** Logger that records every line, for assertions on what the server logs. */
-class CapturingLogger extends ConsoleLogger {
-  constructor(private readonly sink: string[]) {
-    super({ json: true, logLevels: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] });
-  }
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
-    for (const m of messages) this.sink.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
-  }
-  protected override printStackTrace(stack: string): void {
-    this.sink.push(stack);
-  }
+/** The server's own pino logger (same options and redaction), at debug level, writing every line into `sink`. */
+function capturingLogger(config: AppConfig, sink: string[]): ReturnType<typeof createPinoLogger> {
+  return createPinoLogger(
+    { ...config, log: { ...config.log, level: 'debug' } },
+    { write: (line: string) => void sink.push(line.trimEnd()) },
+  );
 }
 
 /**
@@ -57,7 +52,7 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
     ...env,
   });
   const logs: string[] = [];
-  const app = await createApp(config, new CapturingLogger(logs));
+  const app = await createApp(config, capturingLogger(config, logs));
   await app.listen({ port, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${port}`;
   return {

@@ -1,30 +1,33 @@
 import { setupAdminDocs } from '@app/admin';
 import type { AppConfig } from '@app/config';
 import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { AppMetrics } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { applyHttpHardening, hardenedServerOptions } from './http-hardening';
-import { createLogger } from './logger';
+import type { Logger as PinoLogger } from 'pino';
+import { createPinoLogger, PinoNestLogger } from './logger';
+import { observeRequests, requestIdFor } from './request-observer';
 
 /**
  * Builds the HTTP application from a validated configuration: Fastify with a body limit, the base path,
  * one error serialiser for every failure (Nest routes Fastify's own errors, such as a bad content type or
- * an oversized body, through the same global filter), and a request log that records the path but never
- * the query string or headers.
+ * an oversized body, through the same global filter), one pino logger for Nest and the access log (request
+ * id, route pattern, status, duration, client; never the query string or headers), and the token metrics.
  */
-export async function createApp(config: AppConfig, logger: LoggerService = createLogger(config)): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, log: PinoLogger = createPinoLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...hardenedServerOptions(config),
     logger: false,
+    genReqId: requestIdFor,
     return503OnClosing: true,
     // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
     routerOptions: { maxParamLength: 1024 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger,
+    logger: new PinoNestLogger(log),
     bufferLogs: false,
     abortOnError: false,
   });
@@ -35,11 +38,8 @@ export async function createApp(config: AppConfig, logger: LoggerService = creat
   await applyHttpHardening(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
-  const httpLog = new Logger('HTTP');
-  fastify.addHook('onResponse', (request, reply, done) => {
-    httpLog.log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
-    done();
-  });
+  const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
+  observeRequests(fastify, log, metrics, `${config.basePath}/oauth2/token`);
   if (config.http.docsEnabled) setupAdminDocs(app, config);
   await app.init();
   return app;

@@ -1,16 +1,17 @@
 import { AdminModule } from '@app/admin';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { OAuthModule } from '@app/oauth';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
 
-/** Composition root: configuration, storage, the public OAuth surface and the admin API. */
+/** Composition root: configuration, storage, the public OAuth surface, the admin API, health and metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule, AdminModule, ObservabilityModule.forRoot(config)],
     };
   }
 }

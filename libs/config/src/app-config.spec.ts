@@ -34,7 +34,7 @@ describe('parseConfig', () => {
       host: '127.0.0.1',
       seedPlaygroundClient: true,
     });
-    expect(c.tokens).toEqual({ accessTokenTtl: 14400, maxAccessTokenTtl: 86400, scopeFormat: 'string' });
+    expect(c.tokens).toEqual({ accessTokenTtl: 14400, maxAccessTokenTtl: 86400, scopeFormat: 'string', reuseSeconds: 0 });
     expect(c.keys.signingAlg).toBe('RS256');
     expect(c.keys.encryptionKeys).toEqual([]);
     expect(c.database).toMatchObject({ url: undefined, embedded: true });
@@ -102,6 +102,15 @@ describe('parseConfig', () => {
     expect(problems({ ACCESS_TOKEN_TTL: '7200', MAX_ACCESS_TOKEN_TTL: '3600' })).toEqual([
       'ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL',
     ]);
+  });
+
+  it('turns token reuse on with TOKEN_REUSE_SECONDS, refusing a window over half the token lifetime', () => {
+    expect(parseConfig({ TOKEN_REUSE_SECONDS: '60' }).tokens.reuseSeconds).toBe(60);
+    expect(parseConfig({ ACCESS_TOKEN_TTL: '600', TOKEN_REUSE_SECONDS: '300' }).tokens.reuseSeconds).toBe(300);
+    expect(problems({ ACCESS_TOKEN_TTL: '600', TOKEN_REUSE_SECONDS: '301' })).toEqual([
+      'TOKEN_REUSE_SECONDS must not exceed half of ACCESS_TOKEN_TTL',
+    ]);
+    expect(problems({ TOKEN_REUSE_SECONDS: 'soon' })).toEqual(['TOKEN_REUSE_SECONDS must be an integer between 0 and 86400 (got "soon")']);
   });
 
   it('refuses an admin id without secret and a short admin secret', () => {
@@ -228,6 +237,97 @@ describe('parseConfig', () => {
       expect(problems({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '10000' })).toEqual([
         'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (Node.js refuses it)',
       ]);
+    });
+  });
+
+  describe('secrets from files (*_FILE, the Docker secrets convention)', () => {
+    const files: Record<string, string> = { '/run/secrets/kek': `${KEK}\n`, '/run/secrets/admin': `${'s'.repeat(40)}\n` };
+    const read = (path: string): string => {
+      if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      return files[path];
+    };
+
+    it('reads KEY_ENCRYPTION_KEYS_FILE and ADMIN_CLIENT_SECRET_FILE, trimmed, and remembers where the admin secret is', () => {
+      const c = parseConfig(
+        {
+          DATABASE_URL: 'postgres://u@h/db',
+          KEY_ENCRYPTION_KEYS_FILE: '/run/secrets/kek',
+          ADMIN_CLIENT_ID: 'admin',
+          ADMIN_CLIENT_SECRET_FILE: '/run/secrets/admin',
+        },
+        read,
+      );
+      expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 7)]);
+      expect(c.admin).toMatchObject({ clientId: 'admin', clientSecret: 's'.repeat(40), clientSecretFile: '/run/secrets/admin' });
+    });
+
+    it('puts DATABASE_PASSWORD(_FILE) into a DATABASE_URL that has no password', () => {
+      files['/run/secrets/pg'] = 'p@ss/word\n';
+      const c = parseConfig(
+        { DATABASE_URL: 'postgres://auth@db:5432/auth', DATABASE_PASSWORD_FILE: '/run/secrets/pg', KEY_ENCRYPTION_KEYS: KEK },
+        read,
+      );
+      expect(c.database.url).toBe('postgres://auth:p%40ss%2Fword@db:5432/auth');
+      expect(problems({ DATABASE_URL: 'postgres://auth:x@db/auth', DATABASE_PASSWORD: 'y', KEY_ENCRYPTION_KEYS: KEK })).toEqual([
+        'DATABASE_PASSWORD is set but DATABASE_URL carries a password too: give it once',
+      ]);
+    });
+
+    it('lets the variable itself win over its file', () => {
+      const c = parseConfig({ KEY_ENCRYPTION_KEYS: KEK2, KEY_ENCRYPTION_KEYS_FILE: '/run/secrets/kek' }, read);
+      expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 9)]);
+    });
+
+    it('reports an unreadable file by variable and path, together with other problems', () => {
+      expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET_FILE: '/nope', PORT: 'x' })).toEqual(
+        expect.arrayContaining(['ADMIN_CLIENT_SECRET_FILE: cannot read /nope (ENOENT)', expect.stringMatching(/^PORT/)]),
+      );
+    });
+  });
+
+  it('TRUST_PROXY takes true/false or the proxies’ addresses and CIDRs', () => {
+    expect(parseConfig({}).http.trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: '172.28.0.0/16, 10.0.0.1' }).http.trustProxy).toEqual(['172.28.0.0/16', '10.0.0.1']);
+    expect(problems({ TRUST_PROXY: 'everyone' })).toEqual([expect.stringMatching(/^TRUST_PROXY must be/)]);
+  });
+
+  describe('observability', () => {
+    it('defaults: metrics on, under {BASE}/metrics in development with no separate listener; no drain delay', () => {
+      const c = parseConfig({});
+      expect(c.metrics).toEqual({ enabled: true, port: undefined, onPublicListener: true });
+      expect(c.shutdown.drainMs).toBe(0);
+      expect(c.log).toEqual({ level: 'info', format: 'text' });
+    });
+
+    it('production: metrics only on METRICS_PORT (default 9464), JSON logs, a 5 s drain delay', () => {
+      const c = parseConfig(PRODUCTION);
+      expect(c.metrics).toEqual({ enabled: true, port: 9464, onPublicListener: false });
+      expect(c.log.format).toBe('json');
+      expect(c.shutdown.drainMs).toBe(5000);
+      expect(parseConfig({ ...PRODUCTION, METRICS_PORT: '9100', SHUTDOWN_DRAIN_MS: '0' })).toMatchObject({
+        metrics: { port: 9100 },
+        shutdown: { drainMs: 0 },
+      });
+    });
+
+    it('METRICS_ENABLED=false switches every metrics surface off', () => {
+      expect(parseConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9100' }).metrics).toEqual({
+        enabled: false,
+        port: undefined,
+        onPublicListener: false,
+      });
+      expect(parseConfig({ ...PRODUCTION, METRICS_ENABLED: 'false' }).metrics.port).toBeUndefined();
+    });
+
+    it('refuses LOG_FORMAT=text in production, a METRICS_PORT equal to PORT, and bad values', () => {
+      expect(problems({ ...PRODUCTION, LOG_FORMAT: 'text' })).toEqual([
+        'LOG_FORMAT=text needs pino-pretty, a development dependency: use LOG_FORMAT=json in production',
+      ]);
+      expect(problems({ METRICS_PORT: '8085' })).toEqual([
+        'METRICS_PORT must differ from PORT (metrics are served on a listener of their own)',
+      ]);
+      expect(problems({ METRICS_ENABLED: 'maybe', METRICS_PORT: '-1', SHUTDOWN_DRAIN_MS: '99999999' })).toHaveLength(3);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -25,6 +26,8 @@ export abstract class AppConfig {
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
   abstract readonly throttle: ThrottleConfig;
+  abstract readonly metrics: MetricsConfig;
+  abstract readonly shutdown: ShutdownConfig;
   abstract readonly seedPlaygroundClient: boolean;
 }
 
@@ -46,6 +49,8 @@ export interface TokenConfig {
   readonly accessTokenTtl: number;
   readonly maxAccessTokenTtl: number;
   readonly scopeFormat: ScopeFormat;
+  /** Seconds an identical token request gets the same token back; 0 = off (see TokenReuseStore). */
+  readonly reuseSeconds: number;
 }
 
 export interface KeysConfig {
@@ -70,6 +75,8 @@ export interface SecretsConfig {
 export interface AdminConfig {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /** Set when the secret came from ADMIN_CLIENT_SECRET_FILE (for the start-up summary; never the secret). */
+  readonly clientSecretFile: string | undefined;
   readonly scope: string;
   readonly audience: string;
 }
@@ -113,6 +120,19 @@ export interface LogConfig {
   readonly format: 'json' | 'text';
 }
 
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** Separate listener for Prometheus; undefined = none (development default: metrics under {BASE}/metrics). */
+  readonly port: number | undefined;
+  /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
+  readonly onPublicListener: boolean;
+}
+
+export interface ShutdownConfig {
+  /** After SIGTERM, ready answers 503 this long before the listener stops accepting (load balancers drain). */
+  readonly drainMs: number;
+}
+
 export type RawEnv = Record<string, string | undefined>;
 
 export class ConfigValidationError extends Error {
@@ -125,9 +145,37 @@ export class ConfigValidationError extends Error {
 /** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/**
+ * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
+ * variable itself still wins when both are set.
+ */
+export const FILE_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_PASSWORD',
+  'KEY_ENCRYPTION_KEYS',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_CLIENT_SECRET',
+] as const;
+
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: RawEnv) {}
+  /** Variables whose value was read from their *_FILE, with the file's path. */
+  readonly fromFile = new Map<string, string>();
+  private readonly env: RawEnv;
+
+  constructor(env: RawEnv, readFile: (path: string) => string) {
+    this.env = { ...env };
+    for (const name of FILE_VARIABLES) {
+      const path = env[`${name}_FILE`]?.trim();
+      if (!path || (env[name] ?? '').trim() !== '') continue;
+      try {
+        this.env[name] = readFile(path);
+        this.fromFile.set(name, path);
+      } catch (err) {
+        this.problems.push(`${name}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    }
+  }
 
   raw(name: string): string | undefined {
     const v = this.env[name];
@@ -201,8 +249,8 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
-export function parseConfig(env: RawEnv): AppConfig {
-  const r = new Reader(env);
+export function parseConfig(env: RawEnv, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): AppConfig {
+  const r = new Reader(env, readFile);
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
 
@@ -233,15 +281,33 @@ export function parseConfig(env: RawEnv): AppConfig {
     }
   }
 
-  const databaseUrl = r.raw('DATABASE_URL');
+  let databaseUrl = r.raw('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  // The password may come on its own (DATABASE_PASSWORD_FILE, e.g. a generated secret), for a URL without one.
+  const databasePassword = r.raw('DATABASE_PASSWORD');
+  if (databasePassword !== undefined) {
+    if (databaseUrl === undefined) r.problems.push('DATABASE_PASSWORD needs DATABASE_URL');
+    else if (URL.canParse(databaseUrl)) {
+      const u = new URL(databaseUrl);
+      if (u.password) r.problems.push('DATABASE_PASSWORD is set but DATABASE_URL carries a password too: give it once');
+      u.password = encodeURIComponent(databasePassword);
+      databaseUrl = u.toString();
+    }
   }
 
   const accessTokenTtl = r.int('ACCESS_TOKEN_TTL', 14400, 1, 31_536_000);
   const maxAccessTokenTtl = r.int('MAX_ACCESS_TOKEN_TTL', Math.max(86400, accessTokenTtl), 1, 31_536_000);
   if (accessTokenTtl > maxAccessTokenTtl) {
     r.problems.push('ACCESS_TOKEN_TTL must not exceed MAX_ACCESS_TOKEN_TTL');
+  }
+
+  // Reuse is for clients that fetch a token per call; a window longer than half the lifetime would hand
+  // out tokens with less than half their lifetime left, so such a setting is refused outright.
+  const reuseSeconds = r.int('TOKEN_REUSE_SECONDS', 0, 0, 86400);
+  if (reuseSeconds * 2 > accessTokenTtl) {
+    r.problems.push('TOKEN_REUSE_SECONDS must not exceed half of ACCESS_TOKEN_TTL');
   }
 
   const encryptionKeys = parseEncryptionKeys(r);
@@ -272,6 +338,18 @@ export function parseConfig(env: RawEnv): AppConfig {
     r.problems.push('KEY_ROTATION_INTERVAL must be 0 (off) or at least twice JWKS_MAX_AGE');
   }
 
+  const logFormat = r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text');
+  if (production && logFormat === 'text') {
+    r.problems.push('LOG_FORMAT=text needs pino-pretty, a development dependency: use LOG_FORMAT=json in production');
+  }
+  const metricsEnabled = r.bool('METRICS_ENABLED', true);
+  // Production: only the separate listener (default 9464). Elsewhere {BASE}/metrics, plus the listener if asked.
+  const metricsPortRaw = r.raw('METRICS_PORT');
+  const metricsPort = metricsPortRaw === undefined && !production ? undefined : r.int('METRICS_PORT', 9464, 0, 65535);
+  if (metricsEnabled && metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    r.problems.push('METRICS_PORT must differ from PORT (metrics are served on a listener of their own)');
+  }
+
   const config: AppConfig = {
     nodeEnv,
     production,
@@ -293,6 +371,7 @@ export function parseConfig(env: RawEnv): AppConfig {
       accessTokenTtl,
       maxAccessTokenTtl,
       scopeFormat: r.oneOf<ScopeFormat>('TOKEN_SCOPE_FORMAT', ['string', 'array'], 'string'),
+      reuseSeconds,
     },
     keys: {
       signingAlg: r.oneOf<SigningAlg>('SIGNING_ALG', SIGNING_ALGS, 'RS256'),
@@ -310,6 +389,7 @@ export function parseConfig(env: RawEnv): AppConfig {
     admin: {
       clientId: adminClientId,
       clientSecret: adminClientSecret,
+      clientSecretFile: r.fromFile.get('ADMIN_CLIENT_SECRET'),
       scope: adminScope,
       audience: r.str('ADMIN_AUDIENCE', `${issuer}/admin`),
     },
@@ -333,8 +413,10 @@ export function parseConfig(env: RawEnv): AppConfig {
     },
     log: {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
-      format: r.oneOf('LOG_FORMAT', ['json', 'text'] as const, production ? 'json' : 'text'),
+      format: logFormat,
     },
+    metrics: { enabled: metricsEnabled, port: metricsEnabled ? metricsPort : undefined, onPublicListener: metricsEnabled && !production },
+    shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient: !production,
   };
 

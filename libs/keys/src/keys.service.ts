@@ -18,6 +18,8 @@ export interface ActiveSigner {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly key: Key;
+  /** When it started signing (its creation time for keys from before activation was recorded). */
+  readonly activatedAt: Date;
 }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
@@ -186,7 +188,7 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.signer?.kid !== active.kid) {
       const pem = this.encrypter.open(active.privateKey, active.kid);
       const key = await importPKCS8(pem, active.alg);
-      this.signer = { kid: active.kid, alg: active.alg as SigningAlg, key };
+      this.signer = { kid: active.kid, alg: active.alg as SigningAlg, key, activatedAt: active.activatedAt ?? active.createdAt };
     }
     // Active first: clients that pick the first key by kid-less lookup get the signing key.
     const ordered = [active, ...live.filter((r) => r !== active)];

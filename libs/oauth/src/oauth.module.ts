@@ -20,7 +20,9 @@ import { AccessTokenVerifier } from './token/access-token.verifier';
 import { Clock, SystemClock } from './token/clock';
 import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
+import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
+import { TokenReuse } from './token-reuse/token-reuse';
 
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
@@ -31,7 +33,9 @@ import { TokenController } from './token/token.controller';
     ClientAuthThrottle,
     SecurityEvents,
     AccessTokenIssuer,
+    TokenReuse,
     AccessTokenVerifier,
+    KnownClients,
     RevocationStore,
     RevocationService,
     IntrospectionService,

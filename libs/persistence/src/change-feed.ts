@@ -91,6 +91,11 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     for (const l of this.listeners.get(topic) ?? []) l(key);
   }
 
+  /** Milliseconds since the last successful poll (read by the metrics). */
+  lagMs(): number {
+    return Date.now() - this.lastSuccess;
+  }
+
   /** One poll; exposed so tests and shutdown paths can force it. */
   async poll(): Promise<void> {
     if (this.polling) return;

@@ -6,12 +6,15 @@ import { LOCK_MIGRATIONS, withAdvisoryLock } from './advisory-lock';
 @Injectable()
 export class MigrationRunner implements OnModuleInit {
   private readonly logger = new Logger('Migrations');
+  /** True once this process has brought the schema up to date (readiness). */
+  applied = false;
 
   constructor(private readonly ds: DataSource) {}
 
   async onModuleInit(): Promise<void> {
     const ran = await runMigrations(this.ds);
     if (ran.length) this.logger.log(`applied ${ran.join(', ')}`);
+    this.applied = true;
   }
 }
 

@@ -17,6 +17,6 @@ import { MigrationRunner } from './migration-runner';
     }),
   ],
   providers: [MigrationRunner, ChangeFeed],
-  exports: [ChangeFeed],
+  exports: [ChangeFeed, MigrationRunner],
 })
 export class PersistenceModule {}

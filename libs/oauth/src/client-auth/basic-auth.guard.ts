@@ -19,6 +19,9 @@ import { QUERY_PARAMS_KEY } from './query-params';
  */
 @Injectable()
 export class BasicAuthGuard implements CanActivate {
+  /** @ParamsFromQuery names per route handler, read once: metadata does not change after start-up. */
+  private readonly queryParams = new WeakMap<object, ReadonlySet<string>>();
+
   constructor(
     private readonly clients: ClientsService,
     private readonly config: AppConfig,
@@ -28,8 +31,7 @@ export class BasicAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const fromQuery = this.reflector.getAllAndOverride<string[] | undefined>(QUERY_PARAMS_KEY, [context.getHandler(), context.getClass()]);
-    const params = parseOAuthParams(req, new Set(fromQuery ?? []));
+    const params = parseOAuthParams(req, this.queryParamsOf(context));
     const realm = this.config.issuer;
     const header = req.headers.authorization;
     const bodyId = params.single.get('client_id');
@@ -71,5 +73,16 @@ export class BasicAuthGuard implements CanActivate {
     }
     setOAuthState(req, { params, client });
     return true;
+  }
+
+  private queryParamsOf(context: ExecutionContext): ReadonlySet<string> {
+    const handler = context.getHandler();
+    let names = this.queryParams.get(handler);
+    if (!names) {
+      const listed = this.reflector.getAllAndOverride<string[] | undefined>(QUERY_PARAMS_KEY, [handler, context.getClass()]);
+      names = new Set(listed ?? []);
+      this.queryParams.set(handler, names);
+    }
+    return names;
   }
 }

@@ -50,26 +50,34 @@ function hasBody(body: unknown): boolean {
  */
 export function parseOAuthParams(req: FastifyRequest, queryParams: ReadonlySet<string>): OAuthParams {
   const body = req.body;
-  if (hasBody(body) && (!isFormBody(req) || typeof body !== 'object' || Buffer.isBuffer(body))) {
+  const withBody = hasBody(body);
+  if (withBody && (!isFormBody(req) || typeof body !== 'object' || Buffer.isBuffer(body))) {
     throw new InvalidRequest('The request body must be application/x-www-form-urlencoded');
   }
+  // Runs on every token request: plain loops, no intermediate arrays per parameter.
   const values = new Map<string, string[]>();
+  const put = (name: string, raw: unknown): void => {
+    // Form and query parsers yield strings; anything else counts as no value.
+    const v = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
+    if (v === '') return;
+    const list = values.get(name);
+    if (list) list.push(v);
+    else values.set(name, [v]);
+  };
   const add = (source: Record<string, unknown>, where: 'body' | 'query'): void => {
-    for (const [name, raw] of Object.entries(source)) {
-      const list = (Array.isArray(raw) ? raw : [raw]).map((v) => (v === undefined || v === null ? '' : String(v)));
+    for (const name of Object.keys(source)) {
       if (where === 'query') {
         if (FORBIDDEN_IN_QUERY.has(name)) {
           throw new InvalidRequest(`${name} must not be sent in the query string`);
         }
         if (!queryParams.has(name)) continue;
       }
-      const present = list.filter((v) => v !== '');
-      if (present.length === 0) continue;
-      const prior = values.get(name) ?? [];
-      values.set(name, [...prior, ...present]);
+      const raw = source[name];
+      if (Array.isArray(raw)) for (const v of raw) put(name, v);
+      else put(name, raw);
     }
   };
-  if (hasBody(body)) add(body as Record<string, unknown>, 'body');
+  if (withBody) add(body as Record<string, unknown>, 'body');
   const query = req.query;
   if (query && typeof query === 'object') add(query as Record<string, unknown>, 'query');
 

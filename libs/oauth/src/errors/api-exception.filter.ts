@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { isInfrastructureError } from '@app/persistence';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setOAuthErrorCode } from './request-error-code';
 import { ApiError } from './api-error';
 import { InvalidRequest, ServerError, TemporarilyUnavailable } from './oauth-errors';
 
@@ -72,6 +73,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const error = toApiError(exception, this.config.http.retryAfterSeconds);
     logApiError(this.logger, request, error, exception);
+    setOAuthErrorCode(request, error.error);
     sendApiError(reply, error);
   }
 }

@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
 import { UnauthorizedClient } from '../errors';
-import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { TokenReuse } from '../token-reuse/token-reuse';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
 import { TokenResponse } from '../token/token-response';
@@ -15,7 +15,7 @@ export class ClientCredentialsGrant implements GrantHandler {
   readonly grantType = 'client_credentials';
 
   constructor(
-    private readonly issuer: AccessTokenIssuer,
+    private readonly tokens: TokenReuse,
     private readonly config: AppConfig,
   ) {}
 
@@ -26,7 +26,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
     const audience = resolveAudience(client, params);
     const ttl = Math.min(client.accessTokenTtl ?? this.config.tokens.accessTokenTtl, this.config.tokens.maxAccessTokenTtl);
-    const issued = await this.issuer.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
+    const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;

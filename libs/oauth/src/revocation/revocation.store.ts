@@ -1,19 +1,52 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
+import { RevokedSet } from './revoked-set';
 import { RevokedTokenEntity } from './revoked-token.entity';
 
+/** Change-feed topic of revocations; the key is `<exp seconds> <jti>`. */
+export const REVOCATION_TOPIC = 'revocation';
+
+const MAX_IN_MEMORY = 100_000;
+
+/** Parses a revocation's change-feed key; undefined for anything else. */
+export function parseRevocationKey(key: string): { jti: string; exp: number } | undefined {
+  const space = key.indexOf(' ');
+  const exp = Number(key.slice(0, space));
+  return space > 0 && Number.isInteger(exp) ? { jti: key.slice(space + 1), exp } : undefined;
+}
+
 /**
- * Revoked token ids in PostgreSQL. Checked on every verification by this server (introspection, admin
- * guard), so a revocation holds on every instance at once. Rows go when the token would have expired.
+ * Revoked token ids: kept in PostgreSQL until the token would have expired, and mirrored in memory so a
+ * verification (introspection, admin guard) needs no round trip. A revocation is written and published on
+ * the change feed in one transaction: this instance sees it as soon as it commits, every other instance
+ * within one change-poll interval. When the mirror cannot be trusted (not loaded yet, over its bound, or the
+ * feed was unreachable longer than its window) the table is asked instead.
  */
 @Injectable()
 export class RevocationStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RevocationStore.name);
+  private readonly revoked = new RevokedSet(MAX_IN_MEMORY);
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@InjectRepository(RevokedTokenEntity) private readonly repo: Repository<RevokedTokenEntity>) {}
+  constructor(
+    @InjectRepository(RevokedTokenEntity) private readonly repo: Repository<RevokedTokenEntity>,
+    private readonly feed: ChangeFeed,
+  ) {
+    feed.subscribe(REVOCATION_TOPIC, (key) => {
+      if (key === ALL_KEYS) {
+        this.revoked.invalidate();
+        void this.reload();
+        return;
+      }
+      const parsed = parseRevocationKey(key);
+      if (parsed) this.revoked.add(parsed.jti, parsed.exp);
+    });
+  }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
     this.timer = setInterval(() => void this.prune().catch(() => undefined), 300_000);
     this.timer.unref();
   }
@@ -23,14 +56,40 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async revoke(jti: string, clientId: string, expiresAt: Date): Promise<void> {
-    await this.repo.createQueryBuilder().insert().values({ jti, clientId, revokedAt: new Date(), expiresAt }).orIgnore().execute();
+    await this.repo.manager.transaction(async (m) => {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(RevokedTokenEntity)
+        .values({ jti, clientId, revokedAt: new Date(), expiresAt })
+        .orIgnore()
+        .execute();
+      await this.feed.publish(m, REVOCATION_TOPIC, `${Math.ceil(expiresAt.getTime() / 1000)} ${jti}`);
+    });
   }
 
-  isRevoked(jti: string): Promise<boolean> {
+  async isRevoked(jti: string): Promise<boolean> {
+    if (this.revoked.complete) return this.revoked.has(jti);
     return this.repo.existsBy({ jti });
   }
 
   async prune(): Promise<void> {
+    this.revoked.prune(Math.floor(Date.now() / 1000));
     await this.repo.delete({ expiresAt: LessThan(new Date()) });
+    if (!this.revoked.complete) await this.reload();
+  }
+
+  /** Reads every unexpired revocation into memory (at most the bound, plus one to notice an overflow). */
+  private async reload(): Promise<void> {
+    try {
+      const rows = await this.repo.find({
+        select: { jti: true, expiresAt: true },
+        where: { expiresAt: MoreThan(new Date()) },
+        take: MAX_IN_MEMORY + 1,
+      });
+      this.revoked.load(rows.map((r) => [r.jti, Math.ceil(r.expiresAt.getTime() / 1000)]));
+    } catch (err) {
+      this.logger.warn(`could not load revoked tokens, asking the database per check: ${(err as Error).message}`);
+    }
   }
 }

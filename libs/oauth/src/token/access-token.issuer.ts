@@ -15,6 +15,10 @@ export interface AccessTokenRequest {
 export interface IssuedAccessToken {
   token: string;
   jti: string;
+  /** The signing key's id. */
+  kid: string;
+  /** Seconds since the epoch. */
+  iat: number;
   expiresIn: number;
 }
 
@@ -46,6 +50,6 @@ export class AccessTokenIssuer {
       .setNotBefore(iat)
       .setExpirationTime(iat + req.ttlSeconds)
       .sign(signer.key);
-    return { token, jti, expiresIn: req.ttlSeconds };
+    return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
   }
 }

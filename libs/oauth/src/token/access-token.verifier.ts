@@ -1,10 +1,10 @@
-import { ClientsService } from '@app/clients';
 import { AppConfig, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
 import { RevocationStore } from '../revocation/revocation.store';
 import { Clock } from './clock';
+import { KnownClients } from './known-clients';
 
 /** The claims of an access token this server issued and still honours. */
 export interface AccessTokenClaims extends JWTPayload {
@@ -32,7 +32,7 @@ export interface VerifyOptions {
 export class AccessTokenVerifier {
   constructor(
     private readonly keys: KeysService,
-    private readonly clients: ClientsService,
+    private readonly clients: KnownClients,
     private readonly revocations: RevocationStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -71,7 +71,7 @@ export class AccessTokenVerifier {
     const claims = await this.verifySignature(token, options);
     if (!claims) return null;
     if (await this.revocations.isRevoked(claims.jti)) return null;
-    const client = await this.clients.findById(claims.client_id);
+    const client = await this.clients.find(claims.client_id);
     if (!client || !client.enabled) return null;
     if (Math.floor(client.createdAt.getTime() / 1000) > claims.iat) return null;
     return claims;

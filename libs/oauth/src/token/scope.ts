@@ -4,11 +4,13 @@ import { InvalidScope } from '../errors';
 /** Splits an RFC 6749 §3.3 scope parameter into unique scope-tokens, rejecting malformed ones. */
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const tokens = value.split(' ').filter((t) => t !== '');
-  for (const t of tokens) {
+  const unique: string[] = [];
+  for (const t of value.split(' ')) {
+    if (t === '') continue;
     if (!SCOPE_TOKEN.test(t)) throw new InvalidScope('The scope parameter is malformed (RFC 6749 §3.3)');
+    if (!unique.includes(t)) unique.push(t);
   }
-  return tokens.length ? [...new Set(tokens)] : undefined;
+  return unique.length ? unique : undefined;
 }
 
 /** Requested scopes must all be registered for the client; none requested means all registered ones. */

@@ -1,0 +1,47 @@
+import { CLIENT_TOPIC, ClientEntity, ClientsService } from '@app/clients';
+import { AppConfig } from '@app/config';
+import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { Injectable } from '@nestjs/common';
+
+const MAX_ENTRIES = 10_000;
+
+/**
+ * The current row of a token's client (or its absence), for verifications: introspection and the admin
+ * guard check the client is still there and enabled without a round trip per call. Dropped on any change to
+ * the client (change feed: at once on this instance, within one poll interval on the others) and after
+ * CLIENT_CACHE_TTL in any case; bounded, oldest entries go first.
+ */
+@Injectable()
+export class KnownClients {
+  private readonly entries = new Map<string, { client: ClientEntity | null; until: number }>();
+  private readonly ttlMs: number;
+  /** Bumped by every invalidation, so a lookup that raced with a change does not cache the old row. */
+  private epoch = 0;
+
+  constructor(
+    private readonly clients: ClientsService,
+    feed: ChangeFeed,
+    config: AppConfig,
+  ) {
+    this.ttlMs = config.secrets.cacheTtlSeconds * 1000;
+    feed.subscribe(CLIENT_TOPIC, (id) => {
+      this.epoch++;
+      if (id === ALL_KEYS) this.entries.clear();
+      else this.entries.delete(id);
+    });
+  }
+
+  async find(clientId: string): Promise<ClientEntity | null> {
+    const hit = this.entries.get(clientId);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.client;
+    const epoch = this.epoch;
+    const client = await this.clients.findById(clientId);
+    if (this.ttlMs > 0 && epoch === this.epoch) {
+      this.entries.delete(clientId);
+      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(clientId, { client, until: now + this.ttlMs });
+    }
+    return client;
+  }
+}

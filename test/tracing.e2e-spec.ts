@@ -1,0 +1,92 @@
+import { freePort } from '@app/persistence';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { type ServerProcess, startServerProcess } from './support/server-process';
+import { basic, postForm } from './support/test-app';
+
+interface OtlpSpan {
+  name: string;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+}
+
+/** Needs the built server: `npx nest build` (npm test builds first). */
+describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
+  let collector: Server;
+  let received: { path: string; spans: OtlpSpan[] }[] = [];
+  let db: TestDatabase;
+  let proc: ServerProcess | undefined;
+  const kek = randomBytes(32).toString('base64url');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // A minimal OTLP/HTTP collector: records the spans of every export request.
+    collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const doc = JSON.parse(body || '{}') as { resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[] };
+        const spans = (doc.resourceSpans ?? []).flatMap((r) => (r.scopeSpans ?? []).flatMap((s) => s.spans ?? []));
+        received.push({ path: req.url ?? '', spans });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  });
+
+  afterAll(async () => {
+    await proc?.stop();
+    await new Promise((r) => collector.close(r));
+    await db.drop();
+  });
+
+  it('exports spans for the HTTP request, its Fastify route and its PostgreSQL queries when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    received = [];
+    const port = await freePort();
+    proc = await startServerProcess({
+      DATABASE_URL: db.url,
+      KEY_ENCRYPTION_KEYS: kek,
+      PORT: String(port),
+      SECRET_HASH_LOG_N: '12',
+      LOG_FORMAT: 'json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_SERVICE_NAME: 'auth-under-test',
+    });
+    expect(proc.output()).toContain(`"tracing":"OTLP http://127.0.0.1:`);
+    const res = await postForm(
+      `http://127.0.0.1:${port}/ms-auth-server/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic('service-client-jwt', 'service-client-jwt-secret') },
+    );
+    expect(res.status).toBe(200);
+
+    const start = Date.now();
+    const names = (): string[] => received.flatMap((r) => r.spans.map((s) => s.name));
+    while (!(names().some((n) => /^POST/.test(n)) && names().some((n) => /^pg\./.test(n) || /SELECT/.test(n)))) {
+      if (Date.now() - start > 15_000) throw new Error(`spans not exported in time: ${JSON.stringify(names())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(received.every((r) => r.path === '/v1/traces')).toBe(true);
+    const http = received.flatMap((r) => r.spans).find((s) => s.name === 'POST /ms-auth-server/oauth2/token')!;
+    // Never the query string or a header value.
+    expect(http.attributes?.map((a) => a.key)).not.toContain('url.query');
+    const route = http.attributes?.find((a) => a.key === 'http.route');
+    expect(route?.value).toEqual({ stringValue: '/ms-auth-server/oauth2/token' });
+    expect(JSON.stringify(received)).not.toContain('service-client-jwt-secret');
+  });
+
+  it('is off without an OTLP endpoint', async () => {
+    await proc?.stop();
+    const port = await freePort();
+    proc = await startServerProcess({
+      DATABASE_URL: db.url,
+      KEY_ENCRYPTION_KEYS: kek,
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+    });
+    expect(proc.output()).toContain('"tracing":"off (set OTEL_EXPORTER_OTLP_ENDPOINT)"');
+  });
+});
