@@ -68,7 +68,7 @@ describe('admin API: keyset pagination', () => {
 
   it('walks the audit trail newest first without loss or repeat', async () => {
     for (let i = 0; i < 5; i++) await api.patch('/admin/clients/bulk-100', { client_name: `name ${i}` });
-    const ids = (await t.db.query<{ id: string }>('SELECT id::text AS id FROM audit_log ORDER BY id DESC')).map((r) => r.id);
+    const ids = (await t.db.query<{ id: string }>('SELECT id::text AS id FROM audit_log ORDER BY audit_log.id DESC')).map((r) => r.id);
     expect(ids.length).toBeGreaterThanOrEqual(8);
 
     const seen: string[] = [];

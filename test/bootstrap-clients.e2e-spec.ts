@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from './support/database';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
@@ -28,5 +30,34 @@ describe('bootstrap clients on a shared database (DATABASE_URL)', () => {
       { authorization: basic('service-client-jwt', 'service-client-jwt-secret') },
     );
     expect(r.status).toBe(200);
+  });
+});
+
+describe('bootstrap admin client from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () => {
+  it('records its creation, and a later start that changes its secret, in the audit trail', async () => {
+    const db = await createTestDatabase();
+    const env = {
+      ADMIN_CLIENT_ID: 'ops-admin',
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+      // The same issuer (hence admin audience) for both starts, whatever port each one gets.
+      ISSUER: 'http://auth.example.test/ms-auth-server',
+    };
+    try {
+      await (await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'first-secret-0123456789abcdef0123456789' }, db)).close();
+      const second = await startTestApp({ ...env, ADMIN_CLIENT_SECRET: 'second-secret-0123456789abcdef012345678' }, db);
+      await second.close();
+      const rows = await db.query(`SELECT actor, action, details FROM audit_log WHERE client_id = 'ops-admin' ORDER BY id`);
+      expect(rows).toEqual([
+        { actor: 'system:bootstrap', action: 'client.created', details: { reason: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET' } },
+        {
+          actor: 'system:bootstrap',
+          action: 'client.updated',
+          details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true },
+        },
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('second-secret');
+    } finally {
+      await db.drop();
+    }
   });
 });

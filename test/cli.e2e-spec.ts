@@ -1,6 +1,6 @@
 import { freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
@@ -215,7 +215,9 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     }
     const help = await cli({}, ['help']);
     expect(help.code).toBe(0);
+    // One command table: client and key commands.
     expect(help.stdout).toContain('rotate-secret <client_id> [--grace SECONDS]');
+    expect(help.stdout).toContain('keys rotate [--immediate]');
   });
 
   it('refuses a bad configuration with exit code 78 before touching anything', async () => {
@@ -239,9 +241,14 @@ describe('CLI in embedded mode (no DATABASE_URL)', () => {
     const env = { NODE_ENV: 'test', DATA_DIR: dataDir, EMBEDDED_PG_PORT: '0', SECRET_HASH_LOG_N: '12' };
     const created = await cli(env, ['create', '--client-id', 'embedded-one', '--scope', 'a']);
     expect([created.code, created.stderr]).toEqual([0, expect.any(String)]);
-    // The data stays in DATA_DIR: a second command (another PostgreSQL start) sees the client.
+    // The data stays in DATA_DIR: a second command (another PostgreSQL start) sees the client. The CLI seeds
+    // nothing itself: no playground client, no generated admin client (the server's start-up does that).
     const listed = await cli(env, ['list']);
-    expect(listed.json.items.map((c: { client_id: string }) => c.client_id)).toContain('embedded-one');
+    expect(listed.json.items.map((c: { client_id: string }) => c.client_id)).toEqual(['embedded-one']);
+    expect(existsSync(join(dataDir, 'admin-client.json'))).toBe(false);
+    // Nor does it create signing keys: key commands need a server to have started once on the database.
+    const keys = await cli(env, ['keys', 'list']);
+    expect([keys.code, keys.json]).toEqual([0, { items: [] }]);
 
     // With the server running on that data directory, the CLI uses the server's PostgreSQL.
     const port = await freePort();

@@ -1,4 +1,4 @@
-import { Clock } from '@app/oauth';
+import { Clock } from '@app/config';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { insertClient } from './support/clients';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';

@@ -1,15 +1,14 @@
 import { encryptionKeyId, type KeyView } from '@app/keys';
 import { freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
-import { type CliRun, KEYS_CLI_JS, runCli } from './support/cli';
+import { type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { fetchJwks, kids, playgroundToken } from './support/keys';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
-/** `npm run keys` (the built script), with exactly this environment. */
-const keys = (args: string[], env: Record<string, string>): Promise<CliRun> =>
-  runCli(args, env, { script: KEYS_CLI_JS, timeoutMs: 30_000 });
+/** `npm run keys -- <args>`, i.e. `npm run cli -- keys <args>`, with exactly this environment. */
+const keys = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(['keys', ...args], env);
 
 // Each test starts the built CLI (and server) several times: slow on a loaded machine.
 jest.setTimeout(180_000);
@@ -71,6 +70,7 @@ describe('npm run keys', () => {
     const rows = await db.query<{ private_key: string }>('SELECT private_key FROM signing_keys');
     expect(rows.map((r) => r.private_key.split('.')[1])).toEqual([encryptionKeyId(NEW), encryptionKeyId(NEW)]);
     expect(await db.query(`SELECT actor, action FROM audit_log WHERE action LIKE 'keys.%' ORDER BY id`)).toEqual([
+      { actor: 'system:startup', action: 'keys.activated' },
       { actor: 'cli', action: 'keys.next_created' },
       { actor: 'cli', action: 'keys.reencrypted' },
     ]);
@@ -105,7 +105,7 @@ describe('npm run keys', () => {
     for (const args of [[], ['frobnicate'], ['list', '--immediate'], ['constructor']]) {
       const bad = await keys(args, env([NEW]));
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toContain('usage: npm run keys -- <command>');
+      expect(bad.stderr).toContain('Usage: npm run cli -- <command>');
     }
   });
 });

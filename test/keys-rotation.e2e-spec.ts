@@ -1,4 +1,4 @@
-import type { KeyView } from '@app/keys';
+import { type KeyView, STARTUP_ACTOR } from '@app/keys';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { adminApi, adminToken } from './support/admin-api';
 import { fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS, sleepUntil, waitFor } from './support/keys';
@@ -29,9 +29,9 @@ async function auditRows(
 describe('signing-key rotation while tokens are outstanding', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A publish delay of 5 s (max-age 4 s + one poll interval) and 10 s tokens: room for the calls that must
-    // come before the promotion, and for verifying a token issued before it, even on a loaded machine.
-    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '4', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
+    // A publish delay of 12 s (max-age 11 s + one poll interval) and 10 s tokens: room for the calls that must
+    // come before the promotion, and for verifying a token issued before it, even on a heavily loaded machine.
+    t = await startTestApp({ ...FAST, JWKS_MAX_AGE: '11', ACCESS_TOKEN_TTL: '10', MAX_ACCESS_TOKEN_TTL: '10' });
   });
   afterAll(async () => {
     await t?.close();
@@ -55,11 +55,11 @@ describe('signing-key rotation while tokens are outstanding', () => {
     expect(active1.kid).toBe(oldKid);
     expect(next.status).toBe('next');
     expect(next.kid).not.toBe(oldKid);
-    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(5000);
+    expect(Date.parse(next.not_before!) - Date.parse(next.created_at)).toBe(12_000);
     expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     const published = await fetchJwks(t.baseUrl);
-    expect(published.cacheControl).toBe('public, max-age=4');
+    expect(published.cacheControl).toBe('public, max-age=11');
     expect(kids(published.keys)).toEqual([oldKid, next.kid]);
 
     // Asking again before not_before changes nothing.
@@ -107,6 +107,13 @@ describe('signing-key rotation while tokens are outstanding', () => {
     });
 
     expect(await auditRows(t)).toEqual([
+      // The first start created the key it signs with.
+      {
+        actor: STARTUP_ACTOR,
+        action: 'keys.activated',
+        client_id: null,
+        details: { active: oldKid, alg: 'RS256', promoted: false, replaced: null },
+      },
       { actor: ADMIN_ID, action: 'keys.next_created', client_id: null, details: { next: next.kid, alg: 'RS256', replaced: null } },
       {
         actor: ADMIN_ID,
@@ -212,6 +219,12 @@ describe('emergency rotation', () => {
 
     expect(await auditRows(t)).toEqual([
       {
+        actor: STARTUP_ACTOR,
+        action: 'keys.activated',
+        client_id: null,
+        details: { active: leakedKid, alg: 'RS256', promoted: false, replaced: null },
+      },
+      {
         actor: ADMIN_ID,
         action: 'keys.rotated_immediately',
         client_id: null,
@@ -251,12 +264,13 @@ describe('scheduled rotation (KEY_ROTATION_INTERVAL) on two instances sharing a 
     const firstRotation = rotation.findIndex((r) => r.action === 'keys.rotated');
     // One instance published the next key and one promoted it, each exactly once.
     expect(rotation.slice(0, firstRotation + 1).map((r) => [r.actor, r.action])).toEqual([
+      [STARTUP_ACTOR, 'keys.activated'],
       ['system:key-rotation-schedule', 'keys.next_created'],
       ['system:key-rotation-schedule', 'keys.rotated'],
     ]);
     const promoted = rotation[firstRotation].details;
     expect(promoted.retired).toBe(initial);
-    expect(promoted.active).toBe(rotation[0].details.next);
+    expect(promoted.active).toBe(rotation[1].details.next);
 
     // Both instances publish the same keys (within a change-poll interval) and the retired key stays.
     const same = await waitFor('both instances to publish the same JWKS', async () => {

@@ -1,4 +1,5 @@
-import { Clock, RevocationStore } from '@app/oauth';
+import { Clock } from '@app/config';
+import { RevocationStore } from '@app/oauth';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { decodeJwt } from 'jose';
 import { insertClient } from './support/clients';

@@ -1,4 +1,4 @@
-import { Clock } from '@app/oauth';
+import { Clock } from '@app/config';
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken } from './support/admin-api';
 import { insertClient } from './support/clients';

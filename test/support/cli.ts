@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 
 /** The built command-line tool (`npm test` builds before Jest runs; alone: `npx nest build`). */
 const CLI_JS = resolve(__dirname, '../../dist/apps/auth-server/src/cli.js');
-export const KEYS_CLI_JS = resolve(__dirname, '../../dist/apps/auth-server/src/keys-cli.js');
 
 export interface CliRun {
   code: number | null;
@@ -14,16 +13,12 @@ export interface CliRun {
 }
 
 /**
- * Runs a built command-line script as `npm run cli` does, with exactly this environment (plus PATH/HOME) and
- * `stdin` as its whole standard input; killed after `timeoutMs`.
+ * Runs the built command-line tool as `npm run cli -- <args>` does (`npm run keys -- <args>` is `keys <args>`),
+ * with exactly this environment (plus PATH/HOME) and `stdin` as its whole standard input; killed after `timeoutMs`.
  */
-export function runCli(
-  args: string[],
-  env: Record<string, string>,
-  opts: { stdin?: string; script?: string; timeoutMs?: number } = {},
-): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string>, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [opts.script ?? CLI_JS, ...args], {
+    const child = spawn(process.execPath, [CLI_JS, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -1,9 +1,11 @@
 import { AdminModule } from '@app/admin';
+import { ClientsBootstrapModule } from '@app/clients';
 import { AppConfig, AppConfigModule } from '@app/config';
 import { OAuthModule } from '@app/oauth';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ENTITIES } from './entities';
 
 /** Composition root: configuration, storage, the public OAuth surface, the admin API, health and metrics. */
 @Module({})
@@ -11,7 +13,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PersistenceModule, OAuthModule, AdminModule, ObservabilityModule.forRoot(config)],
+      imports: [
+        AppConfigModule.forRoot(config),
+        PersistenceModule.forRoot(ENTITIES),
+        ClientsBootstrapModule,
+        OAuthModule,
+        AdminModule,
+        ObservabilityModule.forRoot(config),
+      ],
     };
   }
 }

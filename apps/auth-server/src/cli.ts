@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
-import { CLI_USAGE, type ClientCommand, CLIENT_COMMANDS, cliErrorBody, runClientCommand, UsageError } from '@app/admin';
+import { CLI_USAGE, cliErrorBody, findCommand, UsageError } from '@app/admin';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
@@ -7,23 +8,25 @@ import { loadConfigOrExit } from './load-config';
 import { openDatabase } from './open-database';
 import { StderrLogger } from './stderr-logger';
 
-const isClientCommand = (name: string): name is ClientCommand => (CLIENT_COMMANDS as readonly string[]).includes(name);
-
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `npm run cli -- <command>`: the admin operations without HTTP, on the same configuration and services. */
+/**
+ * `npm run cli -- <command>` (also `node dist/apps/auth-server/src/cli.js`, the package's bin): the admin
+ * operations on clients and signing keys without HTTP, on the same configuration and services as the server.
+ * Exit codes: 0 done, 1 refused (the admin API's error body on stderr) or failed, 2 usage, 78 configuration.
+ */
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
     process.stdout.write(`${CLI_USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  const [command, ...rest] = argv;
-  if (!isClientCommand(command)) {
-    process.stderr.write(`unknown command "${command}"\n\n${CLI_USAGE}\n`);
+  const found = findCommand(argv);
+  if (!found) {
+    process.stderr.write(`unknown command "${argv.slice(0, argv[0] === 'keys' ? 2 : 1).join(' ')}"\n\n${CLI_USAGE}\n`);
     return 2;
   }
   const config = loadConfigOrExit();
@@ -34,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(db.config), { logger, abortOnError: false });
     try {
-      const out = await runClientCommand(app, [command, ...rest], { readStdin });
+      const out = await found.command.run(app, found.args, { readStdin });
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
     } catch (err) {

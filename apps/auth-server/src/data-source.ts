@@ -1,10 +1,8 @@
 import 'reflect-metadata';
-import { AuditEntryEntity, ClientEntity, DeletedClientEntity } from '@app/clients';
 import { parseConfig, processEnv } from '@app/config';
-import { SigningKeyEntity } from '@app/keys';
-import { RevokedTokenEntity } from '@app/oauth';
 import { dataSourceOptions } from '@app/persistence';
 import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
 
 /**
  * The data source for the TypeORM CLI, e.g. after `npm run build`:
@@ -17,5 +15,5 @@ if (!config.database.url) throw new Error('DATABASE_URL is required for the Type
 
 export default new DataSource({
   ...dataSourceOptions(config, config.database.url),
-  entities: [ClientEntity, DeletedClientEntity, AuditEntryEntity, SigningKeyEntity, RevokedTokenEntity],
+  entities: ENTITIES,
 });

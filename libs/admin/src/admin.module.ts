@@ -1,3 +1,5 @@
+import { ClientsModule } from '@app/clients';
+import { KeysModule } from '@app/keys';
 import { OAuthModule } from '@app/oauth';
 import { Module } from '@nestjs/common';
 import { AdminBearerGuard } from './admin-bearer.guard';
@@ -8,7 +10,9 @@ import { AdminKeysController } from './keys/admin-keys.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
-  imports: [OAuthModule],
+  // Each module whose providers the admin API injects: clients (ClientAdminService), keys (key lifecycle), oauth
+  // (AccessTokenVerifier for the bearer guard). AppConfig, Clock and AuditTrail come from global modules.
+  imports: [ClientsModule, KeysModule, OAuthModule],
   controllers: [ClientsController, ClientSecretController, AuditController, AdminKeysController],
   providers: [AdminBearerGuard],
 })

@@ -8,5 +8,5 @@ export * from './docs/admin-docs';
 export * from './errors/admin-errors';
 export * from './errors/admin-errors.interceptor';
 export * from './validation/admin-pipes';
-export * from './cli/client-commands';
+export * from './cli';
 export * from './validation/malformed-json-body';

@@ -23,11 +23,3 @@ export class ClientIdTakenError extends Error {
     this.name = 'ClientIdTakenError';
   }
 }
-
-/** A pagination cursor that this server did not hand out. */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not a value returned as next_cursor');
-    this.name = 'InvalidCursorError';
-  }
-}

@@ -1,15 +1,14 @@
-import { AppConfig } from '@app/config';
-import { ChangeFeed } from '@app/persistence';
+import { AppConfig, Clock } from '@app/config';
+import { AuditTrail, ChangeFeed, decodeCursor, encodeCursor, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { AuditTrail } from './audit-trail';
 import { ClientIdTakenError, ClientNotFoundError } from './client-admin.errors';
+import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
-import { decodeCursor, encodeCursor, Page } from './page-cursor';
 import { SecretHasher } from './secret-hasher';
 
 export interface ClientWithSecret {
@@ -21,6 +20,19 @@ export interface ClientWithSecret {
 export interface RotatedSecret extends ClientWithSecret {
   /** Until when the previous secret keeps working; null when it stopped at once. */
   previousSecretExpiresAt: Date | null;
+}
+
+/** What a secret rotation answers, over HTTP and on the command line alike. */
+export interface RotatedSecretView extends ClientView {
+  /** The new secret, shown this once. */
+  client_secret: string;
+  /** Seconds since the epoch until which the previous secret works; null when it stopped at once. */
+  previous_secret_expires_at: number | null;
+}
+
+export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
+  const until = r.previousSecretExpiresAt ? Math.floor(r.previousSecretExpiresAt.getTime() / 1000) : null;
+  return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until };
 }
 
 const CURSOR_KIND = 'clients';
@@ -41,6 +53,7 @@ export class ClientAdminService {
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
@@ -62,7 +75,7 @@ export class ClientAdminService {
         'WITH gone AS (DELETE FROM oauth_deleted_clients WHERE client_id = $1 RETURNING blocked_until) SELECT blocked_until FROM gone',
         [clientId],
       );
-      if (tomb.length && tomb[0].blocked_until.getTime() > Date.now()) throw new ClientIdTakenError(clientId, tomb[0].blocked_until);
+      if (tomb.length && tomb[0].blocked_until.getTime() > this.clock.now()) throw new ClientIdTakenError(clientId, tomb[0].blocked_until);
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       const { client_id: _id, created_at: _c, updated_at: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...registered } = view;
       return { result: view, details: { ...registered, secret_source: input.client_secret === undefined ? 'generated' : 'given' } };
@@ -88,7 +101,7 @@ export class ClientAdminService {
   }
 
   async get(clientId: string): Promise<ClientView> {
-    const client = storable(clientId) ? await this.ds.getRepository(ClientEntity).findOneBy({ clientId }) : null;
+    const client = storableClientId(clientId) ? await this.ds.getRepository(ClientEntity).findOneBy({ clientId }) : null;
     if (!client) throw new ClientNotFoundError(clientId);
     return toClientView(client);
   }
@@ -113,7 +126,7 @@ export class ClientAdminService {
     await this.mutate(actor, 'client.deleted', clientId, async (m) => {
       const client = await this.lock(m, clientId);
       await m.delete(ClientEntity, { clientId });
-      const blockedUntil = new Date(Date.now() + this.outstandingTokenLifetime(client) * 1000);
+      const blockedUntil = new Date(this.clock.now() + this.outstandingTokenLifetime(client) * 1000);
       await m.query(
         `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, now(), $2)
          ON CONFLICT (client_id) DO UPDATE
@@ -133,7 +146,7 @@ export class ClientAdminService {
     const secretHash = await this.hasher.hash(secret);
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
-      const previousSecretExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+      const previousSecretExpiresAt = graceSeconds > 0 ? new Date(this.clock.now() + graceSeconds * 1000) : null;
       await m.update(
         ClientEntity,
         { clientId },
@@ -174,7 +187,9 @@ export class ClientAdminService {
   }
 
   private async lock(m: EntityManager, clientId: string): Promise<ClientEntity> {
-    const client = storable(clientId) ? await m.findOne(ClientEntity, { where: { clientId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const client = storableClientId(clientId)
+      ? await m.findOne(ClientEntity, { where: { clientId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!client) throw new ClientNotFoundError(clientId);
     return client;
   }
@@ -185,15 +200,9 @@ export class ClientAdminService {
    * longer one may be outstanding, so the cap applies.
    */
   private outstandingTokenLifetime(c: ClientEntity): number {
-    const max = this.config.tokens.maxAccessTokenTtl;
-    const current = Math.min(c.accessTokenTtl ?? this.config.tokens.accessTokenTtl, max);
-    return c.updatedAt.getTime() === c.createdAt.getTime() ? current : max;
+    const unchanged = c.updatedAt.getTime() === c.createdAt.getTime();
+    return unchanged ? accessTokenLifetime(c.accessTokenTtl, this.config.tokens) : this.config.tokens.maxAccessTokenTtl;
   }
-}
-
-/** PostgreSQL text cannot hold NUL, so no client has such an id (and asking would be a database error). */
-function storable(clientId: string): boolean {
-  return !clientId.includes('\0');
 }
 
 /** Fields whose value differs, as {from, to}; timestamps left out. */

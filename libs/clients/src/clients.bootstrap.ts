@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { AuditTrail, ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -18,6 +18,9 @@ export const PLAYGROUND_CLIENT = {
 
 export const DEFAULT_ADMIN_CLIENT_ID = 'admin';
 
+/** The actor recorded for the clients a start creates or updates. */
+export const BOOTSTRAP_ACTOR = 'system:bootstrap';
+
 /**
  * Seeds the playground client (outside production) and creates or updates the admin client, under an
  * advisory lock so instances starting together do it once.
@@ -31,6 +34,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly hasher: SecretHasher,
     private readonly feed: ChangeFeed,
+    private readonly audit: AuditTrail,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +47,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
   private async seedPlayground(): Promise<void> {
     const repo = this.ds.getRepository(ClientEntity);
     if (await repo.existsBy({ clientId: PLAYGROUND_CLIENT.clientId })) return;
-    await repo.insert({
+    await this.create('playground client of the seed document', {
       clientId: PLAYGROUND_CLIENT.clientId,
       clientName: 'Playground client from the seed document (not created in production)',
       secretHash: await this.hasher.hash(PLAYGROUND_CLIENT.secret),
@@ -60,7 +64,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     if (clientId && clientSecret) {
       const existing = await repo.findOneBy({ clientId });
       if (!existing) {
-        await repo.insert({
+        await this.create('ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', {
           clientId,
           clientName: 'Admin client (bootstrap)',
           secretHash: await this.hasher.hash(clientSecret),
@@ -88,6 +92,18 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
             audiences: existing.audiences.includes(audience) ? existing.audiences : [...existing.audiences, audience],
           },
         );
+        await this.audit.record(m, {
+          actor: BOOTSTRAP_ACTOR,
+          action: 'client.updated',
+          clientId,
+          details: {
+            source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET',
+            secret_replaced: !secretOk,
+            enabled: !existing.enabled ? { from: false, to: true } : undefined,
+            scope_added: existing.scopes.includes(scope) ? undefined : scope,
+            audience_added: existing.audiences.includes(audience) ? undefined : audience,
+          },
+        });
         await this.feed.publish(m, CLIENT_TOPIC, clientId);
       });
       this.logger.log(`updated admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
@@ -105,7 +121,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     }
     if (await repo.existsBy({ clientId: DEFAULT_ADMIN_CLIENT_ID })) return;
     const secret = generateClientSecret();
-    await repo.insert({
+    await this.create('generated admin client of the embedded database', {
       clientId: DEFAULT_ADMIN_CLIENT_ID,
       clientName: 'Admin client (generated)',
       secretHash: await this.hasher.hash(secret),
@@ -119,5 +135,13 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     await mkdir(dir, { recursive: true });
     await writeFile(file, JSON.stringify({ client_id: DEFAULT_ADMIN_CLIENT_ID, client_secret: secret }, null, 2) + '\n', { mode: 0o600 });
     this.logger.warn(`created admin client "${DEFAULT_ADMIN_CLIENT_ID}" with a random secret, written to ${file} (shown nowhere else)`);
+  }
+
+  /** Inserts a client this start creates, with its audit row, in one transaction. */
+  private async create(reason: string, row: Partial<ClientEntity> & Pick<ClientEntity, 'clientId'>): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.insert(ClientEntity, row);
+      await this.audit.record(m, { actor: BOOTSTRAP_ACTOR, action: 'client.created', clientId: row.clientId, details: { reason } });
+    });
   }
 }

@@ -6,19 +6,11 @@ import { Repository } from 'typeorm';
 import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
 import type { HashLane } from './concurrency-limit';
+import { storableClientId } from './client-rules';
 import { SecretHasher } from './secret-hasher';
 
 export const CLIENT_TOPIC = 'client';
 
-/** PostgreSQL text cannot hold NUL, so such an id names no client (and must not reach a query, which fails). */
-function storable(clientId: string): boolean {
-  return !clientId.includes('\u0000');
-}
-
-/**
- * Client lookup and secret verification: the hot path of every token request. The seams for caching and
- * secret verification live here so the token endpoint never touches storage or hashing directly.
- */
 /**
  * Called once a request needs a database read and password hashing (no cached proof of its secret): may throw
  * to refuse it (throttling), else names the hashing lane it waits in.
@@ -47,7 +39,7 @@ export class ClientsService {
   }
 
   async findById(clientId: string): Promise<ClientEntity | null> {
-    if (!storable(clientId)) return null;
+    if (!storableClientId(clientId)) return null;
     return this.repo.findOneBy({ clientId });
   }
 
@@ -73,7 +65,7 @@ export class ClientsService {
     }
 
     const lane = admit();
-    const client = row !== undefined ? row : storable(clientId) ? await this.repo.findOneBy({ clientId }) : null;
+    const client = row !== undefined ? row : storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     const grace = client?.previousSecretExpiresAt?.getTime() ?? 0;
     const candidates = [client?.secretHash, client?.previousSecretHash && grace > Date.now() ? client.previousSecretHash : undefined];
     const result = await this.hasher.check(secret, candidates, lane);

@@ -1,9 +1,8 @@
-export * from './audit-entry.entity';
-export * from './audit-trail';
 export * from './client-admin.errors';
 export * from './client-admin.service';
 export * from './client-cache';
 export * from './client-metadata';
+export * from './client-rules';
 export * from './client-secret';
 export * from './concurrency-limit';
 export * from './client.entity';
@@ -11,5 +10,4 @@ export * from './clients.bootstrap';
 export * from './clients.module';
 export * from './clients.service';
 export * from './deleted-client.entity';
-export * from './page-cursor';
 export * from './secret-hasher';

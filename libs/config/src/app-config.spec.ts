@@ -41,6 +41,13 @@ describe('parseConfig', () => {
     expect(c.database.embeddedPort).not.toBe(5432);
   });
 
+  it('reads CHANGE_POLL_INTERVAL_MS into the database section (the change feed), 500 ms by default, 50 to 60000', () => {
+    expect(parseConfig({}).database.changePollIntervalMs).toBe(500);
+    expect(parseConfig({ CHANGE_POLL_INTERVAL_MS: '100' }).database.changePollIntervalMs).toBe(100);
+    expect(problems({ CHANGE_POLL_INTERVAL_MS: '10' })).toEqual([expect.stringContaining('CHANGE_POLL_INTERVAL_MS')]);
+    expect(problems({ CHANGE_POLL_INTERVAL_MS: 'often' })).toEqual([expect.stringContaining('CHANGE_POLL_INTERVAL_MS')]);
+  });
+
   it('derives the default issuer from PORT and BASE_PATH', () => {
     expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
     expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });

@@ -43,6 +43,8 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** How often an instance reads the change feed (changes made by other instances sharing the database). */
+  readonly changePollIntervalMs: number;
 }
 
 export interface TokenConfig {
@@ -69,7 +71,6 @@ export interface SecretsConfig {
   readonly cacheTtlSeconds: number;
   /** Most clients the per-instance cache holds (least recently used dropped first). */
   readonly cacheSize: number;
-  readonly changePollIntervalMs: number;
 }
 
 export interface AdminConfig {
@@ -142,8 +143,11 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ) */
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/**
+ * ADMIN_SCOPE must be one RFC 6749 §3.3 scope-token. The grammar's home is @app/clients (SCOPE_TOKEN), above this
+ * lib; client-rules.spec.ts checks that this copy refuses exactly what that one refuses.
+ */
+const ADMIN_SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
  * Secrets may also come from a file named by `<NAME>_FILE` (the Docker/Compose secrets convention); the
@@ -320,7 +324,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     r.problems.push('ADMIN_CLIENT_SECRET must be at least 32 characters');
   }
   const adminScope = r.str('ADMIN_SCOPE', 'admin');
-  if (!SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
+  if (!ADMIN_SCOPE_TOKEN.test(adminScope)) r.problems.push('ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
 
   // Only when unset: malformed entries are reported on their own above.
   if (databaseUrl !== undefined && r.raw('KEY_ENCRYPTION_KEYS') === undefined) {
@@ -366,6 +370,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
       poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200),
       connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60000),
       statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     tokens: {
       accessTokenTtl,
@@ -384,7 +389,6 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
       scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
       cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
       cacheSize: r.int('CLIENT_CACHE_SIZE', 100_000, 1, 10_000_000),
-      changePollIntervalMs: r.int('CHANGE_POLL_INTERVAL_MS', 500, 50, 60000),
     },
     admin: {
       clientId: adminClientId,

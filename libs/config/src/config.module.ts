@@ -1,10 +1,10 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
+import { Clock, SystemClock } from './clock';
 
 /**
- * Global module that exposes the validated AppConfig. The caller (the app's composition root) parses the
- * environment once with parseConfig, so every bad variable is reported together before Nest starts.
+ * Global module that exposes the validated AppConfig and the Clock. The caller (the app's composition root)
+ * parses the environment once with parseConfig, so every bad variable is reported together before Nest starts.
  */
 @Global()
 @Module({})
@@ -12,9 +12,11 @@ export class AppConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ app: config })] })],
-      providers: [{ provide: AppConfig, useValue: config }],
-      exports: [AppConfig],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: Clock, useClass: SystemClock },
+      ],
+      exports: [AppConfig, Clock],
     };
   }
 }

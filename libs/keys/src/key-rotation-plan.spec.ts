@@ -1,4 +1,5 @@
-import { planRotation, promotableAt, type RotationKey, type RotationPolicy } from './key-rotation-plan';
+import { parseConfig } from '@app/config';
+import { planRotation, promotableAt, type RotationKey, type RotationPolicy, rotationPolicy } from './key-rotation-plan';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (s: number): Date => new Date(T0 + s * 1000);
@@ -7,7 +8,7 @@ const key = (createdS: number, alg = 'RS256', activatedS: number | null = null):
   createdAt: at(createdS),
   activatedAt: activatedS === null ? null : at(activatedS),
 });
-const policy: RotationPolicy = { signingAlg: 'RS256', publishDelaySeconds: 601, intervalSeconds: 3600 };
+const policy: RotationPolicy = { signingAlg: 'RS256', publishDelaySeconds: 601, retirementWindowSeconds: 700, intervalSeconds: 3600 };
 
 describe('planRotation', () => {
   const active = key(0, 'RS256', 0);
@@ -41,5 +42,24 @@ describe('planRotation', () => {
   it('does nothing on schedule when the interval is 0, or without an active key', () => {
     expect(planRotation(active, undefined, at(10), { ...policy, intervalSeconds: 0 }, 'scheduled')).toBe('none');
     expect(planRotation(undefined, key(0), at(10_000), policy, 'manual')).toBe('none');
+  });
+
+  it('derives the publish delay and the retirement window from the configuration (rotationPolicy)', () => {
+    const config = parseConfig({
+      JWKS_MAX_AGE: '600',
+      CHANGE_POLL_INTERVAL_MS: '1500',
+      MAX_ACCESS_TOKEN_TTL: '3600',
+      ACCESS_TOKEN_TTL: '600',
+      KEY_RETIREMENT_GRACE: '30',
+      KEY_ROTATION_INTERVAL: '86400',
+      SIGNING_ALG: 'ES256',
+    });
+    // Propagation is one change-poll interval, rounded up to whole seconds: 2 s.
+    expect(rotationPolicy(config)).toEqual({
+      signingAlg: 'ES256',
+      publishDelaySeconds: 602,
+      retirementWindowSeconds: 3632,
+      intervalSeconds: 86400,
+    });
   });
 });

@@ -1,3 +1,5 @@
+import type { AppConfig, SigningAlg } from '@app/config';
+
 /** What a rotation looks at: the active key and the next key, if any. */
 export interface RotationKey {
   alg: string;
@@ -7,11 +9,31 @@ export interface RotationKey {
 
 export interface RotationPolicy {
   /** The algorithm new keys get (SIGNING_ALG). */
-  signingAlg: string;
-  /** How long a next key must have been published before it may sign (KeysService.publishDelaySeconds). */
+  signingAlg: SigningAlg;
+  /**
+   * Seconds a next key must have been in the database before it may sign: every instance has reloaded (one
+   * change-poll interval) and every verifier's cached copy of the JWKS (max-age) has been refreshed.
+   */
   publishDelaySeconds: number;
+  /**
+   * Seconds a retired key stays published: the longest lifetime of a token it may have signed, plus the time
+   * other instances may keep signing with it before they reload, plus the verifiers' clock leeway.
+   */
+  retirementWindowSeconds: number;
   /** KEY_ROTATION_INTERVAL; 0 = no scheduled rotation. */
   intervalSeconds: number;
+}
+
+/** The lifecycle's numbers, all derived from the configuration here. */
+export function rotationPolicy(config: AppConfig): RotationPolicy {
+  // Other instances apply a change within one poll of the change feed.
+  const propagationSeconds = Math.ceil(config.database.changePollIntervalMs / 1000);
+  return {
+    signingAlg: config.keys.signingAlg,
+    publishDelaySeconds: config.keys.jwksMaxAgeSeconds + propagationSeconds,
+    retirementWindowSeconds: config.tokens.maxAccessTokenTtl + propagationSeconds + config.keys.retirementGraceSeconds,
+    intervalSeconds: config.keys.rotationIntervalSeconds,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { KeyRotationService } from './key-rotation.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
 
 /**
  * Runs the rotation schedule on every instance (KEY_ROTATION_INTERVAL > 0). Checking often and cheaply is
@@ -13,7 +13,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
   private running = false;
 
   constructor(
-    private readonly rotation: KeyRotationService,
+    private readonly lifecycle: KeyLifecycleService,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +37,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
     if (this.running) return;
     this.running = true;
     try {
-      await this.rotation.runSchedule();
+      await this.lifecycle.runSchedule();
     } catch (err) {
       // Storage faults are retried on the next run; the keys in memory keep signing meanwhile.
       this.logger.warn(`scheduled key rotation check failed: ${(err as Error).message}`);

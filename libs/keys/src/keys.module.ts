@@ -1,13 +1,33 @@
+import { AppConfig } from '@app/config';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeyEncrypter } from './key-encrypter';
+import { KeyLifecycleService } from './key-lifecycle.service';
 import { KeyRotationScheduler } from './key-rotation.scheduler';
-import { KeyRotationService } from './key-rotation.service';
 import { KeysService } from './keys.service';
 import { SigningKeyEntity } from './signing-key.entity';
 
+/** The entities this lib maps (signing keys). */
+export const KEYS_ENTITIES = [SigningKeyEntity];
+
+/**
+ * Changes to the signing-key set (KeyLifecycleService) and the key-encryption keys, without loading keys or
+ * starting anything: what the command-line tool needs.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([SigningKeyEntity])],
-  providers: [KeysService, KeyRotationService, KeyRotationScheduler],
-  exports: [KeysService, KeyRotationService],
+  imports: [TypeOrmModule.forFeature(KEYS_ENTITIES)],
+  providers: [
+    { provide: KeyEncrypter, useFactory: (config: AppConfig) => new KeyEncrypter(config.keys.encryptionKeys), inject: [AppConfig] },
+    KeyLifecycleService,
+  ],
+  exports: [KeyEncrypter, KeyLifecycleService],
+})
+export class KeyLifecycleModule {}
+
+/** The server's keys: the lifecycle, plus the loaded key set that signs and the JWKS (KeysService) and the schedule. */
+@Module({
+  imports: [KeyLifecycleModule],
+  providers: [KeysService, KeyRotationScheduler],
+  exports: [KeysService, KeyLifecycleModule],
 })
 export class KeysModule {}

@@ -1,16 +1,13 @@
-import { AppConfig, SigningAlg } from '@app/config';
+import { Clock, SigningAlg } from '@app/config';
 import { ChangeFeed } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { webcrypto } from 'node:crypto';
 import { importJWK, importPKCS8, JWK } from 'jose';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { generateSigningKey } from './key-factory';
+import { DataSource, In } from 'typeorm';
 import { KeyEncrypter } from './key-encrypter';
-import { dbNow, lockKeys } from './key-lock';
+import { KEYS_TOPIC, KeyLifecycleService } from './key-lifecycle.service';
 import { JwksDocument, PublishedKeySet } from './published-key-set';
 import { SigningKeyEntity } from './signing-key.entity';
-
-export const KEYS_TOPIC = 'keys';
 
 type Key = webcrypto.CryptoKey;
 
@@ -25,14 +22,14 @@ export interface ActiveSigner {
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
 
 /**
- * Signing keys: created on first start, stored with the private part sealed (KeyEncrypter), held in memory
- * already imported so signing costs no storage access and no key parsing per token. Every instance sharing
- * the database reloads on a change (ChangeFeed) and every minute.
+ * The signing keys in use: loads them (private parts sealed at rest, see KeyEncrypter), holds them in memory
+ * already imported so signing costs no storage access and no key parsing per token, signs and publishes the
+ * JWKS. Every instance sharing the database reloads on a change (ChangeFeed) and every minute. Changes to the
+ * key set are KeyLifecycleService's.
  */
 @Injectable()
 export class KeysService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeysService.name);
-  readonly encrypter: KeyEncrypter;
   private signer: ActiveSigner | undefined;
   private published = PublishedKeySet.EMPTY;
   private timer: NodeJS.Timeout | undefined;
@@ -41,15 +38,17 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly ds: DataSource,
-    private readonly config: AppConfig,
-    private readonly feed: ChangeFeed,
+    private readonly encrypter: KeyEncrypter,
+    private readonly lifecycle: KeyLifecycleService,
+    private readonly clock: Clock,
+    feed: ChangeFeed,
   ) {
-    this.encrypter = new KeyEncrypter(config.keys.encryptionKeys);
     feed.subscribe(KEYS_TOPIC, () => void this.reload().catch((e) => this.logger.warn(`key reload failed: ${(e as Error).message}`)));
+    lifecycle.onChange(() => this.reload());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.ensureActiveKey(); // serialised across instances by its own transaction lock (lockKeys)
+    await this.lifecycle.ensureActiveKey(); // serialised across instances by the key lock
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), 60_000);
     this.timer.unref();
@@ -76,79 +75,6 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Seconds a retired key stays published: the longest lifetime of a token it may have signed, plus the time
-   * other instances may keep signing with it before they reload, plus the verifiers' clock leeway.
-   */
-  retirementWindowSeconds(): number {
-    return this.config.tokens.maxAccessTokenTtl + this.propagationSeconds() + this.config.keys.retirementGraceSeconds;
-  }
-
-  /**
-   * Seconds a next key must have been in the database before it may sign: every instance has reloaded
-   * (one change-poll interval) and every verifier's cached copy of the JWKS (max-age) has been refreshed.
-   */
-  publishDelaySeconds(): number {
-    return this.config.keys.jwksMaxAgeSeconds + this.propagationSeconds();
-  }
-
-  private propagationSeconds(): number {
-    return Math.ceil(this.config.secrets.changePollIntervalMs / 1000);
-  }
-
-  /** Creates and stores a key in the given status, inside the caller's transaction. */
-  async createKey(m: EntityManager, alg: SigningAlg, status: 'next' | 'active', now = new Date()): Promise<SigningKeyEntity> {
-    const g = await generateSigningKey(alg);
-    const row = m.create(SigningKeyEntity, {
-      kid: g.kid,
-      alg: g.alg,
-      status,
-      publicJwk: g.publicJwk,
-      privateKey: this.encrypter.seal(g.privatePkcs8, g.kid),
-      createdAt: now,
-      activatedAt: status === 'active' ? now : null,
-      retiredAt: null,
-      expiresAt: null,
-    });
-    return m.save(row);
-  }
-
-  /**
-   * On start: make sure exactly one active key exists, with the configured algorithm. A change of SIGNING_ALG
-   * retires the old key (still published until its tokens expire) and activates a new one.
-   */
-  async ensureActiveKey(): Promise<void> {
-    const alg = this.config.keys.signingAlg;
-    await this.ds.transaction(async (m) => {
-      // Same lock as rotations, so a start with a new SIGNING_ALG cannot interleave with a rotation.
-      await lockKeys(m);
-      const active = await m.findOneBy(SigningKeyEntity, { status: 'active' });
-      if (active && active.alg === alg) return;
-      const now = await dbNow(m);
-      if (active) {
-        await m.update(
-          SigningKeyEntity,
-          { kid: active.kid },
-          {
-            status: 'retired',
-            retiredAt: now,
-            expiresAt: new Date(now.getTime() + this.retirementWindowSeconds() * 1000),
-          },
-        );
-        this.logger.log(`SIGNING_ALG changed from ${active.alg} to ${alg}: retired key ${active.kid}`);
-      }
-      const next = await m.findOneBy(SigningKeyEntity, { status: 'next' });
-      if (next && next.alg === alg) {
-        await m.update(SigningKeyEntity, { kid: next.kid }, { status: 'active', activatedAt: now });
-      } else {
-        if (next) await m.delete(SigningKeyEntity, { kid: next.kid });
-        const created = await this.createKey(m, alg, 'active', now);
-        this.logger.log(`created ${alg} signing key ${created.kid}`);
-      }
-      await this.feed.publish(m, KEYS_TOPIC, 'active');
-    });
-  }
-
-  /**
    * Re-reads the key set. A call made while a reload runs gets a fresh one after it: the running one may
    * have read the database before the caller's change was committed.
    */
@@ -167,7 +93,7 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private current(): PublishedKeySet {
-    const now = this.published.at(Date.now());
+    const now = this.published.at(this.clock.now());
     if (now !== this.published) {
       this.published = now;
       // Drop the expired rows too; the in-memory set is already correct without waiting for it.
@@ -181,7 +107,7 @@ export class KeysService implements OnApplicationBootstrap, OnApplicationShutdow
       where: { status: In(['next', 'active', 'retired']) },
       order: { createdAt: 'ASC', kid: 'ASC' },
     });
-    const now = Date.now();
+    const now = this.clock.now();
     const live = rows.filter((r) => r.status !== 'retired' || (r.expiresAt?.getTime() ?? 0) > now);
     const active = live.find((r) => r.status === 'active');
     if (!active) throw new Error('no active signing key in the database');

@@ -4,7 +4,6 @@ export * from './grants/grant-handler';
 export * from './grants/grant-registry';
 export * from './oauth.module';
 export * from './token/access-token.issuer';
-export * from './token/clock';
 export * from './token/scope';
 export * from './token/token-response';
 export * from './revocation/revocation.store';

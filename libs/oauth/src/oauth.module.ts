@@ -17,16 +17,18 @@ import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
-import { Clock, SystemClock } from './token/clock';
 import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
 
+/** The entities this lib maps (revoked token ids). */
+export const OAUTH_ENTITIES = [RevokedTokenEntity];
+
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
-  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
+  imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
@@ -42,19 +44,8 @@ import { TokenReuse } from './token-reuse/token-reuse';
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: Clock, useClass: SystemClock },
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [
-    BasicAuthGuard,
-    ClientAuthThrottle,
-    AccessTokenIssuer,
-    AccessTokenVerifier,
-    RevocationStore,
-    GrantRegistry,
-    Clock,
-    ClientsModule,
-    KeysModule,
-  ],
+  exports: [BasicAuthGuard, ClientAuthThrottle, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
 })
 export class OAuthModule {}

@@ -44,7 +44,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.poll(), this.config.secrets.changePollIntervalMs);
+    this.timer = setInterval(() => void this.poll(), this.config.database.changePollIntervalMs);
     this.timer.unref();
   }
 

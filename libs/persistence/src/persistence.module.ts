@@ -1,22 +1,41 @@
 import { AppConfig } from '@app/config';
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { AuditEntryEntity } from './audit/audit-entry.entity';
+import { AuditTrail } from './audit/audit-trail';
 import { ChangeFeed } from './change-feed';
 import { dataSourceOptions } from './data-source-options';
 import { MigrationRunner } from './migration-runner';
 
+/** The entities this lib maps (the audit trail). */
+export const PERSISTENCE_ENTITIES = [AuditEntryEntity];
+
+/** A list of entities for a data source (each lib exports its own: PERSISTENCE_ENTITIES, CLIENTS_ENTITIES, …). */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * The data source (migrations run on start), the change feed and the audit trail, for every module. `entities`
+ * is the application's one list (apps/auth-server/src/entities.ts), the same the TypeORM CLI and the command-line
+ * tool use.
+ */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
-        if (!config.database.url) throw new Error('database URL missing: start the embedded database first');
-        return { ...dataSourceOptions(config, config.database.url), autoLoadEntities: true, retryAttempts: 10, retryDelay: 1000 };
-      },
-    }),
-  ],
-  providers: [MigrationRunner, ChangeFeed],
-  exports: [ChangeFeed, MigrationRunner],
-})
-export class PersistenceModule {}
+@Module({})
+export class PersistenceModule {
+  static forRoot(entities: EntityList): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => {
+            if (!config.database.url) throw new Error('database URL missing: start the embedded database first');
+            return { ...dataSourceOptions(config, config.database.url), entities, retryAttempts: 10, retryDelay: 1000 };
+          },
+        }),
+      ],
+      providers: [MigrationRunner, ChangeFeed, AuditTrail],
+      exports: [ChangeFeed, AuditTrail, MigrationRunner],
+    };
+  }
+}

@@ -1,4 +1,4 @@
-import { AuditEntryView } from '@app/clients';
+import { AuditEntryView } from '@app/persistence';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class AuditEntryDto implements AuditEntryView {

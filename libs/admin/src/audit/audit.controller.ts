@@ -1,4 +1,4 @@
-import { AuditEntryView, AuditTrail, Page } from '@app/clients';
+import { AuditEntryView, AuditTrail, Page } from '@app/persistence';
 import { Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';

@@ -1,4 +1,4 @@
-import { ClientAdminService } from '@app/clients';
+import { ClientAdminService, toRotatedSecretView } from '@app/clients';
 import { Body, Header, HttpCode, Param, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';
@@ -33,8 +33,6 @@ export class ClientSecretController {
     @Body(ClientMetadataPipe) body: RotateSecretDto,
     @AdminActor() actor: string,
   ): Promise<RotatedSecretResponseDto> {
-    const r = await this.clients.rotateSecret(clientId, body.grace_seconds ?? 0, actor);
-    const until = r.previousSecretExpiresAt ? Math.floor(r.previousSecretExpiresAt.getTime() / 1000) : null;
-    return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until };
+    return toRotatedSecretView(await this.clients.rotateSecret(clientId, body.grace_seconds ?? 0, actor));
   }
 }

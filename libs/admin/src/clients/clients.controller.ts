@@ -1,4 +1,5 @@
-import { ClientAdminService, ClientView, Page } from '@app/clients';
+import { ClientAdminService, ClientView } from '@app/clients';
+import { Page } from '@app/persistence';
 import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,

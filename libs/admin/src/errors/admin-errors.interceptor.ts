@@ -1,4 +1,5 @@
-import { ClientIdTakenError, ClientNotFoundError, InvalidCursorError } from '@app/clients';
+import { ClientIdTakenError, ClientNotFoundError } from '@app/clients';
+import { InvalidCursorError } from '@app/persistence';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
 import { ClientIdConflict, ClientNotFound, InvalidAdminRequest } from './admin-errors';

@@ -1,4 +1,4 @@
-import { KeyRotationService, KeyView, RotationOutcome } from '@app/keys';
+import { KeyLifecycleService, KeyView, RotationOutcome } from '@app/keys';
 import { Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,13 +10,13 @@ import { ParseFlagPipe } from './parse-flag.pipe';
 /** Signing keys: list the lifecycle, rotate on demand (the schedule is KEY_ROTATION_INTERVAL). */
 @AdminController('keys')
 export class AdminKeysController {
-  constructor(private readonly rotation: KeyRotationService) {}
+  constructor(private readonly keys: KeyLifecycleService) {}
 
   @Get()
   @ApiOperation({ summary: 'List signing keys (metadata only, never key material)' })
   @ApiOkResponse({ type: KeyListDto })
   async list(): Promise<{ items: KeyView[] }> {
-    return { items: await this.rotation.list() };
+    return { items: await this.keys.list() };
   }
 
   @Post('rotate')
@@ -40,7 +40,7 @@ export class AdminKeysController {
     @Query('immediate', new ParseFlagPipe('immediate')) immediate: boolean,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RotationOutcome> {
-    const outcome = await this.rotation.rotate(actor, { immediate });
+    const outcome = await this.keys.rotate(actor, { immediate });
     if (!outcome.rotated) void reply.status(202).header('Retry-After', String(retryAfter(outcome.next.not_before)));
     return outcome;
   }

@@ -12,10 +12,16 @@ import { parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
 
 /**
- * Client authentication (RFC 6749 §2.3) as its own step, before any endpoint logic: `client_secret_basic`
- * or `client_secret_post`, exactly one per request, and the one the client registered
- * (token_endpoint_auth_method, RFC 7591 §2). Parses the endpoint's parameters once for the handler: from the
- * form body, and from the query string only those the route names with @ParamsFromQuery.
+ * Client authentication (RFC 6749 §2.3) for the token, introspection and revocation endpoints, as its own step
+ * before any endpoint logic. The design names it BasicAuthGuard; it authenticates by every method a client can
+ * register, not only HTTP Basic, and parses the endpoint's parameters. Its steps, in order:
+ *   1. parse the parameters once: the form body, and from the query string only those the route names with
+ *      @ParamsFromQuery;
+ *   2. pick the one authentication method the request uses: `client_secret_basic` (Authorization: Basic) or
+ *      `client_secret_post` (client_id and client_secret in the body); two at once is invalid_request;
+ *   3. authenticate the client by that method (secrets: ClientsService);
+ *   4. require the method the client registered (token_endpoint_auth_method, RFC 7591 §2);
+ *   5. store the client and the parameters on the request for the handler (oauthState).
  */
 @Injectable()
 export class BasicAuthGuard implements CanActivate {

@@ -1,4 +1,4 @@
-import { ClientEntity } from '@app/clients';
+import { accessTokenLifetime, ClientEntity } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
@@ -25,7 +25,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     }
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
     const audience = resolveAudience(client, params);
-    const ttl = Math.min(client.accessTokenTtl ?? this.config.tokens.accessTokenTtl, this.config.tokens.maxAccessTokenTtl);
+    const ttl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');

@@ -1,3 +1,4 @@
+import { Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -33,6 +34,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @InjectRepository(RevokedTokenEntity) private readonly repo: Repository<RevokedTokenEntity>,
     private readonly feed: ChangeFeed,
+    private readonly clock: Clock,
   ) {
     feed.subscribe(REVOCATION_TOPIC, (key) => {
       if (key === ALL_KEYS) {
@@ -61,7 +63,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
         .createQueryBuilder()
         .insert()
         .into(RevokedTokenEntity)
-        .values({ jti, clientId, revokedAt: new Date(), expiresAt })
+        .values({ jti, clientId, revokedAt: new Date(this.clock.now()), expiresAt })
         .orIgnore()
         .execute();
       await this.feed.publish(m, REVOCATION_TOPIC, `${Math.ceil(expiresAt.getTime() / 1000)} ${jti}`);
@@ -74,8 +76,8 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async prune(): Promise<void> {
-    this.revoked.prune(Math.floor(Date.now() / 1000));
-    await this.repo.delete({ expiresAt: LessThan(new Date()) });
+    this.revoked.prune(this.clock.nowSeconds());
+    await this.repo.delete({ expiresAt: LessThan(new Date(this.clock.now())) });
     if (!this.revoked.complete) await this.reload();
   }
 
@@ -84,7 +86,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
     try {
       const rows = await this.repo.find({
         select: { jti: true, expiresAt: true },
-        where: { expiresAt: MoreThan(new Date()) },
+        where: { expiresAt: MoreThan(new Date(this.clock.now())) },
         take: MAX_IN_MEMORY + 1,
       });
       this.revoked.load(rows.map((r) => [r.jti, Math.ceil(r.expiresAt.getTime() / 1000)]));

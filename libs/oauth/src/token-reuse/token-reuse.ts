@@ -5,7 +5,7 @@ import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { parseRevocationKey, REVOCATION_TOPIC } from '../revocation/revocation.store';
 import { AccessTokenIssuer, AccessTokenRequest, IssuedAccessToken } from '../token/access-token.issuer';
-import { Clock } from '../token/clock';
+import { Clock } from '@app/config';
 import { reuseKey, TokenReuseStore } from './token-reuse.store';
 
 /**

@@ -1,9 +1,8 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { Clock } from './clock';
 
 export interface AccessTokenRequest {
   clientId: string;

@@ -1,9 +1,8 @@
-import { AppConfig, SIGNING_ALGS } from '@app/config';
+import { AppConfig, Clock, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
 import { RevocationStore } from '../revocation/revocation.store';
-import { Clock } from './clock';
 import { KnownClients } from './known-clients';
 
 /** The claims of an access token this server issued and still honours. */

@@ -1,4 +1,4 @@
-import { SCOPE_TOKEN } from '@app/config';
+import { SCOPE_TOKEN } from '@app/clients';
 import { InvalidScope } from '../errors';
 
 /** Splits an RFC 6749 §3.3 scope parameter into unique scope-tokens, rejecting malformed ones. */

@@ -1,5 +1,4 @@
-import { ClientMetadata, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
-import { SCOPE_TOKEN } from '@app/config';
+import { ClientMetadata, GRANT_TYPES, SCOPE_LIST, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -22,9 +21,6 @@ import {
  * first broken one, so each property lists its type check last.
  */
 
-const TOKEN = SCOPE_TOKEN.source.replace(/^\^/, '').replace(/\$$/, '');
-/** RFC 6749 §3.3: scope = scope-token *( SP scope-token ) */
-const SCOPE_LIST = new RegExp(`^${TOKEN}( ${TOKEN})*$`);
 /** RFC 6749 Appendix A.1/A.2: client_id and client_secret are VSCHAR (printable ASCII). */
 export const VSCHAR = /^[\x20-\x7E]+$/;
 

@@ -1,5 +1,4 @@
-import { InvalidCursorError } from './client-admin.errors';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './page-cursor';
 
 describe('page cursors', () => {
   it('round-trip any key, in unreserved characters only', () => {

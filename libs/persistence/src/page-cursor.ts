@@ -1,5 +1,12 @@
-import { InvalidCursorError } from './client-admin.errors';
+/** A pagination cursor that this server did not hand out. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not a value returned as next_cursor');
+    this.name = 'InvalidCursorError';
+  }
+}
 
+/** One page of a keyset-paginated list (admin API and CLI). */
 export interface Page<T> {
   items: T[];
   /** Opaque; null on the last page. */

@@ -1,21 +1,19 @@
-import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
-import { ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
+import { type AppConfig, parseConfig, type RawEnv, SystemClock } from '@app/config';
+import { AuditTrail, ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { SCHEDULER_ACTOR } from './key-audit';
 import { encryptionKeyId, KeyEncrypter } from './key-encrypter';
-import { reencryptSigningKeys } from './key-reencryption';
-import { KeyRotationService } from './key-rotation.service';
+import { KeyLifecycleService, SCHEDULER_ACTOR, STARTUP_ACTOR } from './key-lifecycle.service';
+import { KEYS_ENTITIES } from './keys.module';
 import { KeysService } from './keys.service';
-import { SigningKeyEntity } from './signing-key.entity';
 
 /** One "instance": its own connection pool and services, on the shared test database. */
 interface Instance {
   ds: DataSource;
   config: AppConfig;
   keys: KeysService;
-  rotation: KeyRotationService;
+  lifecycle: KeyLifecycleService;
 }
 
 const KEK = randomBytes(32).toString('base64url');
@@ -24,7 +22,9 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
   const config = parseConfig({
     DATABASE_URL: db.url,
     KEY_ENCRYPTION_KEYS: KEK,
-    JWKS_MAX_AGE: '0',
+    // Publish delay 6 s (max-age 5 s + one 1 s poll): longer than a slow rotation holding the lock, so a racing
+    // rotation cannot find the next key it just waited for already promotable; tests age the rows instead.
+    JWKS_MAX_AGE: '5',
     CHANGE_POLL_INTERVAL_MS: '1000',
     MAX_ACCESS_TOKEN_TTL: '600',
     ACCESS_TOKEN_TTL: '600',
@@ -32,10 +32,12 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
     DATABASE_POOL_SIZE: '3',
     ...env,
   });
-  const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: [SigningKeyEntity] }).initialize();
+  const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: KEYS_ENTITIES }).initialize();
   const feed = new ChangeFeed(ds, config);
-  const keys = new KeysService(ds, config, feed);
-  return { ds, config, keys, rotation: new KeyRotationService(ds, config, keys, feed) };
+  const clock = new SystemClock();
+  const encrypter = new KeyEncrypter(config.keys.encryptionKeys);
+  const lifecycle = new KeyLifecycleService(ds, config, encrypter, feed, new AuditTrail(ds), clock);
+  return { ds, config, keys: new KeysService(ds, encrypter, lifecycle, clock, feed), lifecycle };
 }
 
 async function statuses(db: TestDatabase): Promise<Record<string, string>> {
@@ -52,7 +54,7 @@ async function age(db: TestDatabase, seconds: number): Promise<void> {
   );
 }
 
-describe('KeyRotationService on PostgreSQL', () => {
+describe('KeyLifecycleService on PostgreSQL', () => {
   let db: TestDatabase;
   let a: Instance;
   let b: Instance;
@@ -62,7 +64,7 @@ describe('KeyRotationService on PostgreSQL', () => {
     a = await instance(db);
     await runMigrations(a.ds);
     b = await instance(db);
-    await a.keys.ensureActiveKey();
+    await a.lifecycle.ensureActiveKey();
   });
   afterEach(async () => {
     await a.ds.destroy();
@@ -71,18 +73,11 @@ describe('KeyRotationService on PostgreSQL', () => {
   });
 
   it('lets exactly one of two concurrent rotations promote; the other sees the result', async () => {
-    const first = await a.rotation.rotate('op');
+    const first = await a.lifecycle.rotate('op');
     expect(first.rotated).toBe(false);
     await age(db, 10);
 
-    // A publish delay (poll interval) of 10 s, not 1 s: on a loaded machine the loser may get the lock more
-    // than a second after the winner published the new next key, and would then rightly promote it too.
-    const [la, lb] = [await instance(db, { CHANGE_POLL_INTERVAL_MS: '10000' }), await instance(db, { CHANGE_POLL_INTERVAL_MS: '10000' })];
-    await age(db, 20);
-    const [ra, rb] = await Promise.all([la.rotation.rotate('op-a'), lb.rotation.rotate('op-b')]).finally(async () => {
-      await la.ds.destroy();
-      await lb.ds.destroy();
-    });
+    const [ra, rb] = await Promise.all([a.lifecycle.rotate('op-a'), b.lifecycle.rotate('op-b')]);
     const winner = ra.rotated ? ra : rb;
     const loser = ra.rotated ? rb : ra;
     expect([ra.rotated, rb.rotated].sort()).toEqual([false, true]);
@@ -101,17 +96,18 @@ describe('KeyRotationService on PostgreSQL', () => {
     const sa = await instance(db, { KEY_ROTATION_INTERVAL: '60' });
     const sb = await instance(db, { KEY_ROTATION_INTERVAL: '60' });
     try {
-      const created = await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()]);
+      const created = await Promise.all([sa.lifecycle.runSchedule(), sb.lifecycle.runSchedule()]);
       expect(created.filter((o) => o !== undefined)).toHaveLength(1);
       // Not due yet: the active key is younger than the interval.
-      expect(await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()])).toEqual([undefined, undefined]);
+      expect(await Promise.all([sa.lifecycle.runSchedule(), sb.lifecycle.runSchedule()])).toEqual([undefined, undefined]);
 
       await age(db, 61);
-      const promoted = (await Promise.all([sa.rotation.runSchedule(), sb.rotation.runSchedule()])).filter((o) => o !== undefined);
+      const promoted = (await Promise.all([sa.lifecycle.runSchedule(), sb.lifecycle.runSchedule()])).filter((o) => o !== undefined);
       expect(promoted).toHaveLength(1);
       expect(promoted[0].rotated).toBe(true);
       const rows = await db.query<{ actor: string; action: string }>(`SELECT actor, action FROM audit_log ORDER BY id`);
       expect(rows).toEqual([
+        { actor: STARTUP_ACTOR, action: 'keys.activated' },
         { actor: SCHEDULER_ACTOR, action: 'keys.next_created' },
         { actor: SCHEDULER_ACTOR, action: 'keys.rotated' },
       ]);
@@ -122,9 +118,9 @@ describe('KeyRotationService on PostgreSQL', () => {
   });
 
   it('keeps a retired key for MAX_ACCESS_TOKEN_TTL + one poll interval + KEY_RETIREMENT_GRACE', async () => {
-    await a.rotation.rotate('op');
+    await a.lifecycle.rotate('op');
     await age(db, 10);
-    const out = await a.rotation.rotate('op');
+    const out = await a.lifecycle.rotate('op');
     expect(Date.parse(out.retired!.expires_at!) - Date.parse(out.retired!.retired_at!)).toBe((600 + 1 + 30) * 1000);
   });
 
@@ -132,8 +128,8 @@ describe('KeyRotationService on PostgreSQL', () => {
     const old = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid;
     const es = await instance(db, { SIGNING_ALG: 'ES256' });
     try {
-      await es.keys.ensureActiveKey();
-      await es.keys.ensureActiveKey(); // a second start changes nothing
+      await es.lifecycle.ensureActiveKey();
+      await es.lifecycle.ensureActiveKey(); // a second start changes nothing
       const rows = await db.query<{ kid: string; alg: string; status: string; retired_at: Date; expires_at: Date }>(
         'SELECT kid, alg, status, retired_at, expires_at FROM signing_keys ORDER BY created_at',
       );
@@ -142,13 +138,53 @@ describe('KeyRotationService on PostgreSQL', () => {
         [false, 'ES256', 'active'],
       ]);
       expect(rows[0].expires_at.getTime() - rows[0].retired_at.getTime()).toBe((600 + 1 + 30) * 1000);
+      // Every state change has its row: the first start's activation, then this start's retirement and activation.
+      const audit = await db.query(`SELECT actor, action, client_id, details FROM audit_log ORDER BY id`);
+      expect(audit).toEqual([
+        {
+          actor: STARTUP_ACTOR,
+          action: 'keys.activated',
+          client_id: null,
+          details: { active: old, alg: 'RS256', promoted: false, replaced: null },
+        },
+        {
+          actor: STARTUP_ACTOR,
+          action: 'keys.retired',
+          client_id: null,
+          details: { retired: old, retired_until: rows[0].expires_at.toISOString(), reason: 'SIGNING_ALG is ES256' },
+        },
+        {
+          actor: STARTUP_ACTOR,
+          action: 'keys.activated',
+          client_id: null,
+          details: { active: rows[1].kid, alg: 'ES256', promoted: false, replaced: old },
+        },
+      ]);
+    } finally {
+      await es.ds.destroy();
+    }
+  });
+
+  it('promotes a published next key of the new SIGNING_ALG on restart instead of creating one', async () => {
+    const old = (await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE status = 'active'`))[0].kid;
+    const es = await instance(db, { SIGNING_ALG: 'ES256' });
+    try {
+      const published = await es.lifecycle.rotate('op'); // publishes an ES256 next key, promotes nothing yet
+      expect([published.rotated, published.next.alg]).toEqual([false, 'ES256']);
+      await es.lifecycle.ensureActiveKey();
+      expect(await statuses(db)).toEqual({ [old]: 'retired', [published.next.kid]: 'active' });
+      const [activated] = await db.query(`SELECT actor, details FROM audit_log WHERE action = 'keys.activated' ORDER BY id DESC LIMIT 1`);
+      expect(activated).toEqual({
+        actor: STARTUP_ACTOR,
+        details: { active: published.next.kid, alg: 'ES256', promoted: true, replaced: old },
+      });
     } finally {
       await es.ds.destroy();
     }
   });
 });
 
-describe('reencryptSigningKeys', () => {
+describe('KeyLifecycleService.reencrypt', () => {
   let db: TestDatabase;
   let a: Instance;
   const NEW = randomBytes(32);
@@ -158,8 +194,8 @@ describe('reencryptSigningKeys', () => {
     db = await createTestDatabase();
     a = await instance(db);
     await runMigrations(a.ds);
-    await a.keys.ensureActiveKey();
-    await a.rotation.rotate('op'); // an active and a next key, both sealed under OLD
+    await a.lifecycle.ensureActiveKey();
+    await a.lifecycle.rotate('op'); // an active and a next key, both sealed under OLD
   });
   afterEach(async () => {
     await a.ds.destroy();
@@ -170,7 +206,7 @@ describe('reencryptSigningKeys', () => {
     const rotated = await instance(db, { KEY_ENCRYPTION_KEYS: `${NEW.toString('base64url')},${KEK}` });
     try {
       const before = await db.query<{ kid: string }>('SELECT kid FROM signing_keys ORDER BY kid');
-      const result = await reencryptSigningKeys(rotated.ds, rotated.keys.encrypter, 'cli');
+      const result = await rotated.lifecycle.reencrypt('cli');
       expect(result).toEqual({
         sealing_key_id: encryptionKeyId(NEW),
         total: 2,
@@ -178,7 +214,7 @@ describe('reencryptSigningKeys', () => {
       });
       const rows = await db.query<{ private_key: string }>('SELECT private_key FROM signing_keys');
       expect(rows.map((r) => r.private_key.split('.')[1])).toEqual([encryptionKeyId(NEW), encryptionKeyId(NEW)]);
-      expect(await reencryptSigningKeys(rotated.ds, rotated.keys.encrypter, 'cli')).toEqual({
+      expect(await rotated.lifecycle.reencrypt('cli')).toEqual({
         sealing_key_id: encryptionKeyId(NEW),
         total: 2,
         resealed: {},
@@ -210,7 +246,7 @@ describe('reencryptSigningKeys', () => {
     const before = await db.query<{ kid: string; private_key: string }>('SELECT kid, private_key FROM signing_keys ORDER BY kid');
     const wrong = await instance(db, { KEY_ENCRYPTION_KEYS: `${NEW.toString('base64url')},${KEK}` });
     try {
-      await expect(reencryptSigningKeys(wrong.ds, wrong.keys.encrypter, 'cli')).rejects.toThrow(/not in KEY_ENCRYPTION_KEYS/);
+      await expect(wrong.lifecycle.reencrypt('cli')).rejects.toThrow(/not in KEY_ENCRYPTION_KEYS/);
       expect(await db.query('SELECT kid, private_key FROM signing_keys ORDER BY kid')).toEqual(before);
     } finally {
       await wrong.ds.destroy();

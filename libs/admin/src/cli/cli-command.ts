@@ -1,0 +1,49 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** The actor recorded in the audit trail for changes made from the command line. */
+export const CLI_ACTOR = 'cli';
+
+export interface CliIo {
+  /** The whole of standard input (for --client-secret-stdin). */
+  readStdin(): Promise<string>;
+}
+
+/** One entry of the command table: its words (`show`, `keys rotate`), its usage line, and what it does. */
+export interface CliCommand {
+  readonly name: string;
+  /** Arguments after the name, for the usage text. */
+  readonly args: string;
+  readonly summary: string;
+  /** Parses `args` (throwing UsageError on a mistake) and returns what to print as JSON. */
+  run(app: INestApplicationContext, args: string[], io: CliIo): Promise<unknown>;
+}
+
+/** A mistake in the command line itself (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Strict parsing: an unknown option or a wrong number of positionals is a UsageError. */
+export function parse(
+  args: string[],
+  options: ParseArgsConfig['options'],
+  positionals: number,
+  positionalName = '<client_id>',
+): { values: Values; positionals: string[] } {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(positionals ? `expected exactly one ${positionalName}` : `unexpected argument "${parsed.positionals[0]}"`);
+  }
+  return parsed;
+}
