@@ -34,6 +34,6 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8085)+(process.env.BASE_PATH??'/ms-auth-server')+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The command-line tools run in this image without a build step:
-#   node dist/apps/auth-server/src/cli.js <command>      (clients)
-#   node dist/apps/auth-server/src/keys-cli.js <command> (signing keys)
+#   node dist/apps/auth-server/src/cli.js <command>        (clients)
+#   node dist/apps/auth-server/src/cli.js keys <command>   (signing keys)
 CMD ["node", "dist/apps/auth-server/src/main.js"]

@@ -1,0 +1,138 @@
+import { freePort } from '@app/persistence';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { type ServerProcess, startServerProcess } from './support/server-process';
+import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
+
+const ROOT = resolve(__dirname, '..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The fenced `sh` blocks marked `<!-- tested -->` (or `<!-- tested: … -->`), in document order. */
+function testedBlocks(marker = 'tested'): string[] {
+  const re = new RegExp(`<!-- ${marker}(?::[^>]*)? -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``, 'g');
+  return [...README.matchAll(re)].map((m) => m[1]);
+}
+
+/** Runs a shell script (bash, stop at the first failing command) and returns its stdout. */
+function sh(script: string, env: Record<string, string>, timeout = 120_000): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile(
+      'bash',
+      ['-euo', 'pipefail', '-c', script],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, timeout },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)) : res(stdout)),
+    );
+  });
+}
+
+/** Needs the built server: `npx nest build` (npm test builds first). */
+describe('README examples', () => {
+  it('marks the quick start, the endpoint tour, the admin API and the command line as tested', () => {
+    const blocks = testedBlocks();
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    expect(testedBlocks('tested: quick start')).toEqual(['npm install && npm start\n']);
+    for (const path of [
+      '/oauth2/token',
+      '/oauth2/jwks',
+      '/oauth2/introspect',
+      '/oauth2/revoke',
+      '/admin/clients',
+      '/admin/keys',
+      '/health/ready',
+      '/metrics',
+      'cli.js',
+    ]) {
+      expect(blocks.join('\n')).toContain(path);
+    }
+  });
+
+  describe('against a server on a database of its own', () => {
+    let db: TestDatabase;
+    let server: ServerProcess;
+    let port: number;
+    const env: Record<string, string> = {};
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      port = await freePort();
+      Object.assign(env, {
+        DATABASE_URL: db.url,
+        KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+        ADMIN_CLIENT_ID: ADMIN_ID,
+        ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+        SECRET_HASH_LOG_N: '12',
+        LOG_FORMAT: 'json',
+      });
+      server = await startServerProcess({ ...env, PORT: String(port) });
+    });
+
+    afterAll(async () => {
+      await server?.stop();
+      await db?.drop();
+    });
+
+    it('runs every tested block, in order, with the documented URLs pointed at this server', async () => {
+      // The quick start's `npm install && npm start` is covered below; everything else runs here.
+      const script = testedBlocks()
+        .filter((b) => !b.startsWith('npm install'))
+        .join('\n')
+        .replaceAll('http://localhost:8085', `http://127.0.0.1:${port}`);
+      const out = await sh(script, env);
+      expect(out).toContain('"scope":"customer.read customer.write country.read"');
+      expect(out).toContain('{"active":false}');
+      // curl prints JSON without a final newline, so an example's output may continue the previous one's line.
+      expect(out).toMatch(/oauth_tokens_issued_total\{grant_type="client_credentials"\} [1-9]/);
+      expect(out).toContain('"client_id":"orders"');
+      expect(out).toMatch(/"client_id":\s*"billing"/);
+      expect(out).toMatch(/(^|[}\]])204\n/m);
+    });
+  });
+
+  it('quick start: `npm start` (after the install) serves the seed request on the embedded PostgreSQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-auth-readme-'));
+    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its directory
+    const port = await freePort();
+    // `npm test` already installed and built: skip the prestart build, which would rewrite dist/ under the
+    // other suites' feet; everything else is `npm start` as documented, with no configuration but a free port.
+    const child = spawn('npm', ['start', '--ignore-scripts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        PORT: String(port),
+        DATA_DIR: join(dir, 'data'),
+        EMBEDDED_PG_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const start = Date.now();
+      while (!/listening on http/.test(out)) {
+        if (child.exitCode !== null) throw new Error(`npm start exited:\n${out}`);
+        if (Date.now() - start > 90_000) throw new Error(`npm start did not listen:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const seed = testedBlocks().find((b) => b.startsWith('curl --location'))!;
+      const body = JSON.parse(await sh(seed.replaceAll('http://localhost:8085', `http://127.0.0.1:${port}`), {})) as Record<
+        string,
+        unknown
+      >;
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 14400, scope: 'customer.read customer.write country.read' });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
