@@ -133,12 +133,27 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     }
   });
 
-  it('answers 400 to malformed JSON', async () => {
-    for (const body of ['{"scope": "a"', '{scope: a}', '']) {
-      const res = await call(t, 'POST', '/admin/clients', { token, body, headers: { 'content-type': 'application/json' } });
-      expect([body, res.status, res.body.error]).toEqual([body, 400, 'invalid_request']);
-      expect(res.body.error_description).toMatch(/^Malformed request/);
+  it('answers 400 invalid_client_metadata saying what is wrong to malformed or empty JSON where metadata is required', async () => {
+    for (const [method, path] of [
+      ['POST', '/admin/clients'],
+      ['PATCH', '/admin/clients/existing'],
+    ] as const) {
+      for (const body of ['{"scope": "a"', '{scope: a}']) {
+        const res = await call(t, method, path, { token, body, headers: { 'content-type': 'application/json' } });
+        expect([method, body, res.status, res.body.error]).toEqual([method, body, 400, 'invalid_client_metadata']);
+        expect(res.body.details).toEqual([{ field: 'body', message: expect.stringMatching(/^the request body is not valid JSON/) }]);
+      }
+      for (const body of ['', undefined]) {
+        const res = await call(t, method, path, { token, body, headers: { 'content-type': 'application/json' } });
+        expect([method, body, res.status, res.body.details]).toEqual([
+          method,
+          body,
+          400,
+          [{ field: 'body', message: 'a JSON object with the client metadata is required, the request body is empty' }],
+        ]);
+      }
     }
+    expect((await api.get('/admin/clients/existing')).body.scope).toBe('a b');
   });
 
   it('answers 415 to metadata sent as a form or plain text (RFC 7591 §3.1: JSON)', async () => {

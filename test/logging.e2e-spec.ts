@@ -43,6 +43,8 @@ describe('structured logs', () => {
       route: '/ms-auth-server/oauth2/token',
       status: 200,
       client: 'service-client-jwt',
+      // clientAddress(): the socket peer, as TRUST_PROXY is off.
+      source: '127.0.0.1',
     });
     expect(matching[0].responseTime).toBeGreaterThan(0);
   });

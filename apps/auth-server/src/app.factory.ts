@@ -5,6 +5,7 @@ import { AppMetrics } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { applyHttpHardening, hardenedServerOptions } from './http-hardening';
 import type { Logger as PinoLogger } from 'pino';
 import { createPinoLogger, PinoNestLogger } from './logger';
 import { observeRequests, requestIdFor } from './request-observer';
@@ -18,7 +19,7 @@ import { observeRequests, requestIdFor } from './request-observer';
 export async function createApp(config: AppConfig, log: PinoLogger = createPinoLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.http.trustProxy,
+    ...hardenedServerOptions(config),
     logger: false,
     genReqId: requestIdFor,
     // During shutdown the listener is closed, so new connections are refused at the socket and a proxy retries
@@ -37,11 +38,12 @@ export async function createApp(config: AppConfig, log: PinoLogger = createPinoL
   // outside the base path.
   if (config.basePath) app.setGlobalPrefix(config.basePath, { exclude: METADATA_OUTSIDE_PREFIX });
   app.useGlobalFilters(new ApiExceptionFilter(config));
+  await applyHttpHardening(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
   observeRequests(fastify, log, metrics, `${config.basePath}/oauth2/token`);
-  setupAdminDocs(app, config);
+  if (config.http.docsEnabled) setupAdminDocs(app, config);
   await app.init();
   return app;
 }

@@ -1,5 +1,5 @@
 import type { AppMetrics } from '@app/observability';
-import { oauthErrorCode, oauthState } from '@app/oauth';
+import { clientAddress, oauthErrorCode, oauthState } from '@app/oauth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +47,7 @@ export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metri
         status,
         responseTime: Math.round(reply.elapsedTime * 100) / 100,
         client: oauthState(request)?.client?.clientId,
+        source: clientAddress(request),
       },
       'request',
     );

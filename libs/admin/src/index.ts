@@ -9,3 +9,4 @@ export * from './errors/admin-errors';
 export * from './errors/admin-errors.interceptor';
 export * from './validation/admin-pipes';
 export * from './cli';
+export * from './validation/malformed-json-body';

@@ -5,10 +5,19 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
+import type { HashLane } from './concurrency-limit';
 import { storableClientId } from './client-rules';
 import { SecretHasher } from './secret-hasher';
 
 export const CLIENT_TOPIC = 'client';
+
+/**
+ * Called once a request needs a database read and password hashing (no cached proof of its secret): may throw
+ * to refuse it (throttling), else names the hashing lane it waits in.
+ */
+export type AdmitHashing = () => HashLane;
+
+const admitAsNewcomer: AdmitHashing = () => 'newcomer';
 
 /**
  * Client lookup and secret verification: the hot path of every token request. The seams for caching and
@@ -18,8 +27,6 @@ export const CLIENT_TOPIC = 'client';
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
   private readonly cache: ClientCache;
-  private cacheHits = 0;
-  private cacheMisses = 0;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
@@ -27,7 +34,7 @@ export class ClientsService {
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000);
+    this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000, config.secrets.cacheSize);
     feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
   }
 
@@ -36,43 +43,36 @@ export class ClientsService {
     return this.repo.findOneBy({ clientId });
   }
 
-  /**
-   * The enabled client whose id and secret match, or null. Unknown ids, disabled clients and wrong secrets
-   * all return null after the same amount of hashing work (RFC 6749 §2.3.1, §10.2 hygiene).
-   */
-  async authenticate(clientId: string, secret: string): Promise<ClientEntity | null> {
-    const cached = this.cache.match(clientId, secret);
-    if (cached) {
-      this.cacheHits++;
-      return cached.enabled ? cached : null;
-    }
-    this.cacheMisses++;
-
-    const client = storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
-    if (!client) {
-      await this.hasher.burn(secret);
-      return null;
-    }
-    const current = await this.hasher.verify(secret, client.secretHash);
-    if (current.valid) {
-      this.cache.remember(client, secret, Number.POSITIVE_INFINITY);
-      if (current.needsRehash) void this.rehash(client, secret);
-      return client.enabled ? client : null;
-    }
-    const grace = client.previousSecretExpiresAt?.getTime() ?? 0;
-    if (client.previousSecretHash && grace > Date.now()) {
-      const previous = await this.hasher.verify(secret, client.previousSecretHash);
-      if (previous.valid) {
-        this.cache.remember(client, secret, grace);
-        return client.enabled ? client : null;
-      }
-    }
-    return null;
+  /** Cumulative cache hits and misses and the current number of cached clients, for metrics. */
+  cacheStats(): { hits: number; misses: number; size: number } {
+    return this.cache.stats();
   }
 
-  /** Cumulative cache hits and misses of authenticate(), and the entries held now (read by the metrics). */
-  cacheStats(): { hits: number; misses: number; size: number } {
-    return { hits: this.cacheHits, misses: this.cacheMisses, size: this.cache.size };
+  /**
+   * The enabled client whose id and secret match, or null. A secret proven before is answered from memory
+   * (re-reading the row, without hashing, once the cache TTL passed or the client changed); anything else goes
+   * through `admit` (which may refuse it) and then costs the same hashing work whether the id is unknown or
+   * the secret wrong (RFC 6749 §2.3.1, §10.2 hygiene). Rejects with HashingBusy when the hashing queue is full.
+   */
+  async authenticate(clientId: string, secret: string, admit: AdmitHashing = admitAsNewcomer): Promise<ClientEntity | null> {
+    const known = this.cache.lookup(clientId, secret);
+    if (known.kind === 'hit') return known.client.enabled ? known.client : null;
+    let row: ClientEntity | null | undefined;
+    if (known.kind === 'stale') {
+      row = await this.repo.findOneBy({ clientId });
+      if (!row) this.cache.drop(clientId);
+      else if (this.cache.refresh(row, secret)) return row.enabled ? row : null;
+    }
+
+    const lane = admit();
+    const client = row !== undefined ? row : storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
+    const grace = client?.previousSecretExpiresAt?.getTime() ?? 0;
+    const candidates = [client?.secretHash, client?.previousSecretHash && grace > Date.now() ? client.previousSecretHash : undefined];
+    const result = await this.hasher.check(secret, candidates, lane);
+    if (!client || result.index < 0) return null;
+    this.cache.remember(client, secret, candidates[result.index] as string);
+    if (result.needsRehash && result.index === 0) void this.rehash(client, secret);
+    return client.enabled ? client : null;
   }
 
   private async rehash(client: ClientEntity, secret: string): Promise<void> {

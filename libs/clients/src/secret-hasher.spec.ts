@@ -64,43 +64,49 @@ describe('SecretHasher', () => {
     await expect(h10.verify(secret, phc)).resolves.toEqual({ valid: false, needsRehash: false });
   });
 
-  describe('burn()', () => {
-    afterEach(() => jest.restoreAllMocks());
-
-    /** The scrypt work one call asks for: secret, salt length, key length and cost parameters (N, r, p, maxmem). */
-    async function scryptWork(run: () => Promise<unknown>): Promise<unknown[]> {
+  describe('check(): client authentication with the same work for every failure', () => {
+    /** scrypt work (N·r·p) spent while running `fn`. */
+    async function workOf(fn: () => Promise<unknown>): Promise<number> {
+      // The module object itself (the default import), which secret-hasher calls through.
       const spy = jest.spyOn(crypto, 'scrypt');
-      await run();
-      const work = spy.mock.calls.map(([pw, salt, keylen, options]) => ({
-        secret: pw,
-        saltLength: (salt as Buffer).length,
-        keylen,
-        options,
-      }));
-      spy.mockRestore();
-      return work;
+      try {
+        await fn();
+        return spy.mock.calls.reduce((sum, call) => {
+          const o = call[3];
+          return sum + (o.N ?? 0) * (o.r ?? 0) * (o.p ?? 0);
+        }, 0);
+      } finally {
+        spy.mockRestore();
+      }
     }
 
-    it('runs exactly the scrypt work of a real verification (same secret, salt size, key length, N, r, p)', async () => {
-      const stored = await h10.hash('the-registered-secret-of-a-real-client');
-      await h10.burn('warm-up'); // the first call also makes the dummy hash, once per process
-      const verification = await scryptWork(() => h10.verify(secret, stored));
-      const burn = await scryptWork(() => h10.burn(secret));
-      expect(verification).toEqual([{ secret, saltLength: 16, keylen: 32, options: expect.objectContaining({ N: 2 ** 10, r: 8, p: 1 }) }]);
-      expect(burn).toEqual(verification);
+    it('returns which candidate matched: the current hash, or the previous one in its grace window', async () => {
+      const current = await h10.hash('new-secret');
+      const previous = await h10.hash('old-secret');
+      await expect(h10.check('new-secret', [current, previous], 'newcomer')).resolves.toEqual({ index: 0, needsRehash: false });
+      await expect(h10.check('old-secret', [current, previous], 'suspect')).resolves.toEqual({ index: 1, needsRehash: false });
+      await expect(h10.check('nope', [current, previous], 'suspect')).resolves.toEqual({ index: -1, needsRehash: false });
+      await expect(h10.check('old-secret', [current, undefined], 'suspect')).resolves.toEqual({ index: -1, needsRehash: false });
     });
 
-    it('follows the configured cost, as stored hashes do once re-hashed', async () => {
-      const h11 = hasher(11);
-      const stored = await h11.hash('the-registered-secret-of-a-real-client');
-      await h11.burn('warm-up');
-      const verification = await scryptWork(() => h11.verify(secret, stored));
-      expect(await scryptWork(() => h11.burn(secret))).toEqual(verification);
-      expect(verification).toEqual([expect.objectContaining({ options: expect.objectContaining({ N: 2 ** 11 }) })]);
-    });
-
-    it('matches nothing and resolves without a value', async () => {
-      await expect(h10.burn(secret)).resolves.toBeUndefined();
+    it('spends two verifications at the configured cost on an unknown id, a wrong secret, a wrong secret in grace, and older hashes', async () => {
+      const h12 = hasher(12);
+      const current = await h12.hash('s1');
+      const previous = await h12.hash('s0');
+      const olderParameters = await h10.hash('s1');
+      const target = 2 * 2 ** 12 * 8;
+      const cases: [string, (string | undefined)[]][] = [
+        ['unknown client', [undefined, undefined]],
+        ['wrong secret', [current, undefined]],
+        ['wrong secret during a grace window', [current, previous]],
+        ['hash with older parameters', [olderParameters, undefined]],
+        ['older current and previous hashes', [olderParameters, olderParameters]],
+        ['unreadable stored hash', ['garbage', undefined]],
+      ];
+      for (const [name, candidates] of cases) {
+        const work = await workOf(() => h12.check('wrong', candidates, 'suspect'));
+        expect({ name, work }).toEqual({ name, work: target });
+      }
     });
   });
 });

@@ -197,6 +197,82 @@ describe('parseConfig', () => {
     const p = problems({ KEY_ENCRYPTION_KEYS: `${KEK},${Buffer.alloc(16).toString('base64url')},${KEK}!` });
     expect(p).toEqual([expect.stringMatching(/#2/), expect.stringMatching(/#3/)]);
   });
+
+  describe('hostile traffic and HTTP hardening (issue 8 §1, §3)', () => {
+    it('defaults: no proxy trusted, documented throttle limits, cache of 100,000 clients, timeouts, docs on outside production', () => {
+      const c = parseConfig({});
+      expect(c.http).toMatchObject({
+        trustProxy: false,
+        requestTimeoutMs: 30_000,
+        headersTimeoutMs: 10_000,
+        keepAliveTimeoutMs: 72_000,
+        docsEnabled: true,
+      });
+      expect(c.secrets.cacheSize).toBe(100_000);
+      expect(c.throttle).toEqual({
+        clientBurst: 10,
+        clientPerMinute: 6,
+        sourceBurst: 60,
+        sourcePerMinute: 60,
+        maxTracked: 50_000,
+        hashQueue: 32,
+        logPerMinute: 120,
+      });
+      expect(parseConfig(PRODUCTION).http.docsEnabled).toBe(false);
+      expect(parseConfig({ ...PRODUCTION, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
+    });
+
+    it('reads TRUST_PROXY as false, true, or a list of addresses and CIDR blocks', () => {
+      expect(parseConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+      expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+      expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1, 2001:db8::/32' }).http.trustProxy).toEqual([
+        '10.0.0.0/8',
+        '192.168.1.7',
+        '::1',
+        '2001:db8::/32',
+      ]);
+      for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1', '::1/129']) {
+        expect(problems({ TRUST_PROXY: bad })).toEqual([
+          expect.stringContaining(`TRUST_PROXY must be true, false, or a comma-separated list`),
+        ]);
+      }
+    });
+
+    it('reads the THROTTLE_*, CLIENT_CACHE_SIZE and HTTP timeout variables, and refuses values out of range', () => {
+      const c = parseConfig({
+        THROTTLE_CLIENT_BURST: '5',
+        THROTTLE_CLIENT_PER_MINUTE: '2',
+        THROTTLE_SOURCE_BURST: '100',
+        THROTTLE_SOURCE_PER_MINUTE: '120',
+        THROTTLE_MAX_TRACKED: '1000',
+        THROTTLE_HASH_QUEUE: '4',
+        THROTTLE_LOG_PER_MINUTE: '10',
+        CLIENT_CACHE_SIZE: '500',
+        HTTP_REQUEST_TIMEOUT_MS: '20000',
+        HTTP_HEADERS_TIMEOUT_MS: '5000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '61000',
+      });
+      expect(c.throttle).toEqual({
+        clientBurst: 5,
+        clientPerMinute: 2,
+        sourceBurst: 100,
+        sourcePerMinute: 120,
+        maxTracked: 1000,
+        hashQueue: 4,
+        logPerMinute: 10,
+      });
+      expect(c.secrets.cacheSize).toBe(500);
+      expect(c.http).toMatchObject({ requestTimeoutMs: 20_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 61_000 });
+      const p = problems({ THROTTLE_CLIENT_BURST: '0', THROTTLE_HASH_QUEUE: 'many', CLIENT_CACHE_SIZE: '0', DOCS_ENABLED: 'maybe' });
+      for (const name of ['THROTTLE_CLIENT_BURST', 'THROTTLE_HASH_QUEUE', 'CLIENT_CACHE_SIZE', 'DOCS_ENABLED']) {
+        expect(p.some((m) => m.startsWith(name))).toBe(true);
+      }
+      expect(problems({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '10000' })).toEqual([
+        'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (Node.js refuses it)',
+      ]);
+    });
+  });
+
   describe('secrets from files (*_FILE, the Docker secrets convention)', () => {
     const files: Record<string, string> = { '/run/secrets/kek': `${KEK}\n`, '/run/secrets/admin': `${'s'.repeat(40)}\n` };
     const read = (path: string): string => {

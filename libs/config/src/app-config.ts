@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
@@ -24,6 +25,7 @@ export abstract class AppConfig {
   abstract readonly admin: AdminConfig;
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
+  abstract readonly throttle: ThrottleConfig;
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   /** Create the seed document's playground client (well-known secret): embedded database, or SEED_PLAYGROUND_CLIENT=true. */
@@ -68,6 +70,8 @@ export interface SecretsConfig {
   /** scrypt cost as log2(N). */
   readonly scryptLogN: number;
   readonly cacheTtlSeconds: number;
+  /** Most clients the per-instance cache holds (least recently used dropped first). */
+  readonly cacheSize: number;
 }
 
 export interface AdminConfig {
@@ -81,11 +85,38 @@ export interface AdminConfig {
   readonly accessTokenTtl: number;
 }
 
+/**
+ * Which peers may set X-Forwarded-For: none (`false`), any (`true`, unsafe on a public port: every client can
+ * claim any address), or the listed addresses and CIDR blocks.
+ */
+export type TrustProxy = boolean | readonly string[];
+
 export interface HttpConfig {
   readonly bodyLimitBytes: number;
-  /** true/false, or the proxies' addresses/CIDRs (e.g. a compose network's subnet), as Fastify takes them. */
-  readonly trustProxy: boolean | string[];
+  readonly trustProxy: TrustProxy;
   readonly retryAfterSeconds: number;
+  /** Whole request (headers and body) must arrive within this time; 0 disables. */
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** OpenAPI document and UI under {BASE_PATH}/docs. */
+  readonly docsEnabled: boolean;
+}
+
+/** Throttling of failed client authentication, before any password hashing (token buckets, per instance). */
+export interface ThrottleConfig {
+  /** Failures allowed at once per (client id, source address), and refilled per minute. */
+  readonly clientBurst: number;
+  readonly clientPerMinute: number;
+  /** Failures allowed at once per source address (any client id), and refilled per minute. */
+  readonly sourceBurst: number;
+  readonly sourcePerMinute: number;
+  /** Most buckets kept per kind; the least recently used is dropped beyond it. */
+  readonly maxTracked: number;
+  /** Verifications that may wait for a hashing slot per lane; beyond it the request is shed at once (429). */
+  readonly hashQueue: number;
+  /** Security warnings written per minute at most (the rest are counted and summarised). */
+  readonly logPerMinute: number;
 }
 
 export interface LogConfig {
@@ -192,18 +223,21 @@ class Reader {
   }
 }
 
-/** TRUST_PROXY: true/false, or a comma-separated list of proxy addresses or CIDR ranges. */
-function parseTrustProxy(r: Reader): boolean | string[] {
+function parseTrustProxy(r: Reader): TrustProxy {
   const v = r.raw('TRUST_PROXY');
-  if (v === undefined || /^(true|false|1|0|yes|no)$/i.test(v)) return r.bool('TRUST_PROXY', false);
-  const list = v.split(',').map((s) => s.trim());
-  const ipv4 = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
-  const ipv6 = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
-  if (list.some((a) => !ipv4.test(a) && !(a.includes(':') && ipv6.test(a)))) {
-    r.problems.push(`TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "${v}")`);
-    return false;
+  if (v === undefined || ['false', '0', 'no'].includes(v.toLowerCase())) return false;
+  if (['true', '1', 'yes'].includes(v.toLowerCase())) return true;
+  const entries = v.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      r.problems.push(`TRUST_PROXY must be true, false, or a comma-separated list of IP addresses and CIDR blocks (bad entry "${e}")`);
+    }
   }
-  return list;
+  return entries;
 }
 
 function parseEncryptionKeys(r: Reader): Buffer[] {
@@ -363,6 +397,7 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     secrets: {
       scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
       cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
+      cacheSize: r.int('CLIENT_CACHE_SIZE', 100_000, 1, 10_000_000),
     },
     admin: {
       clientId: adminClientId,
@@ -376,6 +411,19 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
       bodyLimitBytes: r.int('BODY_LIMIT', 16384, 1024, 10_485_760),
       trustProxy: parseTrustProxy(r),
       retryAfterSeconds: r.int('RETRY_AFTER', 5, 1, 3600),
+      requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
+      keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
+      docsEnabled: r.bool('DOCS_ENABLED', !production),
+    },
+    throttle: {
+      clientBurst: r.int('THROTTLE_CLIENT_BURST', 10, 1, 1_000_000),
+      clientPerMinute: r.int('THROTTLE_CLIENT_PER_MINUTE', 6, 1, 1_000_000),
+      sourceBurst: r.int('THROTTLE_SOURCE_BURST', 60, 1, 1_000_000),
+      sourcePerMinute: r.int('THROTTLE_SOURCE_PER_MINUTE', 60, 1, 1_000_000),
+      maxTracked: r.int('THROTTLE_MAX_TRACKED', 50_000, 100, 10_000_000),
+      hashQueue: r.int('THROTTLE_HASH_QUEUE', 32, 1, 10_000),
+      logPerMinute: r.int('THROTTLE_LOG_PER_MINUTE', 120, 1, 1_000_000),
     },
     log: {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
@@ -386,6 +434,10 @@ export function parseConfig(env: RawEnv, readFile: (path: string) => string = (p
     seedPlaygroundClient,
   };
 
+  const { requestTimeoutMs, headersTimeoutMs } = config.http;
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    r.problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (Node.js refuses it)');
+  }
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
 }

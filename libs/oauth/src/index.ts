@@ -12,3 +12,5 @@ export * from './introspection/introspection-response';
 export * from './metadata/authorization-server-metadata';
 export * from './metadata/metadata.controller';
 export * from './token/access-token.verifier';
+export * from './throttle/client-auth-throttle';
+export * from './throttle/security-events';

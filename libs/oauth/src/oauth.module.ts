@@ -17,6 +17,8 @@ import { RevocationStore } from './revocation/revocation.store';
 import { RevokedTokenEntity } from './revocation/revoked-token.entity';
 import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
+import { ClientAuthThrottle } from './throttle/client-auth-throttle';
+import { SecurityEvents } from './throttle/security-events';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
@@ -30,6 +32,8 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
+    ClientAuthThrottle,
+    SecurityEvents,
     AccessTokenIssuer,
     TokenReuse,
     AccessTokenVerifier,
@@ -42,6 +46,6 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     ClientCredentialsGrant,
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [BasicAuthGuard, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
+  exports: [BasicAuthGuard, ClientAuthThrottle, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
 })
 export class OAuthModule {}

@@ -15,7 +15,7 @@ import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminActor } from '../admin-actor.decorator';
 import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
-import { JsonBodyGuard } from '../validation/json-body.guard';
+import { RequiredJsonBodyGuard } from '../validation/json-body.guard';
 import { PageQueryDto } from '../validation/page-query.dto';
 import { ClientPageDto, ClientResponseDto, CreatedClientResponseDto } from './dto/client-response.dto';
 import { CreateClientDto } from './dto/create-client.dto';
@@ -29,7 +29,7 @@ export class ClientsController {
   constructor(private readonly clients: ClientAdminService) {}
 
   @Post()
-  @UseGuards(JsonBodyGuard)
+  @UseGuards(RequiredJsonBodyGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   @ApiOperation({ summary: 'Register a client', description: 'The response holds client_secret; it is never shown again.' })
@@ -59,7 +59,7 @@ export class ClientsController {
   }
 
   @Patch(':client_id')
-  @UseGuards(JsonBodyGuard)
+  @UseGuards(RequiredJsonBodyGuard)
   @ApiOperation({
     summary: 'Change a client',
     description:

@@ -4,7 +4,10 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClient, InvalidRequest } from '../errors';
+import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
+import { escapeForLog } from '../throttle/security-events';
 import { parseBasicAuthorization } from './basic-credentials';
+import { clientAddress } from './client-address';
 import { parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
 
@@ -29,6 +32,7 @@ export class BasicAuthGuard implements CanActivate {
     private readonly clients: ClientsService,
     private readonly config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly throttle: ClientAuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,10 +66,16 @@ export class BasicAuthGuard implements CanActivate {
       throw new InvalidClient(realm, 'no client authentication');
     }
 
-    const client = await this.clients.authenticate(clientId, secret);
-    if (!client) throw new InvalidClient(realm, `authentication failed for client "${clientId}"`);
+    // Throttle step (issue 8 §1): counts and refuses only what needs hashing, never a secret proven before.
+    const attempt = this.throttle.attempt(clientId, clientAddress(req));
+    const client = await this.clients.authenticate(clientId, secret, attempt.admit).catch(attempt.shedIfBusy);
+    attempt.settle(client !== null);
+    if (!client) throw new InvalidClient(realm, `authentication failed for client "${escapeForLog(clientId)}"`);
     if (client.tokenEndpointAuthMethod !== method) {
-      throw new InvalidClient(realm, `client "${clientId}" is registered for ${client.tokenEndpointAuthMethod}, used ${method}`);
+      throw new InvalidClient(
+        realm,
+        `client "${escapeForLog(clientId)}" is registered for ${client.tokenEndpointAuthMethod}, used ${method}`,
+      );
     }
     setOAuthState(req, { params, client });
     return true;

@@ -61,6 +61,16 @@ export class TemporarilyUnavailable extends ApiError {
   }
 }
 
+/**
+ * Throttled or shed load (issue 8 §1): 429 (RFC 6585 §4) with Retry-After. RFC 6749 has no rate-limit
+ * code; temporarily_unavailable (§4.1.2.1) is the closest, and 5xx stays reserved for real faults.
+ */
+export class TooManyRequests extends ApiError {
+  constructor(retryAfterSeconds: number, debug?: string) {
+    super('temporarily_unavailable', 429, 'Too many requests, retry later', debug, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
 function bearerChallenge(realm: string, params: Record<string, string>): string {
   const parts = [`realm="${realm.replace(/["\\]/g, '')}"`, ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)];
   return `Bearer ${parts.join(', ')}`;

@@ -1,0 +1,110 @@
+import { MalformedJsonBody } from '@app/admin';
+import type { AppConfig } from '@app/config';
+import { installClientAddress, InvalidRequest, sendApiError, trustedProxy } from '@app/oauth';
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { type Server, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** Security headers also sent on answers written before Fastify sees the request (see clientError). */
+const BASE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+/**
+ * Node answers a malformed request, an oversized header block (431) or a request timeout (408) before any
+ * route or hook runs. Fastify's default reply has its own `{statusCode, message}` shape; this one answers in
+ * the documented `{error, error_description}` shape with the security headers, and closes the connection.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const [status, description] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request header fields too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time']
+        : [400, 'Malformed HTTP request'];
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+  const headers = Object.entries({
+    ...BASE_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+}
+
+/**
+ * Errors Fastify's router answers itself, before hooks and the exception filter: a URL that does not decode,
+ * a path parameter over maxParamLength. Same shape and security headers as every other error.
+ */
+function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const [status, description] = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [414, 'A path segment is too long'] : [400, 'Malformed URL'];
+  void reply.headers(BASE_HEADERS);
+  sendApiError(reply, new InvalidRequest(description, err.code, status));
+}
+
+/**
+ * Fastify options of the hardening: source addresses, timeouts, early errors (issue 8 §3). No socket idle
+ * timeout: it would cut keep-alive connections before keepAliveTimeout (a proxy in front then sees resets);
+ * the headers and request timeouts bound slow clients instead.
+ */
+export function hardenedServerOptions(config: AppConfig): Partial<FastifyServerOptions> {
+  const { http } = config;
+  return {
+    trustProxy: trustedProxy(http.trustProxy),
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    clientErrorHandler: clientError,
+    frameworkErrors: frameworkError,
+  };
+}
+
+/**
+ * JSON bodies: an empty body sent as application/json is no body (many clients send that header on DELETE
+ * or a bodiless POST); one that does not parse becomes a MalformedJsonBody for the route to refuse in its
+ * terms. Fastify's own parser still guards against prototype poisoning.
+ */
+function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (req, body, done) => {
+    const text = body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(req as Parameters<typeof parseJson>[0], text, (err, parsed) => {
+      if (!err) return done(null, parsed);
+      const at = /position (\d+)/.exec(err.message)?.[1];
+      done(null, new MalformedJsonBody(`the request body is not valid JSON${at ? ` (at character ${at})` : ''}`));
+    });
+  });
+}
+
+/**
+ * Security headers on every response (`@fastify/helmet`): nosniff, no-referrer, X-Frame-Options DENY and
+ * CSP frame-ancestors 'none', HSTS when the issuer is https (RFC 6797; only meaningful over TLS); the
+ * source-address resolution behind TRUST_PROXY; the JSON parser above; and the Node server's timeouts.
+ * Call before app.init().
+ */
+export async function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  installClientAddress(fastify, trustedProxy(config.http.trustProxy));
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: true, directives: { 'frame-ancestors': ["'none'"] } },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.issuer.startsWith('https:') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  useJsonParser(app, config);
+  const server: Server = app.getHttpServer();
+  server.headersTimeout = config.http.headersTimeoutMs;
+}
