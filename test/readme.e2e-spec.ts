@@ -66,6 +66,8 @@ describe('README examples', () => {
         ADMIN_CLIENT_SECRET: ADMIN_SECRET,
         SECRET_HASH_LOG_N: '12',
         LOG_FORMAT: 'json',
+        // The README's examples use the seed's playground client, which a DATABASE_URL database gets only when asked.
+        SEED_PLAYGROUND_CLIENT: 'true',
       });
       server = await startServerProcess({ ...env, PORT: String(port) });
     });
