@@ -114,12 +114,12 @@ const paramName = fc.oneof(
   ),
   anyText,
 );
-const paramValue = fc.oneof(
-  fc.constantFrom('client_credentials', 'read', 'true', 'false', '1', '0', '-1', 'https://api.example'),
-  anyText,
-  madeUpSecret,
-);
-const params = fc.array(fc.tuple(paramName, paramValue), { maxLength: 5 });
+const paramValue = fc.oneof(fc.constantFrom('client_credentials', 'read', 'true', 'false', '1', '0', '-1', 'https://api.example'), anyText);
+// Made-up secrets go only where secrets go: an error may quote a grant_type or scope it refuses, never a secret.
+const secretParam = fc.tuple(fc.constantFrom('client_secret', 'client_assertion'), madeUpSecret);
+const params = fc.array(fc.oneof({ weight: 4, arbitrary: fc.tuple(paramName, paramValue) }, { weight: 1, arbitrary: secretParam }), {
+  maxLength: 5,
+});
 const encodedParams = params.map((list) => list.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&'));
 /** Query strings also arrive raw: unencoded bytes, stray % and & signs. */
 const query = fc.oneof(
