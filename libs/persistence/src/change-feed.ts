@@ -58,8 +58,16 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     ds.subscribers.push(this);
   }
 
-  onModuleInit(): void {
-    // The first poll starts from the end of the log and drops whatever was cached before it.
+  async onModuleInit(): Promise<void> {
+    // Start reading at the end of the log before anything is served, so nothing cached needs dropping later.
+    // If that read fails (no database yet), the first poll starts there instead and drops whatever was cached.
+    try {
+      const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
+      this.cursor = Number(max);
+      this.lastSuccess = Date.now();
+    } catch {
+      this.cursor = undefined;
+    }
     this.timer = setInterval(() => void this.poll(), this.config.database.changePollIntervalMs);
     this.timer.unref();
   }
