@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ClientCache } from './client-cache';
@@ -27,6 +28,8 @@ const admitAsNewcomer: AdmitHashing = () => 'newcomer';
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
   private readonly cache: ClientCache;
+  /** Verifications under way, by client id and secret digest (process memory only, never logged). */
+  private readonly inFlight = new Map<string, Promise<ClientEntity | null>>();
 
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
@@ -57,6 +60,22 @@ export class ClientsService {
   async authenticate(clientId: string, secret: string, admit: AdmitHashing = admitAsNewcomer): Promise<ClientEntity | null> {
     const known = this.cache.lookup(clientId, secret);
     if (known.kind === 'hit') return known.client.enabled ? known.client : null;
+    // Concurrent requests of one client with one secret share one verification: a freshly started instance under
+    // load would otherwise queue a scrypt per request and shed the surplus with 429.
+    const key = `${clientId}\u0000${createHash('sha256').update(secret, 'utf8').digest('base64')}`;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const run = this.verify(clientId, secret, known, admit).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, run);
+    return run;
+  }
+
+  private async verify(
+    clientId: string,
+    secret: string,
+    known: Exclude<ReturnType<ClientCache['lookup']>, { kind: 'hit' }>,
+    admit: AdmitHashing,
+  ): Promise<ClientEntity | null> {
     let row: ClientEntity | null | undefined;
     if (known.kind === 'stale') {
       row = await this.repo.findOneBy({ clientId });
