@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { ALL_KEYS, ChangeFeed, GAP_WAIT_MS } from './change-feed';
 import { dataSourceOptions } from './data-source-options';
-import { runMigrations } from './migration-runner';
+import { MigrationRunner, runMigrations } from './migration-runner';
 
 describe('ChangeFeed (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -32,6 +32,29 @@ describe('ChangeFeed (real PostgreSQL)', () => {
   afterAll(async () => {
     for (const ds of sources) await ds.destroy();
     await db.drop();
+  });
+
+  it('on a fresh database, waits for the migrations and starts at the end of the log: its first poll drops nothing', async () => {
+    const fresh = await createTestDatabase();
+    const ds = await new DataSource(dataSourceOptions(config, fresh.url)).initialize();
+    try {
+      const migrations = new MigrationRunner(ds);
+      const feed = new ChangeFeed(ds, config, migrations);
+      const seen: string[] = [];
+      feed.subscribe('client', (k) => seen.push(k));
+      // Nest runs one module's onModuleInit hooks concurrently: the feed's may start before the migrations'.
+      await Promise.all([feed.onModuleInit(), migrations.onModuleInit()]);
+      expect(migrations.applied).toBe(true);
+      await feed.poll();
+      expect(seen).toEqual([]);
+      await ds.query(`INSERT INTO change_log (topic, key) VALUES ('client', 'later')`);
+      await feed.poll();
+      expect(seen).toEqual(['later']);
+      feed.onApplicationShutdown();
+    } finally {
+      await ds.destroy();
+      await fresh.drop();
+    }
   });
 
   it('applies a change published in a transaction locally only after the commit', async () => {

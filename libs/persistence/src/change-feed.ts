@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import {
   DataSource,
   EntityManager,
@@ -8,6 +8,7 @@ import {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
+import { MigrationRunner } from './migration-runner';
 
 type Listener = (key: string) => void;
 /** Key that every listener receives when this instance may have missed changes: drop everything. */
@@ -53,6 +54,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   constructor(
     private readonly ds: DataSource,
     private readonly config: AppConfig,
+    @Optional() private readonly migrations?: MigrationRunner,
   ) {
     // TypeORM calls afterTransactionCommit/afterTransactionRollback on registered subscribers.
     ds.subscribers.push(this);
@@ -60,7 +62,9 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
 
   async onModuleInit(): Promise<void> {
     // Start reading at the end of the log before anything is served, so nothing cached needs dropping later.
-    // If that read fails (no database yet), the first poll starts there instead and drops whatever was cached.
+    // The migrations (which create change_log on a fresh database) run concurrently in this module's init: wait
+    // for them. If the read fails (no database yet), the first poll starts there and drops whatever was cached.
+    await this.migrations?.applyOnce();
     try {
       const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
       this.cursor = Number(max);

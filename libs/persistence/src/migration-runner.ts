@@ -8,13 +8,25 @@ export class MigrationRunner implements OnModuleInit {
   private readonly logger = new Logger('Migrations');
   /** True once this process has brought the schema up to date (readiness). */
   applied = false;
+  private run: Promise<void> | undefined;
 
   constructor(private readonly ds: DataSource) {}
 
-  async onModuleInit(): Promise<void> {
-    const ran = await runMigrations(this.ds);
-    if (ran.length) this.logger.log(`applied ${ran.join(', ')}`);
-    this.applied = true;
+  onModuleInit(): Promise<void> {
+    return this.applyOnce();
+  }
+
+  /**
+   * Brings the schema up to date once per process; every caller waits for the same run. Nest starts the
+   * onModuleInit hooks of one module concurrently, so a provider that reads the schema at start (the change feed)
+   * waits here instead of racing the migrations.
+   */
+  applyOnce(): Promise<void> {
+    this.run ??= runMigrations(this.ds).then((ran) => {
+      if (ran.length) this.logger.log(`applied ${ran.join(', ')}`);
+      this.applied = true;
+    });
+    return this.run;
   }
 }
 
