@@ -1,6 +1,7 @@
 import { createApp } from '../../apps/auth-server/src/app.factory';
 import { createPinoLogger } from '../../apps/auth-server/src/logger';
-import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
+import { loadConfig } from '../../apps/auth-server/src/load-config';
+import type { AppConfig, RawEnv } from '@app/config';
 import { freePort } from '@app/persistence';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +41,7 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
   const db = existingDb ?? (await createTestDatabase());
   // An explicit PORT (e.g. the seed's 8085) is bound as given; otherwise any free loopback port.
   const port = env.PORT !== undefined ? Number(env.PORT) : await freePort();
-  const config = parseConfig({
+  const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
     DATABASE_URL: db.url,
