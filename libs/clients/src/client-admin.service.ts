@@ -147,12 +147,14 @@ export class ClientAdminService {
       const client = await this.lock(m, clientId);
       this.refuseForAdminClient(clientId, { kind: 'delete' });
       await m.delete(ClientEntity, { clientId });
-      const blockedUntil = new Date(this.clock.now() + this.outstandingTokenLifetime(client) * 1000);
+      // Both instants on the Clock, which also decides when the reservation ends (see create).
+      const deletedAt = new Date(this.clock.now());
+      const blockedUntil = new Date(deletedAt.getTime() + this.outstandingTokenLifetime(client) * 1000);
       await m.query(
-        `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, now(), $2)
+        `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, $2, $3)
          ON CONFLICT (client_id) DO UPDATE
-           SET deleted_at = now(), blocked_until = GREATEST(oauth_deleted_clients.blocked_until, EXCLUDED.blocked_until)`,
-        [clientId, blockedUntil],
+           SET deleted_at = EXCLUDED.deleted_at, blocked_until = GREATEST(oauth_deleted_clients.blocked_until, EXCLUDED.blocked_until)`,
+        [clientId, deletedAt, blockedUntil],
       );
       return { result: undefined, details: { blocked_until: blockedUntil.toISOString() } };
     });
@@ -211,7 +213,7 @@ export class ClientAdminService {
     client: ClientEntity,
     reason: CutoffReason,
   ): { columns: { tokensRevokedBefore: Date }; details: Record<string, unknown> } {
-    const now = new Date(cutoffSecond(new Date()) * 1000);
+    const now = new Date(cutoffSecond(new Date(this.clock.now())) * 1000);
     const at = client.tokensRevokedBefore && client.tokensRevokedBefore > now ? client.tokensRevokedBefore : now;
     return { columns: { tokensRevokedBefore: at }, details: { tokens_revoked_before: at.toISOString(), cutoff_reason: reason } };
   }

@@ -1,5 +1,5 @@
 import { HashingBusy } from '@app/clients';
-import { parseConfig } from '@app/config';
+import { parseConfig, SystemClock } from '@app/config';
 import type { ApiError } from '../errors';
 import { ClientAuthThrottle } from './client-auth-throttle';
 import { escapeForLog, SecurityEvents } from './security-events';
@@ -7,7 +7,8 @@ import { TokenBuckets } from './token-buckets';
 
 function throttle(env: Record<string, string> = {}): ClientAuthThrottle {
   const config = parseConfig({ THROTTLE_CLIENT_BURST: '3', THROTTLE_SOURCE_BURST: '5', ...env });
-  return new ClientAuthThrottle(config, new SecurityEvents(config));
+  const clock = new SystemClock();
+  return new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock);
 }
 
 /** One failed authentication: admitted to hashing, then failed. Returns the lane, or the refusal. */

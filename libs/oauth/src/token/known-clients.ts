@@ -1,5 +1,5 @@
 import { CLIENT_TOPIC, ClientEntity, ClientsService } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 
@@ -20,6 +20,7 @@ export class KnownClients {
 
   constructor(
     private readonly clients: ClientsService,
+    private readonly clock: Clock,
     feed: ChangeFeed,
     config: AppConfig,
   ) {
@@ -33,7 +34,7 @@ export class KnownClients {
 
   async find(clientId: string): Promise<ClientEntity | null> {
     const hit = this.entries.get(clientId);
-    const now = Date.now();
+    const now = this.clock.now();
     if (hit && hit.until > now) return hit.client;
     const epoch = this.epoch;
     const client = await this.clients.findById(clientId);
