@@ -1,5 +1,5 @@
 import { AppConfig, Clock } from '@app/config';
-import { AuditTrail, ChangeFeed, decodeCursor, encodeCursor, type Page } from '@app/persistence';
+import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -48,7 +48,7 @@ export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
   return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until, tokens_revoked_before: cutoff };
 }
 
-const CURSOR_KIND = 'clients';
+const CLIENT_ORDER: KeysetOrder<ClientEntity> = { kind: 'clients', column: 'c.clientId', direction: 'ASC', keyOf: (c) => c.clientId };
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -97,20 +97,8 @@ export class ClientAdminService {
   }
 
   /** Keyset pagination in client_id order. */
-  async list(limit: number, cursor?: string): Promise<Page<ClientView>> {
-    const after = cursor === undefined ? undefined : decodeCursor(CURSOR_KIND, cursor);
-    const q = this.ds
-      .getRepository(ClientEntity)
-      .createQueryBuilder('c')
-      .orderBy('c.clientId', 'ASC')
-      .limit(limit + 1);
-    if (after !== undefined) q.where('c.clientId > :after', { after });
-    const rows = await q.getMany();
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(toClientView),
-      next_cursor: rows.length > limit ? encodeCursor(CURSOR_KIND, page[page.length - 1].clientId) : null,
-    };
+  list(limit: number, cursor?: string): Promise<Page<ClientView>> {
+    return keysetPage(this.ds.getRepository(ClientEntity).createQueryBuilder('c'), CLIENT_ORDER, { limit, cursor }, toClientView);
   }
 
   async get(clientId: string): Promise<ClientView> {
