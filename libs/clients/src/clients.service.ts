@@ -38,7 +38,7 @@ export class ClientsService {
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000, config.secrets.cacheSize, () => clock.now());
+    this.cache = new ClientCache(config.clientCache.ttlSeconds * 1000, config.clientCache.size, () => clock.now());
     feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
   }
 

@@ -208,7 +208,7 @@ describe('parseConfig', () => {
         keepAliveTimeoutMs: 72_000,
         docsEnabled: true,
       });
-      expect(c.secrets.cacheSize).toBe(100_000);
+      expect(c.clientCache.size).toBe(100_000);
       expect(c.throttle).toEqual({
         clientBurst: 10,
         clientPerMinute: 6,
@@ -261,7 +261,7 @@ describe('parseConfig', () => {
         hashQueue: 4,
         logPerMinute: 10,
       });
-      expect(c.secrets.cacheSize).toBe(500);
+      expect(c.clientCache.size).toBe(500);
       expect(c.http).toMatchObject({ requestTimeoutMs: 20_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 61_000 });
       const p = problems({ THROTTLE_CLIENT_BURST: '0', THROTTLE_HASH_QUEUE: 'many', CLIENT_CACHE_SIZE: '0', DOCS_ENABLED: 'maybe' });
       for (const name of ['THROTTLE_CLIENT_BURST', 'THROTTLE_HASH_QUEUE', 'CLIENT_CACHE_SIZE', 'DOCS_ENABLED']) {

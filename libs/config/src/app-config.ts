@@ -22,6 +22,7 @@ export abstract class AppConfig {
   abstract readonly tokens: TokenConfig;
   abstract readonly keys: KeysConfig;
   abstract readonly secrets: SecretsConfig;
+  abstract readonly clientCache: ClientCacheConfig;
   abstract readonly admin: AdminConfig;
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
@@ -69,9 +70,14 @@ export interface KeysConfig {
 export interface SecretsConfig {
   /** scrypt cost as log2(N). */
   readonly scryptLogN: number;
-  readonly cacheTtlSeconds: number;
-  /** Most clients the per-instance cache holds (least recently used dropped first). */
-  readonly cacheSize: number;
+}
+
+/** The per-instance cache of client rows and of secrets already verified against them. */
+export interface ClientCacheConfig {
+  /** Seconds a cached row answers before it is read again; 0 = no cache. */
+  readonly ttlSeconds: number;
+  /** Most clients held (least recently used dropped first). */
+  readonly size: number;
 }
 
 export interface AdminConfig {
@@ -402,10 +408,10 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       jwksMaxAgeSeconds,
       retirementGraceSeconds: r.int('KEY_RETIREMENT_GRACE', 60, 0, 86400),
     },
-    secrets: {
-      scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20),
-      cacheTtlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
-      cacheSize: r.int('CLIENT_CACHE_SIZE', 100_000, 1, 10_000_000),
+    secrets: { scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20) },
+    clientCache: {
+      ttlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
+      size: r.int('CLIENT_CACHE_SIZE', 100_000, 1, 10_000_000),
     },
     admin: {
       clientId: adminClientId,

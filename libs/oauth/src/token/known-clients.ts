@@ -24,7 +24,7 @@ export class KnownClients {
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.ttlMs = config.secrets.cacheTtlSeconds * 1000;
+    this.ttlMs = config.clientCache.ttlSeconds * 1000;
     feed.subscribe(CLIENT_TOPIC, (id) => {
       this.epoch++;
       if (id === ALL_KEYS) this.entries.clear();
