@@ -53,8 +53,9 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * Registration and management of clients, shared by the admin API and the CLI. Every change runs in one
- * transaction with its audit row and a change-feed entry, so the next token request on any instance sees
- * it (a disabled or deleted client, a rotated secret, a removed scope).
+ * transaction with its audit row and a change-feed entry; the feed applies it to this instance's caches once the
+ * transaction commits and to the other instances' within one poll interval, so their next token request sees it
+ * (a disabled or deleted client, a rotated secret, a removed scope).
  */
 @Injectable()
 export class ClientAdminService {
