@@ -14,4 +14,10 @@ export class TestClock extends Clock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
+
+  /** Moves to `marginMs` past an instant (epoch ms, a Date or an ISO string), if it is not past already. */
+  advancePast(at: number | Date | string, marginMs = 50): void {
+    const atMs = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
+    this.advance(Math.max(0, atMs - this.now()) + marginMs);
+  }
 }

@@ -50,7 +50,7 @@ export class AdminKeysController {
   }
 }
 
-/** Whole seconds until the next key may be promoted (at least 1), on the clock that set not_before. */
+/** Whole seconds until the next key may be promoted (at least 1); not_before comes from the database clock. */
 function retryAfter(notBefore: string | null, nowMs: number): number {
   return Math.max(1, Math.ceil(((notBefore ? Date.parse(notBefore) : nowMs) - nowMs) / 1000));
 }
