@@ -67,7 +67,7 @@ describe('admin API: changes take effect on the next token request', () => {
     const [{ previous_secret_expires_at: end }] = await t.db.query<{ previous_secret_expires_at: Date }>(
       `SELECT previous_secret_expires_at FROM oauth_clients WHERE client_id = 'graceful'`,
     );
-    await new Promise((r) => setTimeout(r, Math.max(0, end.getTime() - Date.now()) + 100));
+    t.clock.advancePast(end);
     expectInvalidClient(await requestToken(t, 'graceful', old));
     expect((await requestToken(t, 'graceful', fresh)).status).toBe(200);
   });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { parse } from 'yaml';
+import { accessToken, adminApi } from './support/admin-api';
 import { serverUrl } from './support/database';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import { basic, postForm } from './support/test-app';
@@ -200,21 +201,14 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
   it('honours on one replica a change made through the other (admin secret from the generated file)', async () => {
     const [a, b] = ports.map((p) => `http://127.0.0.1:${p}/ms-auth-server`);
     const adminSecret = readFileSync(join(secrets, 'admin-client-secret'), 'utf8').trim();
-    const adminToken = await postForm(
-      `${a}/oauth2/token`,
-      { grant_type: 'client_credentials', scope: 'admin' },
-      { authorization: basic('admin', adminSecret) },
-    );
-    expect(adminToken.status).toBe(200);
-    const bearer = { authorization: `Bearer ${adminToken.body.access_token as string}`, 'content-type': 'application/json' };
+    const api = adminApi(a, await accessToken(a, 'admin', adminSecret, { grant_type: 'client_credentials', scope: 'admin' }));
 
-    const created = await fetch(`${a}/admin/clients`, {
-      method: 'POST',
-      headers: bearer,
-      body: JSON.stringify({ client_name: 'orders', scope: 'orders.read' }),
+    const created = await api.post<{ client_id: string; client_secret: string }>('/admin/clients', {
+      client_name: 'orders',
+      scope: 'orders.read',
     });
     expect(created.status).toBe(201);
-    const client = (await created.json()) as { client_id: string; client_secret: string };
+    const client = created.body;
     const auth = basic(client.client_id, client.client_secret);
     const onB = await until(
       async () => (await postForm(`${b}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: auth })).status === 200,
@@ -222,11 +216,7 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
     );
     expect(onB).toBe(true);
 
-    const disabled = await fetch(`${a}/admin/clients/${client.client_id}`, {
-      method: 'PATCH',
-      headers: bearer,
-      body: JSON.stringify({ enabled: false }),
-    });
+    const disabled = await api.patch(`/admin/clients/${client.client_id}`, { enabled: false });
     expect(disabled.status).toBe(200);
     await until(
       async () => (await postForm(`${b}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: auth })).status === 401,

@@ -158,10 +158,13 @@ describe('server process start-up', () => {
       SIGNING_ALG: 'HS256',
       KEY_ENCRYPTION_KEYS: 'short',
       TOKEN_SCOPE_FORMAT: 'csv',
+      ADMIN_SCOPE: 'admin write',
     });
     expect(code).toBe(78);
     expect(stderr).toMatch(/^Invalid configuration:/);
     for (const name of ['PORT', 'SIGNING_ALG', 'KEY_ENCRYPTION_KEYS', 'TOKEN_SCOPE_FORMAT']) expect(stderr).toContain(`- ${name} `);
+    // A rule of the clients lib (the scope grammar's one home), reported in the same message.
+    expect(stderr).toContain('- ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token');
     expect(existsSync(join(dir, 'postgres'))).toBe(false);
   });
 

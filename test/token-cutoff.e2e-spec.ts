@@ -16,9 +16,10 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
   }
 }
 
-/** Waits until the wall clock is past `second` (epoch seconds), so a token issued now has a later `iat`. */
-async function afterSecond(second: number): Promise<void> {
-  while (Math.floor(Date.now() / 1000) <= second) await new Promise((r) => setTimeout(r, 50));
+/** Moves every instance's clock past `second` (epoch seconds), together, so a token issued now has a later `iat`. */
+function afterSecond(second: number, ...apps: TestApp[]): void {
+  const ms = Math.max(0, (second + 1) * 1000 - Math.min(...apps.map((t) => t.clock.now())));
+  for (const t of apps) t.clock.advance(ms);
 }
 
 /**
@@ -74,7 +75,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     expect(Number(row.cut)).toBeGreaterThanOrEqual(decodeJwt(old).iat!);
 
     // Tokens issued after the cut-off second are active.
-    await afterSecond(Number(row.cut));
+    afterSecond(Number(row.cut), a, b);
     const fresh = await accessToken(b, 'leaky', SECRET);
     expect((await introspectAt(a, fresh)).body).toMatchObject({ active: true });
     const audit = await a.db.query(`SELECT details FROM audit_log WHERE client_id = 'leaky' AND action = 'client.updated' ORDER BY id`);
@@ -99,7 +100,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     await eventually('B to see the cut-off', async () => (await introspectAt(b, before)).body.active === false);
     // The secret itself changed too, with no grace: the old one is refused.
     await eventually('B to refuse the old secret', async () => (await requestToken(b, 'rotated', SECRET)).status === 401);
-    await afterSecond(cut.body.tokens_revoked_before as number);
+    afterSecond(cut.body.tokens_revoked_before as number, a, b);
     const after = await accessToken(b, 'rotated', cut.body.client_secret as string);
     expect((await introspectAt(a, after)).body).toMatchObject({ active: true });
 
@@ -117,7 +118,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     expect(res.body.tokens_revoked_before).toBeGreaterThanOrEqual(decodeJwt(token).iat!);
     await eventually('B to see the cut-off', async () => (await introspectAt(b, token)).body.active === false);
     // The client itself keeps working: its next token (a later second) is active.
-    await afterSecond(res.body.tokens_revoked_before as number);
+    afterSecond(res.body.tokens_revoked_before as number, a, b);
     expect((await introspectAt(b, await accessToken(b, 'revoked', SECRET))).body).toMatchObject({ active: true });
 
     const [audit] = await a.db.query(

@@ -35,6 +35,21 @@ describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
     await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
   });
 
+  /** The built server on this suite's database and a free port, with `env` on top; the previous one is stopped. */
+  async function startServer(env: Record<string, string> = {}): Promise<{ server: ServerProcess; port: number }> {
+    await proc?.stop();
+    const port = await freePort();
+    const server = await startServerProcess({
+      DATABASE_URL: db.url,
+      KEY_ENCRYPTION_KEYS: kek,
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+      ...env,
+    });
+    proc = server;
+    return { server, port };
+  }
+
   afterAll(async () => {
     await proc?.stop();
     await new Promise((r) => collector.close(r));
@@ -43,20 +58,15 @@ describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
 
   it('exports spans for the HTTP request, its Fastify route and its PostgreSQL queries when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
     received = [];
-    const port = await freePort();
-    proc = await startServerProcess({
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_KEYS: kek,
-      PORT: String(port),
+    const { server, port } = await startServer({
       SECRET_HASH_LOG_N: '12',
       SEED_PLAYGROUND_CLIENT: 'true',
-      LOG_FORMAT: 'json',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_SERVICE_NAME: 'auth-under-test',
     });
-    expect(proc.output()).toContain(`"tracing":"OTLP http://127.0.0.1:`);
+    expect(server.output()).toContain(`"tracing":"OTLP http://127.0.0.1:`);
     const res = await postForm(
       `http://127.0.0.1:${port}/ms-auth-server/oauth2/token`,
       { grant_type: 'client_credentials' },
@@ -80,14 +90,7 @@ describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
   });
 
   it('is off without an OTLP endpoint', async () => {
-    await proc?.stop();
-    const port = await freePort();
-    proc = await startServerProcess({
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_KEYS: kek,
-      PORT: String(port),
-      LOG_FORMAT: 'json',
-    });
-    expect(proc.output()).toContain('"tracing":"off (set OTEL_EXPORTER_OTLP_ENDPOINT)"');
+    const { server } = await startServer();
+    expect(server.output()).toContain('"tracing":"off (set OTEL_EXPORTER_OTLP_ENDPOINT)"');
   });
 });

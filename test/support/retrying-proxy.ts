@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, request, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ProxyStats {
+interface ProxyStats {
   /** Requests answered to the client. */
   forwarded: number;
   /** Attempts retried on another upstream because the connection was refused (nothing sent). */

@@ -1,9 +1,11 @@
 import { createApp } from '../../apps/auth-server/src/app.factory';
 import { createPinoLogger } from '../../apps/auth-server/src/logger';
-import { type AppConfig, parseConfig, type RawEnv } from '@app/config';
+import { loadConfig } from '../../apps/auth-server/src/load-config';
+import type { AppConfig, RawEnv } from '@app/config';
 import { freePort } from '@app/persistence';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import { TestClock } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestApp {
@@ -18,6 +20,8 @@ export interface TestApp {
   issuer: string;
   /** Captured log lines, each one JSON object as the server writes it (to check what is and is not logged). */
   logs: string[];
+  /** The server's time source: advance it to let a TTL, grace window or token lifetime run out. */
+  clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -40,7 +44,7 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
   const db = existingDb ?? (await createTestDatabase());
   // An explicit PORT (e.g. the seed's 8085) is bound as given; otherwise any free loopback port.
   const port = env.PORT !== undefined ? Number(env.PORT) : await freePort();
-  const config = parseConfig({
+  const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
     DATABASE_URL: db.url,
@@ -54,7 +58,8 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
     ...env,
   });
   const logs: string[] = [];
-  const app = await createApp(config, capturingLogger(config, logs));
+  const clock = new TestClock();
+  const app = await createApp(config, capturingLogger(config, logs), clock);
   await app.listen({ port, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${port}`;
   return {
@@ -66,6 +71,7 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
     baseUrl: `${origin}${config.basePath}`,
     issuer: config.issuer,
     logs,
+    clock,
     async close() {
       await app.close();
       if (!existingDb) await db.drop();

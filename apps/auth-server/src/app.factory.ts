@@ -1,5 +1,5 @@
 import { setupAdminDocs } from '@app/admin';
-import type { AppConfig } from '@app/config';
+import type { AppConfig, Clock } from '@app/config';
 import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
 import { AppMetrics } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
@@ -15,8 +15,13 @@ import { observeRequests, requestIdFor } from './request-observer';
  * one error serialiser for every failure (Nest routes Fastify's own errors, such as a bad content type or
  * an oversized body, through the same global filter), one pino logger for Nest and the access log (request
  * id, route pattern, status, duration, client; never the query string or headers), and the token metrics.
+ * `clock` is the system's unless a test moves time.
  */
-export async function createApp(config: AppConfig, log: PinoLogger = createPinoLogger(config)): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  log: PinoLogger = createPinoLogger(config),
+  clock?: Clock,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...hardenedServerOptions(config),
@@ -29,7 +34,7 @@ export async function createApp(config: AppConfig, log: PinoLogger = createPinoL
     // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
     routerOptions: { maxParamLength: 1024 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clock), adapter, {
     logger: new PinoNestLogger(log),
     bufferLogs: false,
     abortOnError: false,

@@ -1,6 +1,6 @@
 import { AdminModule } from '@app/admin';
 import { ClientsBootstrapModule } from '@app/clients';
-import { AppConfig, AppConfigModule } from '@app/config';
+import { AppConfig, AppConfigModule, type Clock } from '@app/config';
 import { OAuthModule } from '@app/oauth';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -10,11 +10,11 @@ import { ENTITIES } from './entities';
 /** Composition root: configuration, storage, the public OAuth surface, the admin API, health and metrics. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
+        AppConfigModule.forRoot(config, clock),
         PersistenceModule.forRoot(ENTITIES),
         ClientsBootstrapModule,
         OAuthModule,

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { parseConfig, processEnv } from '@app/config';
 import { dataSourceOptions } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
+import { loadConfig } from './load-config';
 
 /**
  * The data source for the TypeORM CLI, e.g. after `npm run build`:
@@ -10,7 +10,7 @@ import { ENTITIES } from './entities';
  * New migrations go in migrations/ and are listed in migrations/index.ts. Configuration comes from the config
  * lib like everywhere else; DATABASE_URL is required here (the CLI does not start the embedded database).
  */
-const config = parseConfig(processEnv());
+const config = loadConfig();
 if (!config.database.url) throw new Error('DATABASE_URL is required for the TypeORM CLI');
 
 export default new DataSource({

@@ -7,7 +7,7 @@ import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
  * query strings (they carry client secrets and assertions). The access line itself only ever holds the
  * route pattern, never the raw URL; these paths are the safety net for objects logged elsewhere.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'authorization',
   'cookie',
   'body',

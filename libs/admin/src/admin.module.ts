@@ -1,5 +1,5 @@
 import { ClientsModule } from '@app/clients';
-import { KeysModule } from '@app/keys';
+import { KeyLifecycleModule } from '@app/keys';
 import { OAuthModule } from '@app/oauth';
 import { Module } from '@nestjs/common';
 import { AdminBearerGuard } from './admin-bearer.guard';
@@ -11,9 +11,10 @@ import { AdminKeysController } from './keys/admin-keys.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
-  // Each module whose providers the admin API injects: clients (ClientAdminService), keys (key lifecycle), oauth
-  // (AccessTokenVerifier for the bearer guard). AppConfig, Clock and AuditTrail come from global modules.
-  imports: [ClientsModule, KeysModule, OAuthModule],
+  // Each module whose providers the admin API injects: clients (ClientAdminService), the key lifecycle
+  // (KeyLifecycleService), oauth (AccessTokenVerifier for the bearer guard). AppConfig, Clock and AuditTrail come
+  // from global modules.
+  imports: [ClientsModule, KeyLifecycleModule, OAuthModule],
   controllers: [ClientsController, ClientSecretController, ClientTokensController, AuditController, AdminKeysController],
   providers: [AdminBearerGuard],
 })

@@ -1,5 +1,5 @@
 import { AppConfig, Clock } from '@app/config';
-import { AuditTrail, ChangeFeed, decodeCursor, encodeCursor, type Page } from '@app/persistence';
+import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -48,13 +48,14 @@ export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
   return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until, tokens_revoked_before: cutoff };
 }
 
-const CURSOR_KIND = 'clients';
+const CLIENT_ORDER: KeysetOrder<ClientEntity> = { kind: 'clients', column: 'c.clientId', direction: 'ASC', keyOf: (c) => c.clientId };
 const UNIQUE_VIOLATION = '23505';
 
 /**
  * Registration and management of clients, shared by the admin API and the CLI. Every change runs in one
- * transaction with its audit row and a change-feed entry, so the next token request on any instance sees
- * it (a disabled or deleted client, a rotated secret, a removed scope).
+ * transaction with its audit row and a change-feed entry; the feed applies it to this instance's caches once the
+ * transaction commits and to the other instances' within one poll interval, so their next token request sees it
+ * (a disabled or deleted client, a rotated secret, a removed scope).
  */
 @Injectable()
 export class ClientAdminService {
@@ -97,20 +98,8 @@ export class ClientAdminService {
   }
 
   /** Keyset pagination in client_id order. */
-  async list(limit: number, cursor?: string): Promise<Page<ClientView>> {
-    const after = cursor === undefined ? undefined : decodeCursor(CURSOR_KIND, cursor);
-    const q = this.ds
-      .getRepository(ClientEntity)
-      .createQueryBuilder('c')
-      .orderBy('c.clientId', 'ASC')
-      .limit(limit + 1);
-    if (after !== undefined) q.where('c.clientId > :after', { after });
-    const rows = await q.getMany();
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(toClientView),
-      next_cursor: rows.length > limit ? encodeCursor(CURSOR_KIND, page[page.length - 1].clientId) : null,
-    };
+  list(limit: number, cursor?: string): Promise<Page<ClientView>> {
+    return keysetPage(this.ds.getRepository(ClientEntity).createQueryBuilder('c'), CLIENT_ORDER, { limit, cursor }, toClientView);
   }
 
   async get(clientId: string): Promise<ClientView> {
@@ -147,12 +136,14 @@ export class ClientAdminService {
       const client = await this.lock(m, clientId);
       this.refuseForAdminClient(clientId, { kind: 'delete' });
       await m.delete(ClientEntity, { clientId });
-      const blockedUntil = new Date(this.clock.now() + this.outstandingTokenLifetime(client) * 1000);
+      // Both instants on the Clock, which also decides when the reservation ends (see create).
+      const deletedAt = new Date(this.clock.now());
+      const blockedUntil = new Date(deletedAt.getTime() + this.outstandingTokenLifetime(client) * 1000);
       await m.query(
-        `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, now(), $2)
+        `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, $2, $3)
          ON CONFLICT (client_id) DO UPDATE
-           SET deleted_at = now(), blocked_until = GREATEST(oauth_deleted_clients.blocked_until, EXCLUDED.blocked_until)`,
-        [clientId, blockedUntil],
+           SET deleted_at = EXCLUDED.deleted_at, blocked_until = GREATEST(oauth_deleted_clients.blocked_until, EXCLUDED.blocked_until)`,
+        [clientId, deletedAt, blockedUntil],
       );
       return { result: undefined, details: { blocked_until: blockedUntil.toISOString() } };
     });
@@ -211,7 +202,7 @@ export class ClientAdminService {
     client: ClientEntity,
     reason: CutoffReason,
   ): { columns: { tokensRevokedBefore: Date }; details: Record<string, unknown> } {
-    const now = new Date(cutoffSecond(new Date()) * 1000);
+    const now = new Date(cutoffSecond(new Date(this.clock.now())) * 1000);
     const at = client.tokensRevokedBefore && client.tokensRevokedBefore > now ? client.tokensRevokedBefore : now;
     return { columns: { tokensRevokedBefore: at }, details: { tokens_revoked_before: at.toISOString(), cutoff_reason: reason } };
   }

@@ -48,7 +48,8 @@ export class ClientCache {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 100_000,
-    private readonly now: () => number = Date.now,
+    /** Milliseconds since the epoch: the Clock's, so tests move TTL and grace windows without waiting. */
+    private readonly now: () => number,
   ) {}
 
   private mac(secret: string): Buffer {

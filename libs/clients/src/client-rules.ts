@@ -1,4 +1,4 @@
-import type { TokenConfig } from '@app/config';
+import type { ConfigRule, TokenConfig } from '@app/config';
 
 /*
  * The rules a client and its tokens follow, in one place for the admin API, the CLI, the token endpoint and
@@ -13,6 +13,13 @@ export const SCOPE_TOKEN = new RegExp(`^${SCOPE_CHAR}+$`);
 
 /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ), as a client's registered scope is stored and shown. */
 export const SCOPE_LIST = new RegExp(`^${SCOPE_CHAR}+( ${SCOPE_CHAR}+)*$`);
+
+/** ADMIN_SCOPE is the one scope the admin API requires: a single scope-token, or no token could carry it. */
+const adminScopeIsOneToken: ConfigRule = (config) =>
+  SCOPE_TOKEN.test(config.admin.scope) ? [] : ['ADMIN_SCOPE must be a single RFC 6749 §3.3 scope token'];
+
+/** The configuration checks these rules own, for parseConfig (the composition root passes them in). */
+export const CLIENT_CONFIG_RULES: readonly ConfigRule[] = [adminScopeIsOneToken];
 
 /**
  * The lifetime of the access tokens a client gets: its own access_token_ttl, else ACCESS_TOKEN_TTL, never above

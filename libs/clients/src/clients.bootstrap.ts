@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { AuditTrail, ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,6 +30,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     private readonly hasher: SecretHasher,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +38,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       if (this.config.seedPlaygroundClient) await this.seedPlayground();
       await this.ensureAdminClient();
     });
-    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.hasher);
+    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.hasher, this.clock.now());
   }
 
   private async seedPlayground(): Promise<void> {

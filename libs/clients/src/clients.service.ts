@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -34,10 +34,11 @@ export class ClientsService {
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     private readonly hasher: SecretHasher,
+    private readonly clock: Clock,
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.cache = new ClientCache(config.secrets.cacheTtlSeconds * 1000, config.secrets.cacheSize);
+    this.cache = new ClientCache(config.clientCache.ttlSeconds * 1000, config.clientCache.size, () => clock.now());
     feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
   }
 
@@ -86,7 +87,7 @@ export class ClientsService {
     const lane = admit();
     const client = row !== undefined ? row : storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     const grace = client?.previousSecretExpiresAt?.getTime() ?? 0;
-    const candidates = [client?.secretHash, client?.previousSecretHash && grace > Date.now() ? client.previousSecretHash : undefined];
+    const candidates = [client?.secretHash, client?.previousSecretHash && grace > this.clock.now() ? client.previousSecretHash : undefined];
     const result = await this.hasher.check(secret, candidates, lane);
     if (!client || result.index < 0) return null;
     this.cache.remember(client, secret, candidates[result.index] as string);

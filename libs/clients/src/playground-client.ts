@@ -29,11 +29,11 @@ export class WellKnownSecretError extends Error {
  * within a rotation's grace). Only that client id is checked: testing the secret against every client would
  * cost one scrypt per client at each start.
  */
-export async function refuseWellKnownSecret(repo: Repository<ClientEntity>, hasher: SecretHasher): Promise<void> {
+export async function refuseWellKnownSecret(repo: Repository<ClientEntity>, hasher: SecretHasher, nowMs: number): Promise<void> {
   const client = await repo.findOneBy({ clientId: PLAYGROUND_CLIENT.clientId });
   if (!client || !client.enabled) return;
   const hashes = [client.secretHash];
-  if (client.previousSecretHash && (client.previousSecretExpiresAt?.getTime() ?? 0) > Date.now()) hashes.push(client.previousSecretHash);
+  if (client.previousSecretHash && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs) hashes.push(client.previousSecretHash);
   for (const h of hashes) {
     if ((await hasher.verify(PLAYGROUND_CLIENT.secret, h)).valid) throw new WellKnownSecretError(client.clientId);
   }

@@ -208,7 +208,7 @@ describe('parseConfig', () => {
         keepAliveTimeoutMs: 72_000,
         docsEnabled: true,
       });
-      expect(c.secrets.cacheSize).toBe(100_000);
+      expect(c.clientCache.size).toBe(100_000);
       expect(c.throttle).toEqual({
         clientBurst: 10,
         clientPerMinute: 6,
@@ -261,7 +261,7 @@ describe('parseConfig', () => {
         hashQueue: 4,
         logPerMinute: 10,
       });
-      expect(c.secrets.cacheSize).toBe(500);
+      expect(c.clientCache.size).toBe(500);
       expect(c.http).toMatchObject({ requestTimeoutMs: 20_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 61_000 });
       const p = problems({ THROTTLE_CLIENT_BURST: '0', THROTTLE_HASH_QUEUE: 'many', CLIENT_CACHE_SIZE: '0', DOCS_ENABLED: 'maybe' });
       for (const name of ['THROTTLE_CLIENT_BURST', 'THROTTLE_HASH_QUEUE', 'CLIENT_CACHE_SIZE', 'DOCS_ENABLED']) {
@@ -288,7 +288,7 @@ describe('parseConfig', () => {
           ADMIN_CLIENT_ID: 'admin',
           ADMIN_CLIENT_SECRET_FILE: '/run/secrets/admin',
         },
-        read,
+        { readFile: read },
       );
       expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 7)]);
       expect(c.admin).toMatchObject({ clientId: 'admin', clientSecret: 's'.repeat(40), clientSecretFile: '/run/secrets/admin' });
@@ -298,7 +298,7 @@ describe('parseConfig', () => {
       files['/run/secrets/pg'] = 'p@ss/word\n';
       const c = parseConfig(
         { DATABASE_URL: 'postgres://auth@db:5432/auth', DATABASE_PASSWORD_FILE: '/run/secrets/pg', KEY_ENCRYPTION_KEYS: KEK },
-        read,
+        { readFile: read },
       );
       expect(c.database.url).toBe('postgres://auth:p%40ss%2Fword@db:5432/auth');
       expect(problems({ DATABASE_URL: 'postgres://auth:x@db/auth', DATABASE_PASSWORD: 'y', KEY_ENCRYPTION_KEYS: KEK })).toEqual([
@@ -307,7 +307,7 @@ describe('parseConfig', () => {
     });
 
     it('lets the variable itself win over its file', () => {
-      const c = parseConfig({ KEY_ENCRYPTION_KEYS: KEK2, KEY_ENCRYPTION_KEYS_FILE: '/run/secrets/kek' }, read);
+      const c = parseConfig({ KEY_ENCRYPTION_KEYS: KEK2, KEY_ENCRYPTION_KEYS_FILE: '/run/secrets/kek' }, { readFile: read });
       expect(c.keys.encryptionKeys).toEqual([Buffer.alloc(32, 9)]);
     });
 

@@ -33,8 +33,8 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
     ...env,
   });
   const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: KEYS_ENTITIES }).initialize();
-  const feed = new ChangeFeed(ds, config);
   const clock = new SystemClock();
+  const feed = new ChangeFeed(ds, config, clock);
   const encrypter = new KeyEncrypter(config.keys.encryptionKeys);
   const lifecycle = new KeyLifecycleService(ds, config, encrypter, feed, new AuditTrail(ds), clock);
   return { ds, config, keys: new KeysService(ds, encrypter, lifecycle, clock, feed), lifecycle };

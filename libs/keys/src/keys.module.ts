@@ -24,10 +24,13 @@ export const KEYS_ENTITIES = [SigningKeyEntity];
 })
 export class KeyLifecycleModule {}
 
-/** The server's keys: the lifecycle, plus the loaded key set that signs and the JWKS (KeysService) and the schedule. */
+/**
+ * The server's loaded key set that signs and publishes the JWKS (KeysService), and the rotation schedule, on top
+ * of the lifecycle. A module that changes keys imports KeyLifecycleModule itself.
+ */
 @Module({
   imports: [KeyLifecycleModule],
   providers: [KeysService, KeyRotationScheduler],
-  exports: [KeysService, KeyLifecycleModule],
+  exports: [KeysService],
 })
 export class KeysModule {}

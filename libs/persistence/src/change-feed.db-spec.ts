@@ -1,6 +1,7 @@
 import { parseConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { TestClock } from '../../../test/support/clock';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { ALL_KEYS, ChangeFeed, GAP_WAIT_MS } from './change-feed';
 import { dataSourceOptions } from './data-source-options';
@@ -15,13 +16,14 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     CHANGE_POLL_INTERVAL_MS: '50',
   });
 
-  async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: string[] }> {
+  async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: string[]; clock: TestClock }> {
     const ds = await new DataSource(dataSourceOptions(config, db.url)).initialize();
     sources.push(ds);
-    const feed = new ChangeFeed(ds, config);
+    const clock = new TestClock();
+    const feed = new ChangeFeed(ds, config, clock);
     const seen: string[] = [];
     feed.subscribe('client', (k) => seen.push(k));
-    return { ds, feed, seen };
+    return { ds, feed, seen, clock };
   }
 
   beforeAll(async () => {
@@ -39,7 +41,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     const ds = await new DataSource(dataSourceOptions(config, fresh.url)).initialize();
     try {
       const migrations = new MigrationRunner(ds);
-      const feed = new ChangeFeed(ds, config, migrations);
+      const feed = new ChangeFeed(ds, config, new TestClock(), migrations);
       const seen: string[] = [];
       feed.subscribe('client', (k) => seen.push(k));
       // Nest runs one module's onModuleInit hooks concurrently: the feed's may start before the migrations'.
@@ -96,10 +98,13 @@ describe('ChangeFeed (real PostgreSQL)', () => {
   });
 
   it('flushes every key when it could not poll for longer than the change log is kept', async () => {
-    const { feed, seen } = await instance();
+    const { feed, seen, clock } = await instance();
     await feed.poll();
     seen.length = 0;
-    (feed as unknown as { lastSuccess: number }).lastSuccess = Date.now() - 3_600_000;
+    // No successful poll for an hour (the change log keeps rows that long): the next one flushes, once.
+    clock.advance(3_600_000);
+    await feed.poll();
+    expect(seen).toEqual([ALL_KEYS]);
     await feed.poll();
     expect(seen).toEqual([ALL_KEYS]);
   });
@@ -156,7 +161,10 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     expect(reader.seen).toEqual(['next']);
     const gaps = (reader.feed as unknown as { gaps: Map<number, number> }).gaps;
     expect(gaps.size).toBe(1);
-    for (const seq of gaps.keys()) gaps.set(seq, Date.now() - GAP_WAIT_MS - 1);
+    reader.clock.advance(GAP_WAIT_MS - 1_000);
+    await reader.feed.poll();
+    expect(gaps.size).toBe(1);
+    reader.clock.advance(1_001);
     await reader.feed.poll();
     expect(gaps.size).toBe(0);
     expect(reader.seen).toEqual(['next']);

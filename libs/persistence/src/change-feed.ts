@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import {
   DataSource,
@@ -44,7 +44,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   /** Missing sequence numbers below the cursor, with when each was first noticed. */
   private readonly gaps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
-  private lastSuccess = Date.now();
+  private lastSuccess: number;
   private failing = false;
   private polling = false;
   private lastPrune = 0;
@@ -54,8 +54,10 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   constructor(
     private readonly ds: DataSource,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
     @Optional() private readonly migrations?: MigrationRunner,
   ) {
+    this.lastSuccess = clock.now();
     // TypeORM calls afterTransactionCommit/afterTransactionRollback on registered subscribers.
     ds.subscribers.push(this);
   }
@@ -68,7 +70,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     try {
       const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
       this.cursor = Number(max);
-      this.lastSuccess = Date.now();
+      this.lastSuccess = this.clock.now();
     } catch {
       this.cursor = undefined;
     }
@@ -82,7 +84,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
 
   /** Milliseconds since the last successful poll (for metrics and readiness). */
   lagMs(): number {
-    return Date.now() - this.lastSuccess;
+    return this.clock.now() - this.lastSuccess;
   }
 
   subscribe(topic: string, listener: Listener): void {
@@ -137,7 +139,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
       } else {
         await this.readChanges(this.cursor);
       }
-      this.lastSuccess = Date.now();
+      this.lastSuccess = this.clock.now();
       if (this.failing) this.logger.log('change feed reachable again');
       this.failing = false;
       await this.prune();
@@ -150,7 +152,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   }
 
   private async readChanges(after: number): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [seq, since] of this.gaps) if (now - since > GAP_WAIT_MS) this.gaps.delete(seq);
     const rows = await this.ds.query<{ seq: string; topic: string; key: string }[]>(
       `SELECT seq::text AS seq, topic, key FROM change_log WHERE seq > $1 OR seq = ANY($2::bigint[]) ORDER BY seq`,
@@ -180,7 +182,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   }
 
   private async prune(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastPrune < 600_000) return;
     this.lastPrune = now;
     await this.ds.query(`DELETE FROM change_log WHERE at < now() - make_interval(secs => $1)`, [RETENTION_MS / 1000]);

@@ -1,3 +1,5 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
 /** A pagination cursor that this server did not hand out. */
 export class InvalidCursorError extends Error {
   constructor() {
@@ -33,4 +35,39 @@ export function decodeCursor(kind: string, cursor: string): string {
   } catch {
     throw new InvalidCursorError();
   }
+}
+
+/** How one list is keyset-paginated: on a unique column, in one direction. */
+export interface KeysetOrder<E> {
+  /** Names the list inside its cursors, so a cursor of one list is refused by another. */
+  kind: string;
+  /** The unique sort column as the query builder names it, e.g. `c.clientId`. */
+  column: string;
+  direction: 'ASC' | 'DESC';
+  /** The sort key of a row, as the cursor carries it. */
+  keyOf(row: E): string;
+  /** Refuses a cursor key that cannot be a value of the column (say, not a bigint), before the query. */
+  validKey?(key: string): boolean;
+}
+
+/**
+ * One page of `query` after `cursor` (the first page without one): rows past the cursor's key in the list's
+ * order, at most `limit`, and a cursor for the next page while more rows follow.
+ */
+export async function keysetPage<E extends ObjectLiteral, V>(
+  query: SelectQueryBuilder<E>,
+  order: KeysetOrder<E>,
+  { limit, cursor }: { limit: number; cursor?: string },
+  view: (row: E) => V,
+): Promise<Page<V>> {
+  const after = cursor === undefined ? undefined : decodeCursor(order.kind, cursor);
+  if (after !== undefined && order.validKey && !order.validKey(after)) throw new InvalidCursorError();
+  query.orderBy(order.column, order.direction).limit(limit + 1);
+  if (after !== undefined) query.where(`${order.column} ${order.direction === 'ASC' ? '>' : '<'} :after`, { after });
+  const rows = await query.getMany();
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map(view),
+    next_cursor: rows.length > limit ? encodeCursor(order.kind, order.keyOf(page[page.length - 1])) : null,
+  };
 }

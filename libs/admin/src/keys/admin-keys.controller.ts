@@ -1,3 +1,4 @@
+import { Clock } from '@app/config';
 import { KeyLifecycleService, KeyView, RotationOutcome } from '@app/keys';
 import { Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
@@ -10,7 +11,10 @@ import { ParseFlagPipe } from './parse-flag.pipe';
 /** Signing keys: list the lifecycle, rotate on demand (the schedule is KEY_ROTATION_INTERVAL). */
 @AdminController('keys')
 export class AdminKeysController {
-  constructor(private readonly keys: KeyLifecycleService) {}
+  constructor(
+    private readonly keys: KeyLifecycleService,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List signing keys (metadata only, never key material)' })
@@ -41,11 +45,12 @@ export class AdminKeysController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RotationOutcome> {
     const outcome = await this.keys.rotate(actor, { immediate });
-    if (!outcome.rotated) void reply.status(202).header('Retry-After', String(retryAfter(outcome.next.not_before)));
+    if (!outcome.rotated) void reply.status(202).header('Retry-After', String(retryAfter(outcome.next.not_before, this.clock.now())));
     return outcome;
   }
 }
 
-function retryAfter(notBefore: string | null): number {
-  return Math.max(1, Math.ceil(((notBefore ? Date.parse(notBefore) : Date.now()) - Date.now()) / 1000));
+/** Whole seconds until the next key may be promoted (at least 1); not_before comes from the database clock. */
+function retryAfter(notBefore: string | null, nowMs: number): number {
+  return Math.max(1, Math.ceil(((notBefore ? Date.parse(notBefore) : nowMs) - nowMs) / 1000));
 }

@@ -19,7 +19,8 @@ import { QUERY_PARAMS_KEY } from './query-params';
  *      @ParamsFromQuery;
  *   2. pick the one authentication method the request uses: `client_secret_basic` (Authorization: Basic) or
  *      `client_secret_post` (client_id and client_secret in the body); two at once is invalid_request;
- *   3. authenticate the client by that method (secrets: ClientsService);
+ *   3. authenticate the client by that method (secrets: ClientsService), a request that needs hashing passing the
+ *      throttle first (ClientAuthThrottle: 429 after repeated failures per client id and source address);
  *   4. require the method the client registered (token_endpoint_auth_method, RFC 7591 §2);
  *   5. store the client and the parameters on the request for the handler (oauthState).
  */

@@ -1,13 +1,14 @@
 import { HashingBusy } from '@app/clients';
-import { parseConfig } from '@app/config';
+import { type Clock, parseConfig } from '@app/config';
+import { TestClock } from '../../../../test/support/clock';
 import type { ApiError } from '../errors';
 import { ClientAuthThrottle } from './client-auth-throttle';
 import { escapeForLog, SecurityEvents } from './security-events';
 import { TokenBuckets } from './token-buckets';
 
-function throttle(env: Record<string, string> = {}): ClientAuthThrottle {
+function throttle(env: Record<string, string> = {}, clock: Clock = new TestClock()): ClientAuthThrottle {
   const config = parseConfig({ THROTTLE_CLIENT_BURST: '3', THROTTLE_SOURCE_BURST: '5', ...env });
-  return new ClientAuthThrottle(config, new SecurityEvents(config));
+  return new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock);
 }
 
 /** One failed authentication: admitted to hashing, then failed. Returns the lane, or the refusal. */
@@ -31,6 +32,18 @@ describe('ClientAuthThrottle', () => {
     // Another source guessing the same id is counted apart; the id itself is a failing id now.
     expect(fail(t, 'c', '10.0.0.2')).toBe('suspect');
     expect(t.throttledTotal()).toBe(1);
+  });
+
+  it('admits the pair again once the Retry-After it answered has passed on its clock, not before', () => {
+    const clock = new TestClock();
+    const t = throttle({}, clock);
+    for (let i = 0; i < 3; i++) fail(t, 'c', '10.0.0.1');
+    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=10');
+    clock.advance(9_000);
+    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=1');
+    clock.advance(1_000);
+    expect(fail(t, 'c', '10.0.0.1')).toBe('suspect');
+    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=10');
   });
 
   it('refuses a source that spreads its failures over many client ids', () => {

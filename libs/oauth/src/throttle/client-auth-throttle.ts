@@ -1,5 +1,5 @@
 import { type AdmitHashing, type HashLane, HashingBusy } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { TooManyRequests } from '../errors';
 import { SecurityEvents } from './security-events';
@@ -35,11 +35,13 @@ export class ClientAuthThrottle {
   constructor(
     config: AppConfig,
     private readonly events: SecurityEvents,
+    clock: Clock,
   ) {
     const t = config.throttle;
-    this.perPair = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked);
-    this.perSource = new TokenBuckets(t.sourceBurst, t.sourcePerMinute, t.maxTracked);
-    this.perClient = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked);
+    const now = (): number => clock.now();
+    this.perPair = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked, now);
+    this.perSource = new TokenBuckets(t.sourceBurst, t.sourcePerMinute, t.maxTracked, now);
+    this.perClient = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked, now);
     this.retryAfterSeconds = 1;
   }
 

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { TokenBuckets } from './token-buckets';
 
@@ -28,9 +28,9 @@ export class SecurityEvents {
   private readonly budget: TokenBuckets;
   private suppressed = 0;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, clock: Clock) {
     const perMinute = config.throttle.logPerMinute;
-    this.budget = new TokenBuckets(perMinute, perMinute, 1);
+    this.budget = new TokenBuckets(perMinute, perMinute, 1, () => clock.now());
   }
 
   record(event: SecurityEvent, source: string, clientId: string, detail?: string): void {

@@ -18,7 +18,8 @@ export class TokenBuckets {
     private readonly burst: number,
     perMinute: number,
     private readonly maxKeys: number,
-    private readonly now: () => number = Date.now,
+    /** Milliseconds since the epoch: the Clock's. */
+    private readonly now: () => number,
   ) {
     this.perMs = perMinute / 60_000;
   }

@@ -1,5 +1,5 @@
 import { CLIENT_TOPIC, ClientEntity, ClientsService } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AppConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 
@@ -20,10 +20,11 @@ export class KnownClients {
 
   constructor(
     private readonly clients: ClientsService,
+    private readonly clock: Clock,
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.ttlMs = config.secrets.cacheTtlSeconds * 1000;
+    this.ttlMs = config.clientCache.ttlSeconds * 1000;
     feed.subscribe(CLIENT_TOPIC, (id) => {
       this.epoch++;
       if (id === ALL_KEYS) this.entries.clear();
@@ -33,7 +34,7 @@ export class KnownClients {
 
   async find(clientId: string): Promise<ClientEntity | null> {
     const hit = this.entries.get(clientId);
-    const now = Date.now();
+    const now = this.clock.now();
     if (hit && hit.until > now) return hit.client;
     const epoch = this.epoch;
     const client = await this.clients.findById(clientId);

@@ -1,4 +1,5 @@
 import { ClientsService, SecretHasher } from '@app/clients';
+import { Clock } from '@app/config';
 import { KeysService } from '@app/keys';
 import { ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
@@ -18,7 +19,15 @@ interface PgPoolStats {
  */
 @Injectable()
 export class RuntimeGauges {
-  constructor(metrics: AppMetrics, clients: ClientsService, hasher: SecretHasher, feed: ChangeFeed, keys: KeysService, ds: DataSource) {
+  constructor(
+    metrics: AppMetrics,
+    clients: ClientsService,
+    hasher: SecretHasher,
+    feed: ChangeFeed,
+    keys: KeysService,
+    ds: DataSource,
+    clock: Clock,
+  ) {
     const registers = [metrics.registry];
     new Counter({
       name: 'auth_client_cache_hits_total',
@@ -86,7 +95,7 @@ export class RuntimeGauges {
       registers,
       collect() {
         try {
-          this.set((Date.now() - keys.activeSigner().activatedAt.getTime()) / 1000);
+          this.set((clock.now() - keys.activeSigner().activatedAt.getTime()) / 1000);
         } catch {
           this.reset();
         }

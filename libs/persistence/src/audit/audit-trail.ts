@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, InvalidCursorError, Page } from '../page-cursor';
+import { type KeysetOrder, keysetPage, type Page } from '../page-cursor';
 import { AuditEntryEntity } from './audit-entry.entity';
 
 /** One state change to record. */
@@ -27,7 +27,14 @@ export interface AuditEntryView {
   details: Record<string, unknown>;
 }
 
-const CURSOR_KIND = 'audit';
+/** Newest first, on the id (a bigint, so a cursor key must be one). */
+const AUDIT_ORDER: KeysetOrder<AuditEntryEntity> = {
+  kind: 'audit',
+  column: 'a.id',
+  direction: 'DESC',
+  keyOf: (e) => e.id,
+  validKey: (key) => /^\d{1,18}$/.test(key),
+};
 
 /**
  * The audit trail (table audit_log), the one home of its writer and reader: every client and key change writes
@@ -48,21 +55,8 @@ export class AuditTrail {
   }
 
   /** Keyset pagination on the id, newest first. */
-  async list(limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
-    const before = cursor === undefined ? undefined : decodeCursor(CURSOR_KIND, cursor);
-    if (before !== undefined && !/^\d{1,18}$/.test(before)) throw new InvalidCursorError();
-    const q = this.ds
-      .getRepository(AuditEntryEntity)
-      .createQueryBuilder('a')
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (before !== undefined) q.where('a.id < :before', { before });
-    const rows = await q.getMany();
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(toAuditView),
-      next_cursor: rows.length > limit ? encodeCursor(CURSOR_KIND, page[page.length - 1].id) : null,
-    };
+  list(limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
+    return keysetPage(this.ds.getRepository(AuditEntryEntity).createQueryBuilder('a'), AUDIT_ORDER, { limit, cursor }, toAuditView);
   }
 }
 
