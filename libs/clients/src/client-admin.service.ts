@@ -4,22 +4,29 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
-import { ClientIdTakenError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
+import { KeyEncrypter } from '@app/keys';
+import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
+import { authMethodProblems, federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
-import { ClientEntity } from './client.entity';
+import { ClientEntity, type TokenEndpointAuthMethod } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
 import { SecretHasher } from './secret-hasher';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
 
 export interface ClientWithSecret {
   client: ClientView;
-  /** Shown this once; only its hash is stored. */
-  secret: string;
+  /** Shown this once; only its hash is stored (and for client_secret_jwt, the secret sealed). Absent for private_key_jwt. */
+  secret: string | undefined;
 }
 
-export interface RotatedSecret extends ClientWithSecret {
+/** A client as changed; `client_secret` when the change issued a new secret (shown this once). */
+export type UpdatedClientView = ClientView & { client_secret?: string };
+
+export interface RotatedSecret {
+  client: ClientView;
+  secret: string;
   /** Until when the previous secret keeps working; null when it stopped at once. */
   previousSecretExpiresAt: Date | null;
   /** Set when the rotation also cut off every token issued so far (revoke_tokens). */
@@ -49,6 +56,13 @@ export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
 }
 
 const CURSOR_KIND = 'clients';
+/** Methods whose client holds a secret that the server can check by hash. */
+const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/** Additional authenticated data of a sealed client_secret_jwt secret: it cannot be moved to another client. */
+export function sealedSecretAad(clientId: string): string {
+  return `client_secret_jwt:${clientId}`;
+}
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -67,15 +81,27 @@ export class ClientAdminService {
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly encrypter: KeyEncrypter,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
     const clientId = input.client_id ?? randomUUID();
-    const secret = input.client_secret ?? generateClientSecret();
-    const secretHash = await this.hasher.hash(secret);
+    const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
+    this.checkMethodEnabled(method);
+    if (method === 'private_key_jwt' && input.client_secret !== undefined) {
+      throw new ClientMetadataError([{ field: 'client_secret', message: 'a private_key_jwt client has no secret' }]);
+    }
+    const columns = toClientColumns(input);
+    this.throwIfAny(
+      this.keyProblems(input),
+      authMethodProblems({ method, jwks: columns.jwks ?? null, jwksUri: columns.jwksUri ?? null, federated: columns.federatedCredentials ?? [] }),
+    );
+    const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
+    const secretColumns = secret === undefined ? { secretHash: null } : await this.secretColumns(clientId, method, secret);
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
+      await this.checkFederation(m, clientId, columns.federatedCredentials);
       try {
-        await m.insert(ClientEntity, { clientId, secretHash, ...toClientColumns(input) });
+        await m.insert(ClientEntity, { clientId, ...secretColumns, ...columns });
       } catch (err) {
         if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
           throw new ClientIdTakenError(clientId);
@@ -91,7 +117,8 @@ export class ClientAdminService {
       if (tomb.length && tomb[0].blocked_until.getTime() > this.clock.now()) throw new ClientIdTakenError(clientId, tomb[0].blocked_until);
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       const { client_id: _id, created_at: _c, updated_at: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...registered } = view;
-      return { result: view, details: { ...registered, secret_source: input.client_secret === undefined ? 'generated' : 'given' } };
+      const source = secret === undefined ? 'none' : input.client_secret === undefined ? 'generated' : 'given';
+      return { result: view, details: { ...registered, secret_source: source } };
     });
     return { client, secret };
   }
@@ -119,23 +146,110 @@ export class ClientAdminService {
     return toClientView(client);
   }
 
-  async update(clientId: string, patch: ClientPatch, actor: string): Promise<ClientView> {
+  async update(clientId: string, patch: ClientPatch, actor: string): Promise<UpdatedClientView> {
+    const columns = toClientColumns(patch);
+    if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
+    this.refuseForAdminClient(clientId, {
+      kind: 'update',
+      scopes: columns.scopes,
+      audiences: columns.audiences,
+      authMethod: columns.tokenEndpointAuthMethod,
+    });
+    if (columns.tokenEndpointAuthMethod) this.checkMethodEnabled(columns.tokenEndpointAuthMethod);
+    this.throwIfAny(this.keyProblems(patch));
     return this.mutate(actor, 'client.updated', clientId, async (m) => {
       const current = await this.lock(m, clientId);
       const before = toClientView(current);
-      const columns = toClientColumns(patch);
-      if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
-      this.refuseForAdminClient(clientId, { kind: 'update', scopes: columns.scopes, audiences: columns.audiences });
-      const changes = changedFields(before, toClientView({ ...current, ...columns }));
+      const after = { ...current, ...columns };
+      this.throwIfAny(
+        authMethodProblems({ method: after.tokenEndpointAuthMethod, jwks: after.jwks, jwksUri: after.jwksUri, federated: after.federatedCredentials }),
+      );
+      if (columns.federatedCredentials) await this.checkFederation(m, clientId, columns.federatedCredentials);
+      const changes = changedFields(before, toClientView(after));
       if (Object.keys(changes).length === 0) return { result: before, details: null };
+      const switched = this.secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
+      const secret = switched === 'new' ? generateClientSecret() : undefined;
+      const secretColumns =
+        secret !== undefined
+          ? { ...(await this.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)), previousSecretHash: null, previousSecretExpiresAt: null }
+          : switched === 'none'
+            ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSecretExpiresAt: null }
+            : switched === 'unseal'
+              ? { sealedSecret: null }
+              : {};
       // Disabling cuts off every token issued so far, so enabling again later does not revive them.
       const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
-      await m.update(ClientEntity, { clientId }, { ...columns, ...cutoff?.columns });
+      await m.update(ClientEntity, { clientId }, { ...columns, ...secretColumns, ...cutoff?.columns });
+      const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       return {
-        result: toClientView(await m.findOneByOrFail(ClientEntity, { clientId })),
-        details: { changes, ...cutoff?.details },
+        result: secret === undefined ? view : { ...view, client_secret: secret },
+        details: { changes, ...cutoff?.details, ...(secret !== undefined ? { secret_issued: true } : {}) },
       };
     });
+  }
+
+  /**
+   * What a change of method does to the secret: only a hash exists for the secret methods, so switching to
+   * client_secret_jwt (which needs the secret itself) or from private_key_jwt (which has none) issues a new one;
+   * private_key_jwt drops the secret; leaving client_secret_jwt for a hashed method keeps the secret, unsealed.
+   */
+  private secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
+    if (from === to) return 'keep';
+    if (to === 'private_key_jwt') return 'none';
+    if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
+    return from === 'client_secret_jwt' ? 'unseal' : 'keep';
+  }
+
+  /** The stored form of a secret: its hash, and for client_secret_jwt also the secret sealed under the KEK. */
+  private async secretColumns(
+    clientId: string,
+    method: TokenEndpointAuthMethod,
+    secret: string,
+  ): Promise<{ secretHash: string; sealedSecret: string | null }> {
+    const secretHash = await this.hasher.hash(secret);
+    return { secretHash, sealedSecret: method === 'client_secret_jwt' ? this.encrypter.seal(secret, sealedSecretAad(clientId)) : null };
+  }
+
+  private checkMethodEnabled(method: TokenEndpointAuthMethod): void {
+    if (method === 'client_secret_jwt' && !this.config.assertions.clientSecretJwtEnabled) {
+      throw new ClientMetadataError([
+        { field: 'token_endpoint_auth_method', message: 'client_secret_jwt is not enabled on this server (CLIENT_SECRET_JWT_ENABLED)' },
+      ]);
+    }
+  }
+
+  /** The shape of keys and federated credentials, as far as it can be checked without the database. */
+  private keyProblems(m: ClientPatch): FieldProblem[] {
+    return [
+      ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
+      ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
+      ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
+    ];
+  }
+
+  private throwIfAny(...lists: FieldProblem[][]): void {
+    const all = lists.flat();
+    if (all.length) throw new ClientMetadataError(all);
+  }
+
+  /**
+   * Each federated credential must name a trusted issuer, and no client id may equal a trusted issuer, so an
+   * assertion's `iss` always says unambiguously which keys check it.
+   */
+  private async checkFederation(m: EntityManager, clientId: string, creds: ClientEntity['federatedCredentials'] | undefined): Promise<void> {
+    const named = [...new Set((creds ?? []).map((c) => c.issuer))];
+    const rows: { issuer: string }[] = await m.query('SELECT issuer FROM trusted_issuers WHERE issuer = ANY($1) OR issuer = $2', [
+      named,
+      clientId,
+    ]);
+    const trusted = new Set(rows.map((r) => r.issuer));
+    if (trusted.has(clientId)) {
+      throw new ClientMetadataError([{ field: 'client_id', message: 'client_id must not equal a trusted issuer identifier' }]);
+    }
+    const problems = (creds ?? []).flatMap((c, i) =>
+      trusted.has(c.issuer) ? [] : [{ field: `federated_credentials.${i}.issuer`, message: `"${c.issuer}" is not a trusted issuer` }],
+    );
+    this.throwIfAny(problems);
   }
 
   /**
@@ -166,16 +280,23 @@ export class ClientAdminService {
   async rotateSecret(clientId: string, graceSeconds: number, actor: string, opts: { revokeTokens?: boolean } = {}): Promise<RotatedSecret> {
     this.refuseForAdminClient(clientId, { kind: 'rotate' });
     const secret = generateClientSecret();
-    const secretHash = await this.hasher.hash(secret);
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
-      const previousSecretExpiresAt = graceSeconds > 0 ? new Date(this.clock.now() + graceSeconds * 1000) : null;
+      const method = client.tokenEndpointAuthMethod;
+      if (method === 'private_key_jwt') {
+        throw new ClientMetadataError([{ field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' }]);
+      }
+      const { secretHash, sealedSecret } = await this.secretColumns(clientId, method, secret);
+      // An HMAC is checked against the current secret only: client_secret_jwt has no grace period.
+      const grace = HASHED_SECRET_METHODS.includes(method) ? graceSeconds : 0;
+      const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
       const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
       await m.update(
         ClientEntity,
         { clientId },
         {
           secretHash,
+          sealedSecret,
           previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
           previousSecretExpiresAt,
           ...cutoff?.columns,
@@ -185,7 +306,7 @@ export class ClientAdminService {
       return {
         result: { client: view, secret, previousSecretExpiresAt, tokensRevokedBefore: cutoff?.columns.tokensRevokedBefore ?? null },
         details: {
-          grace_seconds: graceSeconds,
+          grace_seconds: grace,
           previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null,
           ...cutoff?.details,
         },

@@ -14,3 +14,8 @@ export * from './deleted-client.entity';
 export * from './secret-hasher';
 export * from './token-cutoff';
 export * from './playground-client';
+export * from './client-keys';
+export * from './federation/trusted-issuer.entity';
+export * from './federation/trusted-issuer.view';
+export * from './federation/trusted-issuer-admin.service';
+export * from './federation/trusted-issuers';
