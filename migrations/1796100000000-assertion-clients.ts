@@ -9,6 +9,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 export class AssertionClients1796100000000 implements MigrationInterface {
   name = 'AssertionClients1796100000000';
 
+  // jwks xor jwks_uri (RFC 7591 §2) is the admin service's rule (authMethodProblems), checked on the whole row.
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_token_endpoint_auth_method_check');
     await q.query(`ALTER TABLE oauth_clients ADD CONSTRAINT oauth_clients_token_endpoint_auth_method_check
@@ -19,8 +20,7 @@ export class AssertionClients1796100000000 implements MigrationInterface {
       ADD COLUMN jwks jsonb,
       ADD COLUMN jwks_uri text,
       ADD COLUMN federated_credentials jsonb NOT NULL DEFAULT '[]',
-      ADD COLUMN sealed_secret text,
-      ADD CONSTRAINT oauth_clients_jwks_xor_uri CHECK (jwks IS NULL OR jwks_uri IS NULL)`);
+      ADD COLUMN sealed_secret text`);
     await q.query(`
       CREATE TABLE trusted_issuers (
         issuer                 text PRIMARY KEY,
@@ -45,8 +45,10 @@ export class AssertionClients1796100000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE used_assertion_ids');
     await q.query('DROP TABLE trusted_issuers');
-    await q.query(`DELETE FROM oauth_clients WHERE token_endpoint_auth_method IN ('private_key_jwt', 'client_secret_jwt') OR secret_hash IS NULL`);
-    await q.query(`ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_jwks_xor_uri,
+    await q.query(
+      `DELETE FROM oauth_clients WHERE token_endpoint_auth_method IN ('private_key_jwt', 'client_secret_jwt') OR secret_hash IS NULL`,
+    );
+    await q.query(`ALTER TABLE oauth_clients
       DROP COLUMN jwks, DROP COLUMN jwks_uri, DROP COLUMN federated_credentials, DROP COLUMN sealed_secret`);
     await q.query('ALTER TABLE oauth_clients ALTER COLUMN secret_hash SET NOT NULL');
     await q.query('ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_token_endpoint_auth_method_check');

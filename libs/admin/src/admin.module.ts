@@ -15,7 +15,14 @@ import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.cont
   // Each module whose providers the admin API injects: clients (ClientAdminService), keys (key lifecycle), oauth
   // (AccessTokenVerifier for the bearer guard). AppConfig, Clock and AuditTrail come from global modules.
   imports: [ClientsModule, KeysModule, OAuthModule],
-  controllers: [ClientsController, ClientSecretController, ClientTokensController, AuditController, AdminKeysController, TrustedIssuersController],
+  controllers: [
+    ClientsController,
+    ClientSecretController,
+    ClientTokensController,
+    AuditController,
+    AdminKeysController,
+    TrustedIssuersController,
+  ],
   providers: [AdminBearerGuard],
 })
 export class AdminModule {}

@@ -94,7 +94,12 @@ export class ClientAdminService {
     const columns = toClientColumns(input);
     this.throwIfAny(
       this.keyProblems(input),
-      authMethodProblems({ method, jwks: columns.jwks ?? null, jwksUri: columns.jwksUri ?? null, federated: columns.federatedCredentials ?? [] }),
+      authMethodProblems({
+        method,
+        jwks: columns.jwks ?? null,
+        jwksUri: columns.jwksUri ?? null,
+        federated: columns.federatedCredentials ?? [],
+      }),
     );
     const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
     const secretColumns = secret === undefined ? { secretHash: null } : await this.secretColumns(clientId, method, secret);
@@ -162,7 +167,12 @@ export class ClientAdminService {
       const before = toClientView(current);
       const after = { ...current, ...columns };
       this.throwIfAny(
-        authMethodProblems({ method: after.tokenEndpointAuthMethod, jwks: after.jwks, jwksUri: after.jwksUri, federated: after.federatedCredentials }),
+        authMethodProblems({
+          method: after.tokenEndpointAuthMethod,
+          jwks: after.jwks,
+          jwksUri: after.jwksUri,
+          federated: after.federatedCredentials,
+        }),
       );
       if (columns.federatedCredentials) await this.checkFederation(m, clientId, columns.federatedCredentials);
       const changes = changedFields(before, toClientView(after));
@@ -171,7 +181,11 @@ export class ClientAdminService {
       const secret = switched === 'new' ? generateClientSecret() : undefined;
       const secretColumns =
         secret !== undefined
-          ? { ...(await this.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)), previousSecretHash: null, previousSecretExpiresAt: null }
+          ? {
+              ...(await this.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
+              previousSecretHash: null,
+              previousSecretExpiresAt: null,
+            }
           : switched === 'none'
             ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSecretExpiresAt: null }
             : switched === 'unseal'
@@ -236,7 +250,11 @@ export class ClientAdminService {
    * Each federated credential must name a trusted issuer, and no client id may equal a trusted issuer, so an
    * assertion's `iss` always says unambiguously which keys check it.
    */
-  private async checkFederation(m: EntityManager, clientId: string, creds: ClientEntity['federatedCredentials'] | undefined): Promise<void> {
+  private async checkFederation(
+    m: EntityManager,
+    clientId: string,
+    creds: ClientEntity['federatedCredentials'] | undefined,
+  ): Promise<void> {
     const named = [...new Set((creds ?? []).map((c) => c.issuer))];
     const rows: { issuer: string }[] = await m.query('SELECT issuer FROM trusted_issuers WHERE issuer = ANY($1) OR issuer = $2', [
       named,
@@ -284,7 +302,9 @@ export class ClientAdminService {
       const client = await this.lock(m, clientId);
       const method = client.tokenEndpointAuthMethod;
       if (method === 'private_key_jwt') {
-        throw new ClientMetadataError([{ field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' }]);
+        throw new ClientMetadataError([
+          { field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' },
+        ]);
       }
       const { secretHash, sealedSecret } = await this.secretColumns(clientId, method, secret);
       // An HMAC is checked against the current secret only: client_secret_jwt has no grace period.

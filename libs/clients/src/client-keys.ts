@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /*
@@ -60,7 +60,7 @@ function keyProblem(key: unknown, kids: Set<string>): string | undefined {
     kids.add(k.kid);
   }
   try {
-    createPublicKey({ key: k as import('node:crypto').JsonWebKey, format: 'jwk' });
+    createPublicKey({ key: k as JsonWebKey, format: 'jwk' });
   } catch {
     return 'not a valid public key';
   }

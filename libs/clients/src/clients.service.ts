@@ -120,7 +120,10 @@ export class ClientsService {
     const lane = admit();
     const client = row !== undefined ? row : storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
     const grace = client?.previousSecretExpiresAt?.getTime() ?? 0;
-    const candidates = [client?.secretHash ?? undefined, client?.previousSecretHash && grace > Date.now() ? client.previousSecretHash : undefined];
+    const candidates = [
+      client?.secretHash ?? undefined,
+      client?.previousSecretHash && grace > Date.now() ? client.previousSecretHash : undefined,
+    ];
     const result = await this.hasher.check(secret, candidates, lane);
     if (!client || result.index < 0) return null;
     this.cache.remember(client, secret, candidates[result.index] as string);

@@ -18,7 +18,8 @@ export function toAdminApiError(err: unknown): unknown {
   if (err instanceof ProtectedClientError) return new ClientIdConflict(err.message);
   if (err instanceof ClientMetadataError) return new InvalidClientMetadata(err.problems);
   if (err instanceof TrustedIssuerNotFoundError) return new ClientNotFound(err.message);
-  if (err instanceof TrustedIssuerConflictError) return new ClientIdConflict(err.message, err.clientIds.length ? { client_ids: err.clientIds } : {});
+  if (err instanceof TrustedIssuerConflictError)
+    return new ClientIdConflict(err.message, err.clientIds.length ? { client_ids: err.clientIds } : {});
   if (err instanceof InvalidCursorError) return new InvalidAdminRequest([{ field: 'cursor', message: err.message }]);
   return err;
 }

@@ -1,13 +1,30 @@
 import { ASYMMETRIC_ALGS, TrustedIssuerInput, TrustedIssuerPatch, TrustedIssuerView } from '@app/clients';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IfPresent } from '../clients/dto/client-metadata.dto';
 
 const MAX_LIFETIME = 86400;
 
 /** PATCH {BASE}/admin/trusted-issuers/{issuer}: only the fields present change. */
 export class UpdateTrustedIssuerDto implements TrustedIssuerPatch {
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Keys of the issuer; null: OIDC discovery at {issuer}/.well-known/openid-configuration' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Keys of the issuer; null: OIDC discovery at {issuer}/.well-known/openid-configuration',
+  })
   @IsOptional()
   @MaxLength(2048)
   @IsString({ message: 'jwks_uri must be a URL string' })
@@ -34,7 +51,10 @@ export class UpdateTrustedIssuerDto implements TrustedIssuerPatch {
   @IsBoolean()
   replay_protection?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Discovery and JWKS may be on private addresses (in-cluster issuers), even in production' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Discovery and JWKS may be on private addresses (in-cluster issuers), even in production',
+  })
   @IfPresent()
   @IsBoolean()
   allow_private_network?: boolean;

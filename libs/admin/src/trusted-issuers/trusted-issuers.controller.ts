@@ -1,7 +1,14 @@
 import { TrustedIssuerAdminService, TrustedIssuerView } from '@app/clients';
 import { Page } from '@app/persistence';
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { AdminActor } from '../admin-actor.decorator';
 import { AdminController } from '../admin-controller.decorator';
 import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';

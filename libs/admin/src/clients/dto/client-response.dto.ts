@@ -1,4 +1,11 @@
-import { ClientView, FederatedCredential, GRANT_TYPES, JsonWebKeySet, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
+import {
+  ClientView,
+  FederatedCredential,
+  GRANT_TYPES,
+  JsonWebKeySet,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+} from '@app/clients';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** OpenAPI description of ClientView (the response body is built by toClientView). */
