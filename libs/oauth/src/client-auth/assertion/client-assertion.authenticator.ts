@@ -11,6 +11,7 @@ import { AppConfig, Clock } from '@app/config';
 import { KeyEncrypter } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
+import { InvalidRequest } from '../../errors';
 import { checkClientAssertion, checkFederatedAssertion, type JwtClaims } from './assertion-claims';
 import { AssertionRejected } from './assertion-rejected';
 import { type KeySet, KeysUnavailable, RemoteKeySets } from './remote-key-sets';
@@ -103,7 +104,8 @@ export class ClientAssertionAuthenticator {
     bodyClientId: string | undefined,
   ): Promise<ClientEntity> {
     // The token's iss names the platform, not the client: client_id says which client it authenticates.
-    if (bodyClientId === undefined) throw new AssertionRejected('malformed', 'client_id is required with a federated token');
+    if (bodyClientId === undefined)
+      throw new InvalidRequest('client_id is required with a token of a trusted issuer (it names the client)');
     const client = await this.clientNamed(bodyClientId);
     if (client.tokenEndpointAuthMethod !== 'private_key_jwt') {
       throw new AssertionRejected('method_mismatch', 'the client is not registered for a JWT assertion');
