@@ -1,4 +1,4 @@
-import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -17,9 +17,8 @@ export class TrustedIssuers {
     @InjectRepository(TrustedIssuerEntity) private readonly repo: Repository<TrustedIssuerEntity>,
     feed: ChangeFeed,
   ) {
-    feed.subscribe(TRUSTED_ISSUER_TOPIC, (key) => {
-      if (key === ALL_KEYS || key !== '') this.loaded = undefined;
-    });
+    // Any change (one issuer, or ALL_KEYS after a gap in the feed): read them all again.
+    feed.subscribe(TRUSTED_ISSUER_TOPIC, () => (this.loaded = undefined));
   }
 
   async find(issuer: string): Promise<TrustedIssuerEntity | undefined> {
