@@ -36,6 +36,9 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       KEY_ENCRYPTION_KEYS: kek,
       CLIENT_SECRET_JWT_ENABLED: 'true',
       JWKS_MIN_CACHE: '0',
+      // This suite refuses many assertions of one client from one address on purpose.
+      THROTTLE_CLIENT_BURST: '1000',
+      THROTTLE_SOURCE_BURST: '1000',
     };
   };
 

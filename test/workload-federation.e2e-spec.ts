@@ -43,7 +43,13 @@ describe('workload identity federation', () => {
     gh = `${idp.url}/gh`;
     other = `${idp.url}/other`;
     const port = await freePort();
-    t = await startTestApp({ PORT: String(port), ISSUER: `http://127.0.0.1:${port}/ms-auth-server` });
+    t = await startTestApp({
+      PORT: String(port),
+      ISSUER: `http://127.0.0.1:${port}/ms-auth-server`,
+      // This suite refuses many tokens from one address on purpose.
+      THROTTLE_CLIENT_BURST: '1000',
+      THROTTLE_SOURCE_BURST: '1000',
+    });
     admin = adminApi(t, await adminToken(t));
   });
   afterAll(async () => {

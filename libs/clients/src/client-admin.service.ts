@@ -4,15 +4,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
-import { KeyEncrypter } from '@app/keys';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
-import { authMethodProblems, federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
+import { ClientCredentials, HASHED_SECRET_METHODS, secretForMethodChange } from './client-credentials';
+import { authMethodProblems } from './client-keys';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
-import { ClientEntity, type TokenEndpointAuthMethod } from './client.entity';
+import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
-import { SecretHasher } from './secret-hasher';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
 
 export interface ClientWithSecret {
@@ -56,13 +55,6 @@ export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
 }
 
 const CURSOR_KIND = 'clients';
-/** Methods whose client holds a secret that the server can check by hash. */
-const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
-
-/** Additional authenticated data of a sealed client_secret_jwt secret: it cannot be moved to another client. */
-export function sealedSecretAad(clientId: string): string {
-  return `client_secret_jwt:${clientId}`;
-}
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -76,24 +68,23 @@ export class ClientAdminService {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly hasher: SecretHasher,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly encrypter: KeyEncrypter,
+    private readonly credentials: ClientCredentials,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
     const clientId = input.client_id ?? randomUUID();
     const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
-    this.checkMethodEnabled(method);
+    this.credentials.assertMethodEnabled(method);
     if (method === 'private_key_jwt' && input.client_secret !== undefined) {
       throw new ClientMetadataError([{ field: 'client_secret', message: 'a private_key_jwt client has no secret' }]);
     }
     const columns = toClientColumns(input);
-    this.throwIfAny(
-      this.keyProblems(input),
+    this.credentials.throwIfAny(
+      this.credentials.shapeProblems(input),
       authMethodProblems({
         method,
         jwks: columns.jwks ?? null,
@@ -102,9 +93,9 @@ export class ClientAdminService {
       }),
     );
     const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
-    const secretColumns = secret === undefined ? { secretHash: null } : await this.secretColumns(clientId, method, secret);
+    const secretColumns = secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret);
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
-      await this.checkFederation(m, clientId, columns.federatedCredentials);
+      await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       try {
         await m.insert(ClientEntity, { clientId, ...secretColumns, ...columns });
       } catch (err) {
@@ -160,13 +151,13 @@ export class ClientAdminService {
       audiences: columns.audiences,
       authMethod: columns.tokenEndpointAuthMethod,
     });
-    if (columns.tokenEndpointAuthMethod) this.checkMethodEnabled(columns.tokenEndpointAuthMethod);
-    this.throwIfAny(this.keyProblems(patch));
+    if (columns.tokenEndpointAuthMethod) this.credentials.assertMethodEnabled(columns.tokenEndpointAuthMethod);
+    this.credentials.throwIfAny(this.credentials.shapeProblems(patch));
     return this.mutate(actor, 'client.updated', clientId, async (m) => {
       const current = await this.lock(m, clientId);
       const before = toClientView(current);
       const after = { ...current, ...columns };
-      this.throwIfAny(
+      this.credentials.throwIfAny(
         authMethodProblems({
           method: after.tokenEndpointAuthMethod,
           jwks: after.jwks,
@@ -174,15 +165,15 @@ export class ClientAdminService {
           federated: after.federatedCredentials,
         }),
       );
-      if (columns.federatedCredentials) await this.checkFederation(m, clientId, columns.federatedCredentials);
+      if (columns.federatedCredentials) await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       const changes = changedFields(before, toClientView(after));
       if (Object.keys(changes).length === 0) return { result: before, details: null };
-      const switched = this.secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
+      const switched = secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
       const secret = switched === 'new' ? generateClientSecret() : undefined;
       const secretColumns =
         secret !== undefined
           ? {
-              ...(await this.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
+              ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
               previousSecretHash: null,
               previousSecretExpiresAt: null,
             }
@@ -200,74 +191,6 @@ export class ClientAdminService {
         details: { changes, ...cutoff?.details, ...(secret !== undefined ? { secret_issued: true } : {}) },
       };
     });
-  }
-
-  /**
-   * What a change of method does to the secret: only a hash exists for the secret methods, so switching to
-   * client_secret_jwt (which needs the secret itself) or from private_key_jwt (which has none) issues a new one;
-   * private_key_jwt drops the secret; leaving client_secret_jwt for a hashed method keeps the secret, unsealed.
-   */
-  private secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
-    if (from === to) return 'keep';
-    if (to === 'private_key_jwt') return 'none';
-    if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
-    return from === 'client_secret_jwt' ? 'unseal' : 'keep';
-  }
-
-  /** The stored form of a secret: its hash, and for client_secret_jwt also the secret sealed under the KEK. */
-  private async secretColumns(
-    clientId: string,
-    method: TokenEndpointAuthMethod,
-    secret: string,
-  ): Promise<{ secretHash: string; sealedSecret: string | null }> {
-    const secretHash = await this.hasher.hash(secret);
-    return { secretHash, sealedSecret: method === 'client_secret_jwt' ? this.encrypter.seal(secret, sealedSecretAad(clientId)) : null };
-  }
-
-  private checkMethodEnabled(method: TokenEndpointAuthMethod): void {
-    if (method === 'client_secret_jwt' && !this.config.assertions.clientSecretJwtEnabled) {
-      throw new ClientMetadataError([
-        { field: 'token_endpoint_auth_method', message: 'client_secret_jwt is not enabled on this server (CLIENT_SECRET_JWT_ENABLED)' },
-      ]);
-    }
-  }
-
-  /** The shape of keys and federated credentials, as far as it can be checked without the database. */
-  private keyProblems(m: ClientPatch): FieldProblem[] {
-    return [
-      ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
-      ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
-      ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
-    ];
-  }
-
-  private throwIfAny(...lists: FieldProblem[][]): void {
-    const all = lists.flat();
-    if (all.length) throw new ClientMetadataError(all);
-  }
-
-  /**
-   * Each federated credential must name a trusted issuer, and no client id may equal a trusted issuer, so an
-   * assertion's `iss` always says unambiguously which keys check it.
-   */
-  private async checkFederation(
-    m: EntityManager,
-    clientId: string,
-    creds: ClientEntity['federatedCredentials'] | undefined,
-  ): Promise<void> {
-    const named = [...new Set((creds ?? []).map((c) => c.issuer))];
-    const rows: { issuer: string }[] = await m.query('SELECT issuer FROM trusted_issuers WHERE issuer = ANY($1) OR issuer = $2', [
-      named,
-      clientId,
-    ]);
-    const trusted = new Set(rows.map((r) => r.issuer));
-    if (trusted.has(clientId)) {
-      throw new ClientMetadataError([{ field: 'client_id', message: 'client_id must not equal a trusted issuer identifier' }]);
-    }
-    const problems = (creds ?? []).flatMap((c, i) =>
-      trusted.has(c.issuer) ? [] : [{ field: `federated_credentials.${i}.issuer`, message: `"${c.issuer}" is not a trusted issuer` }],
-    );
-    this.throwIfAny(problems);
   }
 
   /**
@@ -306,7 +229,7 @@ export class ClientAdminService {
           { field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' },
         ]);
       }
-      const { secretHash, sealedSecret } = await this.secretColumns(clientId, method, secret);
+      const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret);
       // An HMAC is checked against the current secret only: client_secret_jwt has no grace period.
       const grace = HASHED_SECRET_METHODS.includes(method) ? graceSeconds : 0;
       const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;

@@ -2,6 +2,7 @@ import { KeyLifecycleModule } from '@app/keys';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientAdminService } from './client-admin.service';
+import { ClientCredentials } from './client-credentials';
 import { ClientEntity } from './client.entity';
 import { ClientsBootstrap } from './clients.bootstrap';
 import { ClientsService } from './clients.service';
@@ -17,8 +18,16 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
 @Module({
   // KeyEncrypter: client_secret_jwt secrets are sealed like signing keys.
   imports: [TypeOrmModule.forFeature(CLIENTS_ENTITIES), KeyLifecycleModule],
-  providers: [ClientsService, SecretHasher, ClientAdminService, TrustedIssuerAdminService, TrustedIssuers],
-  exports: [ClientsService, SecretHasher, ClientAdminService, TrustedIssuerAdminService, TrustedIssuers, KeyLifecycleModule],
+  providers: [ClientsService, SecretHasher, ClientAdminService, ClientCredentials, TrustedIssuerAdminService, TrustedIssuers],
+  exports: [
+    ClientsService,
+    SecretHasher,
+    ClientAdminService,
+    ClientCredentials,
+    TrustedIssuerAdminService,
+    TrustedIssuers,
+    KeyLifecycleModule,
+  ],
 })
 export class ClientsModule {}
 

@@ -19,3 +19,4 @@ export * from './federation/trusted-issuer.entity';
 export * from './federation/trusted-issuer.view';
 export * from './federation/trusted-issuer-admin.service';
 export * from './federation/trusted-issuers';
+export * from './client-credentials';

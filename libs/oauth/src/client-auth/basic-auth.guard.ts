@@ -104,13 +104,16 @@ export class BasicAuthGuard implements CanActivate {
     if (type !== JWT_BEARER_ASSERTION_TYPE) {
       throw new InvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE} (RFC 7523 §2.2)`);
     }
+    const named = bodyId ?? issuerOf(assertion);
+    const source = clientAddress(req);
+    const attempt = this.throttle.assertionAttempt(named, source);
     try {
       return await this.assertions.authenticate(assertion, bodyId);
     } catch (err) {
       if (!(err instanceof AssertionRejected)) throw err;
+      attempt.failed();
       // The assertion itself is never logged: it may still be valid for its real audience.
-      const named = bodyId ?? issuerOf(assertion);
-      this.events.record('client_assertion_rejected', clientAddress(req), named, `reason=${err.reason}`);
+      this.events.record('client_assertion_rejected', source, named, `reason=${err.reason}`);
       throw new InvalidClient(this.config.issuer, `assertion rejected: ${err.reason}`, `Client authentication failed: ${err.description}`);
     }
   }

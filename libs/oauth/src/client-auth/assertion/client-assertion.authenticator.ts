@@ -1,14 +1,13 @@
 import {
   ASYMMETRIC_ALGS,
+  ClientCredentials,
   type ClientEntity,
   ClientsService,
   HMAC_ALG,
-  sealedSecretAad,
   type TrustedIssuerEntity,
   TrustedIssuers,
 } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
-import { KeyEncrypter } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
@@ -44,7 +43,7 @@ export class ClientAssertionAuthenticator {
     private readonly issuers: TrustedIssuers,
     private readonly remote: RemoteKeySets,
     private readonly usedIds: UsedAssertionIds,
-    private readonly encrypter: KeyEncrypter,
+    private readonly credentials: ClientCredentials,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -137,8 +136,9 @@ export class ClientAssertionAuthenticator {
   }
 
   private secretOf(client: ClientEntity): Uint8Array {
-    if (!client.sealedSecret) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
-    return new TextEncoder().encode(this.encrypter.open(client.sealedSecret, sealedSecretAad(client.clientId)));
+    const secret = this.credentials.openSecret(client);
+    if (secret === undefined) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
+    return new TextEncoder().encode(secret);
   }
 
   private async clientKeys(client: ClientEntity): Promise<KeySource> {
