@@ -52,6 +52,30 @@ describe('CLI: assertion clients', () => {
     expect(res.status).toBe(200);
   });
 
+  it('keys reencrypt re-seals client_secret_jwt secrets, so a server with only the new key-encryption key checks them', async () => {
+    const created = await runCli(['create', '--client-id', 'cli-hs', '--scope', 'a', '--token-endpoint-auth-method', 'client_secret_jwt'], {
+      ...env,
+      CLIENT_SECRET_JWT_ENABLED: 'true',
+    });
+    expect(created.code).toBe(0);
+    const secret = created.json.client_secret as string;
+    const next = randomBytes(32).toString('base64url');
+    const re = await runCli(['keys', 'reencrypt'], { ...env, KEY_ENCRYPTION_KEYS: `${next},${env.KEY_ENCRYPTION_KEYS}` });
+    expect(re.code).toBe(0);
+    expect(re.json.client_secrets).toEqual({ total: 1, resealed: ['cli-hs'] });
+    const after = await startTestApp({ KEY_ENCRYPTION_KEYS: next, CLIENT_SECRET_JWT_ENABLED: 'true', ISSUER: server.issuer }, server.db);
+    try {
+      const res = await postForm(`${after.baseUrl}/oauth2/token`, {
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await clientAssertion(new TextEncoder().encode(secret), 'cli-hs', server.issuer),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await after.close();
+    }
+  });
+
   it('reports invalid keys, both key sources at once and an untrusted issuer by field, as the admin API does', async () => {
     const both = await runCli(['update', 'cli-pk', '--jwks-uri', 'https://keys.example.com/jwks'], env);
     expect(both.code).toBe(1);

@@ -2,7 +2,7 @@ import { AppConfig, Clock } from '@app/config';
 import { AuditTrail, ChangeFeed, decodeCursor, encodeCursor, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not, QueryFailedError } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientCredentials, HASHED_SECRET_METHODS, secretForMethodChange } from './client-credentials';
@@ -255,6 +255,32 @@ export class ClientAdminService {
         },
       };
     });
+  }
+
+  /**
+   * Re-seals every client_secret_jwt secret under the first of KEY_ENCRYPTION_KEYS (with `keys reencrypt`), so the
+   * previous key-encryption key can be dropped. Returns the ids of the clients re-sealed.
+   */
+  async resealSecrets(actor: string): Promise<{ total: number; resealed: string[] }> {
+    const out = await this.ds.transaction(async (m) => {
+      const rows = await m.find(ClientEntity, {
+        where: { sealedSecret: Not(IsNull()) },
+        order: { clientId: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const resealed: string[] = [];
+      for (const row of rows) {
+        const sealed = this.credentials.reseal(row.clientId, row.sealedSecret as string);
+        if (sealed === undefined) continue;
+        await m.update(ClientEntity, { clientId: row.clientId }, { sealedSecret: sealed });
+        await this.feed.publish(m, CLIENT_TOPIC, row.clientId);
+        resealed.push(row.clientId);
+      }
+      if (resealed.length) await this.audit.record(m, { actor, action: 'clients.secrets_resealed', clientId: null, details: { resealed } });
+      return { total: rows.length, resealed };
+    });
+    if (out.resealed.length) this.logger.log(`clients.secrets_resealed ${JSON.stringify(out.resealed)} by ${JSON.stringify(actor)}`);
+    return out;
   }
 
   /**

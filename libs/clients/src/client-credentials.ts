@@ -55,6 +55,12 @@ export class ClientCredentials {
     return client.sealedSecret ? this.encrypter.open(client.sealedSecret, sealedSecretAad(client.clientId)) : undefined;
   }
 
+  /** The sealed secret under the current key-encryption key, or undefined when it is sealed under it already. */
+  reseal(clientId: string, sealed: string): string | undefined {
+    if (this.encrypter.isCurrent(sealed)) return undefined;
+    return this.encrypter.seal(this.encrypter.open(sealed, sealedSecretAad(clientId)), sealedSecretAad(clientId));
+  }
+
   assertMethodEnabled(method: TokenEndpointAuthMethod): void {
     if (method === 'client_secret_jwt' && !this.config.assertions.clientSecretJwtEnabled) {
       throw new ClientMetadataError([
