@@ -23,6 +23,8 @@ import { postForm, startTestApp, type TestApp } from './support/test-app';
 describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
   let t: TestApp;
   let second: TestApp;
+  /** An instance with ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD=true, started by the last block. */
+  let legacy: TestApp | undefined;
   let admin: ReturnType<typeof adminApi>;
   let key: SigningKey;
   let tokenUrl: string;
@@ -48,7 +50,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     token({ client_assertion_type: JWT_BEARER, client_assertion: assertion, ...extra }, target);
 
   /** Nest's static Logger writes through the application created last: read both instances' lines. */
-  const logs = (): string[] => [...t.logs, ...second.logs];
+  const logs = (): string[] => [...t.logs, ...second.logs, ...(legacy?.logs ?? [])];
   const refused = (res: { status: number; body: Record<string, unknown> }, description: RegExp): void => {
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
@@ -70,6 +72,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     expect(res.status).toBe(201);
   });
   afterAll(async () => {
+    await legacy?.close();
     await second?.close();
     await t?.close();
   });
@@ -320,6 +323,21 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     it('keeps using keys fetched earlier while the jwks_uri is down', async () => {
       await keysServer.close();
       expect((await withAssertion(await clientAssertion(served[0], 'byuri', t.issuer))).status).toBe(200);
+    });
+  });
+
+  describe('ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD=true (older clients)', () => {
+    beforeAll(async () => {
+      legacy = await startTestApp({ ...(await env()), ISSUER: t.issuer, ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD: 'true' }, t.db);
+    });
+
+    it('accepts the token endpoint URL as aud as well as the issuer, and still nothing else', async () => {
+      expect((await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer, { aud: tokenUrl }), legacy)).status).toBe(200);
+      expect((await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer), legacy)).status).toBe(200);
+      refused(
+        await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer, { aud: `${t.issuer}/oauth2/introspect` }), legacy),
+        /aud must be exactly/,
+      );
     });
   });
 });
