@@ -1,5 +1,6 @@
 import { InitialSchema1764140000000 } from './1764140000000-initial-schema';
 import { TokenCutoff1796046482435 } from './1796046482435-token-cutoff';
+import { AssertionClients1796100000000 } from './1796100000000-assertion-clients';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and from dist. */
-export const MIGRATIONS = [InitialSchema1764140000000, TokenCutoff1796046482435];
+export const MIGRATIONS = [InitialSchema1764140000000, TokenCutoff1796046482435, AssertionClients1796100000000];

@@ -31,6 +31,11 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'POST /ms-auth-server/admin/clients/{client_id}/revoke-tokens',
         'GET /ms-auth-server/admin/keys',
         'POST /ms-auth-server/admin/keys/rotate',
+        'GET /ms-auth-server/admin/trusted-issuers',
+        'POST /ms-auth-server/admin/trusted-issuers',
+        'GET /ms-auth-server/admin/trusted-issuers/{issuer}',
+        'PATCH /ms-auth-server/admin/trusted-issuers/{issuer}',
+        'DELETE /ms-auth-server/admin/trusted-issuers/{issuer}',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -52,6 +57,9 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'introspect_any_token',
         'scope',
         'token_endpoint_auth_method',
+        'jwks',
+        'jwks_uri',
+        'federated_credentials',
       ].sort(),
     );
     const list = doc.paths['/ms-auth-server/admin/clients'].get;

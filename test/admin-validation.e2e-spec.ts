@@ -37,7 +37,12 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
     [{ scope: 'a', client_name: 7 }, [['client_name', 'client_name must be a string']]],
     [
       { scope: 'a', token_endpoint_auth_method: 'none' },
-      [['token_endpoint_auth_method', 'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post']],
+      [
+        [
+          'token_endpoint_auth_method',
+          'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt',
+        ],
+      ],
     ],
     [{ scope: 'a', grant_types: ['authorization_code'] }, [['grant_types', 'each grant type must be one of client_credentials']]],
     [{ scope: 'a', grant_types: 'client_credentials' }, [['grant_types', 'grant_types must be an array']]],

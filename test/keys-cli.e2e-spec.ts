@@ -67,6 +67,7 @@ describe('npm run keys', () => {
       sealing_key_id: encryptionKeyId(NEW),
       total: 2,
       resealed: { [before.header.kid!]: encryptionKeyId(OLD), [nextKid]: encryptionKeyId(OLD) },
+      client_secrets: { total: 0, resealed: [] },
     });
     const rows = await db.query<{ private_key: string }>('SELECT private_key FROM signing_keys');
     expect(rows.map((r) => r.private_key.split('.')[1])).toEqual([encryptionKeyId(NEW), encryptionKeyId(NEW)]);

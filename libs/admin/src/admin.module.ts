@@ -8,6 +8,7 @@ import { ClientSecretController } from './clients/client-secret.controller';
 import { ClientTokensController } from './clients/client-tokens.controller';
 import { ClientsController } from './clients/clients.controller';
 import { AdminKeysController } from './keys/admin-keys.controller';
+import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
@@ -15,7 +16,14 @@ import { AdminKeysController } from './keys/admin-keys.controller';
   // (KeyLifecycleService), oauth (AccessTokenVerifier for the bearer guard). AppConfig, Clock and AuditTrail come
   // from global modules.
   imports: [ClientsModule, KeyLifecycleModule, OAuthModule],
-  controllers: [ClientsController, ClientSecretController, ClientTokensController, AuditController, AdminKeysController],
+  controllers: [
+    ClientsController,
+    ClientSecretController,
+    ClientTokensController,
+    AuditController,
+    AdminKeysController,
+    TrustedIssuersController,
+  ],
   providers: [AdminBearerGuard],
 })
 export class AdminModule {}

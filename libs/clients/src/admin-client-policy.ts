@@ -6,7 +6,7 @@ export type AdminClientChange =
   | { kind: 'delete' }
   | { kind: 'rotate' }
   /** The new scopes and audiences, when the change sets them. */
-  | { kind: 'update'; scopes?: string[]; audiences?: string[] };
+  | { kind: 'update'; scopes?: string[]; audiences?: string[]; authMethod?: string };
 
 /**
  * The configured admin client (ADMIN_CLIENT_ID / ADMIN_CLIENT_SECRET) is defined by the configuration: the
@@ -29,6 +29,9 @@ export function adminClientConflict(config: AppConfig, clientId: string, change:
         return `${who} and must keep the admin scope "${config.admin.scope}"`;
       if (change.audiences && !change.audiences.includes(config.admin.audience))
         return `${who} and must keep the admin audience "${config.admin.audience}"`;
+      // Its secret follows ADMIN_CLIENT_SECRET, which the secret-less methods would drop.
+      if (change.authMethod && !['client_secret_basic', 'client_secret_post'].includes(change.authMethod))
+        return `${who} and authenticates with ADMIN_CLIENT_SECRET: it cannot use ${change.authMethod}`;
       return undefined;
   }
 }

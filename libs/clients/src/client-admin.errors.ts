@@ -34,3 +34,30 @@ export class ProtectedClientError extends Error {
     this.name = 'ProtectedClientError';
   }
 }
+
+/** Metadata that is well-formed but wrong in context (RFC 7591 §3.2.2 invalid_client_metadata), per field. */
+export class ClientMetadataError extends Error {
+  constructor(readonly problems: { field: string; message: string }[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'ClientMetadataError';
+  }
+}
+
+/** A trusted issuer that does not exist. */
+export class TrustedIssuerNotFoundError extends Error {
+  constructor(readonly issuer: string) {
+    super(`No trusted issuer "${issuer}"`);
+    this.name = 'TrustedIssuerNotFoundError';
+  }
+}
+
+/** The trusted issuer is registered already, or still named by federated credentials (listed in the message). */
+export class TrustedIssuerConflictError extends Error {
+  constructor(
+    message: string,
+    readonly clientIds: string[] = [],
+  ) {
+    super(message);
+    this.name = 'TrustedIssuerConflictError';
+  }
+}

@@ -2,24 +2,30 @@ import { AppConfig, Clock } from '@app/config';
 import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not, QueryFailedError } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
-import { ClientIdTakenError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
+import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
+import { ClientCredentials, HASHED_SECRET_METHODS, secretForMethodChange } from './client-credentials';
+import { authMethodProblems } from './client-keys';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './client-secret';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './clients.service';
-import { SecretHasher } from './secret-hasher';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
 
 export interface ClientWithSecret {
   client: ClientView;
-  /** Shown this once; only its hash is stored. */
-  secret: string;
+  /** Shown this once; only its hash is stored (and for client_secret_jwt, the secret sealed). Absent for private_key_jwt. */
+  secret: string | undefined;
 }
 
-export interface RotatedSecret extends ClientWithSecret {
+/** A client as changed; `client_secret` when the change issued a new secret (shown this once). */
+export type UpdatedClientView = ClientView & { client_secret?: string };
+
+export interface RotatedSecret {
+  client: ClientView;
+  secret: string;
   /** Until when the previous secret keeps working; null when it stopped at once. */
   previousSecretExpiresAt: Date | null;
   /** Set when the rotation also cut off every token issued so far (revoke_tokens). */
@@ -63,20 +69,36 @@ export class ClientAdminService {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly hasher: SecretHasher,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly credentials: ClientCredentials,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
     const clientId = input.client_id ?? randomUUID();
-    const secret = input.client_secret ?? generateClientSecret();
-    const secretHash = await this.hasher.hash(secret);
+    const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
+    this.credentials.assertMethodEnabled(method);
+    if (method === 'private_key_jwt' && input.client_secret !== undefined) {
+      throw new ClientMetadataError([{ field: 'client_secret', message: 'a private_key_jwt client has no secret' }]);
+    }
+    const columns = toClientColumns(input);
+    this.credentials.throwIfAny(
+      this.credentials.shapeProblems(input),
+      authMethodProblems({
+        method,
+        jwks: columns.jwks ?? null,
+        jwksUri: columns.jwksUri ?? null,
+        federated: columns.federatedCredentials ?? [],
+      }),
+    );
+    const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
+    const secretColumns = secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret);
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
+      await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       try {
-        await m.insert(ClientEntity, { clientId, secretHash, ...toClientColumns(input) });
+        await m.insert(ClientEntity, { clientId, ...secretColumns, ...columns });
       } catch (err) {
         if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
           throw new ClientIdTakenError(clientId);
@@ -92,7 +114,8 @@ export class ClientAdminService {
       if (tomb.length && tomb[0].blocked_until.getTime() > this.clock.now()) throw new ClientIdTakenError(clientId, tomb[0].blocked_until);
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       const { client_id: _id, created_at: _c, updated_at: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...registered } = view;
-      return { result: view, details: { ...registered, secret_source: input.client_secret === undefined ? 'generated' : 'given' } };
+      const source = secret === undefined ? 'none' : input.client_secret === undefined ? 'generated' : 'given';
+      return { result: view, details: { ...registered, secret_source: source } };
     });
     return { client, secret };
   }
@@ -108,21 +131,53 @@ export class ClientAdminService {
     return toClientView(client);
   }
 
-  async update(clientId: string, patch: ClientPatch, actor: string): Promise<ClientView> {
+  async update(clientId: string, patch: ClientPatch, actor: string): Promise<UpdatedClientView> {
+    const columns = toClientColumns(patch);
+    if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
+    this.refuseForAdminClient(clientId, {
+      kind: 'update',
+      scopes: columns.scopes,
+      audiences: columns.audiences,
+      authMethod: columns.tokenEndpointAuthMethod,
+    });
+    if (columns.tokenEndpointAuthMethod) this.credentials.assertMethodEnabled(columns.tokenEndpointAuthMethod);
+    this.credentials.throwIfAny(this.credentials.shapeProblems(patch));
     return this.mutate(actor, 'client.updated', clientId, async (m) => {
       const current = await this.lock(m, clientId);
       const before = toClientView(current);
-      const columns = toClientColumns(patch);
-      if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
-      this.refuseForAdminClient(clientId, { kind: 'update', scopes: columns.scopes, audiences: columns.audiences });
-      const changes = changedFields(before, toClientView({ ...current, ...columns }));
+      const after = { ...current, ...columns };
+      this.credentials.throwIfAny(
+        authMethodProblems({
+          method: after.tokenEndpointAuthMethod,
+          jwks: after.jwks,
+          jwksUri: after.jwksUri,
+          federated: after.federatedCredentials,
+        }),
+      );
+      if (columns.federatedCredentials) await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
+      const changes = changedFields(before, toClientView(after));
       if (Object.keys(changes).length === 0) return { result: before, details: null };
+      const switched = secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
+      const secret = switched === 'new' ? generateClientSecret() : undefined;
+      const secretColumns =
+        secret !== undefined
+          ? {
+              ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
+              previousSecretHash: null,
+              previousSecretExpiresAt: null,
+            }
+          : switched === 'none'
+            ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSecretExpiresAt: null }
+            : switched === 'unseal'
+              ? { sealedSecret: null }
+              : {};
       // Disabling cuts off every token issued so far, so enabling again later does not revive them.
       const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
-      await m.update(ClientEntity, { clientId }, { ...columns, ...cutoff?.columns });
+      await m.update(ClientEntity, { clientId }, { ...columns, ...secretColumns, ...cutoff?.columns });
+      const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       return {
-        result: toClientView(await m.findOneByOrFail(ClientEntity, { clientId })),
-        details: { changes, ...cutoff?.details },
+        result: secret === undefined ? view : { ...view, client_secret: secret },
+        details: { changes, ...cutoff?.details, ...(secret !== undefined ? { secret_issued: true } : {}) },
       };
     });
   }
@@ -157,16 +212,25 @@ export class ClientAdminService {
   async rotateSecret(clientId: string, graceSeconds: number, actor: string, opts: { revokeTokens?: boolean } = {}): Promise<RotatedSecret> {
     this.refuseForAdminClient(clientId, { kind: 'rotate' });
     const secret = generateClientSecret();
-    const secretHash = await this.hasher.hash(secret);
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
-      const previousSecretExpiresAt = graceSeconds > 0 ? new Date(this.clock.now() + graceSeconds * 1000) : null;
+      const method = client.tokenEndpointAuthMethod;
+      if (method === 'private_key_jwt') {
+        throw new ClientMetadataError([
+          { field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' },
+        ]);
+      }
+      const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret);
+      // An HMAC is checked against the current secret only: client_secret_jwt has no grace period.
+      const grace = HASHED_SECRET_METHODS.includes(method) ? graceSeconds : 0;
+      const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
       const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
       await m.update(
         ClientEntity,
         { clientId },
         {
           secretHash,
+          sealedSecret,
           previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
           previousSecretExpiresAt,
           ...cutoff?.columns,
@@ -176,12 +240,38 @@ export class ClientAdminService {
       return {
         result: { client: view, secret, previousSecretExpiresAt, tokensRevokedBefore: cutoff?.columns.tokensRevokedBefore ?? null },
         details: {
-          grace_seconds: graceSeconds,
+          grace_seconds: grace,
           previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null,
           ...cutoff?.details,
         },
       };
     });
+  }
+
+  /**
+   * Re-seals every client_secret_jwt secret under the first of KEY_ENCRYPTION_KEYS (with `keys reencrypt`), so the
+   * previous key-encryption key can be dropped. Returns the ids of the clients re-sealed.
+   */
+  async resealSecrets(actor: string): Promise<{ total: number; resealed: string[] }> {
+    const out = await this.ds.transaction(async (m) => {
+      const rows = await m.find(ClientEntity, {
+        where: { sealedSecret: Not(IsNull()) },
+        order: { clientId: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const resealed: string[] = [];
+      for (const row of rows) {
+        const sealed = this.credentials.reseal(row.clientId, row.sealedSecret as string);
+        if (sealed === undefined) continue;
+        await m.update(ClientEntity, { clientId: row.clientId }, { sealedSecret: sealed });
+        await this.feed.publish(m, CLIENT_TOPIC, row.clientId);
+        resealed.push(row.clientId);
+      }
+      if (resealed.length) await this.audit.record(m, { actor, action: 'clients.secrets_resealed', clientId: null, details: { resealed } });
+      return { total: rows.length, resealed };
+    });
+    if (out.resealed.length) this.logger.log(`clients.secrets_resealed ${JSON.stringify(out.resealed)} by ${JSON.stringify(actor)}`);
+    return out;
   }
 
   /**

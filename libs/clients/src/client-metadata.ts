@@ -1,4 +1,4 @@
-import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
+import type { ClientEntity, FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /**
  * Client metadata as the admin API and the CLI send it, in RFC 7591 §2 field names. `scope` is a
@@ -15,6 +15,11 @@ export interface ClientMetadata {
   audience?: string[];
   /** May introspect other clients' tokens (RFC 7662 §4). */
   introspect_any_token?: boolean;
+  /** RFC 7591 §2, private_key_jwt: public keys by value or by reference, never both; null removes. */
+  jwks?: JsonWebKeySet | null;
+  jwks_uri?: string | null;
+  /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
+  federated_credentials?: FederatedCredential[];
 }
 
 export interface NewClient extends ClientMetadata {
@@ -37,6 +42,9 @@ export interface ClientView {
   access_token_ttl: number | null;
   audience: string[];
   introspect_any_token: boolean;
+  jwks?: JsonWebKeySet;
+  jwks_uri?: string;
+  federated_credentials?: FederatedCredential[];
   enabled: boolean;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
@@ -61,6 +69,9 @@ export function toClientView(c: ClientEntity): ClientView {
     access_token_ttl: c.accessTokenTtl,
     audience: [...c.audiences],
     introspect_any_token: c.introspectAny,
+    ...(c.jwks ? { jwks: c.jwks } : {}),
+    ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
+    ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
     enabled: c.enabled,
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
@@ -80,5 +91,18 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.audience !== undefined) cols.audiences = [...m.audience];
   if (m.introspect_any_token !== undefined) cols.introspectAny = m.introspect_any_token;
   if (m.enabled !== undefined) cols.enabled = m.enabled;
+  if (m.jwks !== undefined) cols.jwks = m.jwks;
+  if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
+  if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
   return cols;
+}
+
+/** Only the credential's own fields, in one order, so equal credentials compare equal in the audit trail. */
+function normalCredential(c: FederatedCredential): FederatedCredential {
+  return {
+    issuer: c.issuer,
+    subject: c.subject,
+    ...(c.audience !== undefined ? { audience: c.audience } : {}),
+    ...(c.claims !== undefined ? { claims: { ...c.claims } } : {}),
+  };
 }

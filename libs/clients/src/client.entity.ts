@@ -1,7 +1,29 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'client_secret_jwt',
+];
+
+/** A JSON Web Key Set (RFC 7517 §5) as registered: public keys only. */
+export interface JsonWebKeySet {
+  /** JWK members are strings, or arrays of strings (key_ops, x5c). */
+  keys: Record<string, string | string[]>[];
+}
+
+/**
+ * Workload identity federation: a token from `issuer` (a trusted issuer) whose `sub` is exactly `subject`, whose
+ * `aud` is exactly `audience` (default: this server's issuer identifier) and whose claims hold every `claims` value.
+ */
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  audience?: string;
+  claims?: Record<string, string>;
+}
 export const GRANT_TYPES = ['client_credentials'] as const;
 
 /** A registered OAuth client (RFC 6749 §2). Only a hash of the secret is stored. */
@@ -13,9 +35,24 @@ export class ClientEntity {
   @Column({ name: 'client_name', type: 'text', nullable: true })
   clientName: string | null;
 
-  /** PHC string, see SecretHasher. */
-  @Column({ name: 'secret_hash', type: 'text' })
-  secretHash: string;
+  /** PHC string, see SecretHasher; null for a private_key_jwt client, which has no secret. */
+  @Column({ name: 'secret_hash', type: 'text', nullable: true })
+  secretHash: string | null;
+
+  /** client_secret_jwt only: the secret itself, sealed under the key-encryption key (an HMAC needs it). */
+  @Column({ name: 'sealed_secret', type: 'text', nullable: true })
+  sealedSecret: string | null;
+
+  /** RFC 7591 §2 `jwks`: the client's public keys by value; never together with jwksUri. */
+  @Column({ type: 'jsonb', nullable: true })
+  jwks: JsonWebKeySet | null;
+
+  /** RFC 7591 §2 `jwks_uri`. */
+  @Column({ name: 'jwks_uri', type: 'text', nullable: true })
+  jwksUri: string | null;
+
+  @Column({ name: 'federated_credentials', type: 'jsonb', default: () => "'[]'" })
+  federatedCredentials: FederatedCredential[];
 
   /** The secret before the last rotation, accepted until previousSecretExpiresAt (rotation grace). */
   @Column({ name: 'previous_secret_hash', type: 'text', nullable: true })

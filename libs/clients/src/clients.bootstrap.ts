@@ -120,7 +120,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       this.logger.log(`created admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
       return;
     }
-    if (!(await this.hasher.verify(clientSecret, existing.secretHash)).valid) {
+    if (existing.secretHash === null || !(await this.hasher.verify(clientSecret, existing.secretHash)).valid) {
       const secretHash = await this.hasher.hash(clientSecret);
       await this.ds.transaction(async (m) => {
         await m.update(ClientEntity, { clientId }, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });

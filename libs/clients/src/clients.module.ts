@@ -1,19 +1,33 @@
+import { KeyLifecycleModule } from '@app/keys';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientAdminService } from './client-admin.service';
+import { ClientCredentials } from './client-credentials';
 import { ClientEntity } from './client.entity';
 import { ClientsBootstrap } from './clients.bootstrap';
 import { ClientsService } from './clients.service';
 import { DeletedClientEntity } from './deleted-client.entity';
+import { TrustedIssuerAdminService } from './federation/trusted-issuer-admin.service';
+import { TrustedIssuerEntity } from './federation/trusted-issuer.entity';
+import { TrustedIssuers } from './federation/trusted-issuers';
 import { SecretHasher } from './secret-hasher';
 
-/** The entities this lib maps (registered clients and the tombstones of deleted ones). */
-export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity];
+/** The entities this lib maps (registered clients, the tombstones of deleted ones, trusted issuers). */
+export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssuerEntity];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(CLIENTS_ENTITIES)],
-  providers: [ClientsService, SecretHasher, ClientAdminService],
-  exports: [ClientsService, SecretHasher, ClientAdminService],
+  // KeyEncrypter: client_secret_jwt secrets are sealed like signing keys.
+  imports: [TypeOrmModule.forFeature(CLIENTS_ENTITIES), KeyLifecycleModule],
+  providers: [ClientsService, SecretHasher, ClientAdminService, ClientCredentials, TrustedIssuerAdminService, TrustedIssuers],
+  exports: [
+    ClientsService,
+    SecretHasher,
+    ClientAdminService,
+    ClientCredentials,
+    TrustedIssuerAdminService,
+    TrustedIssuers,
+    KeyLifecycleModule,
+  ],
 })
 export class ClientsModule {}
 

@@ -32,7 +32,7 @@ export class WellKnownSecretError extends Error {
 export async function refuseWellKnownSecret(repo: Repository<ClientEntity>, hasher: SecretHasher, nowMs: number): Promise<void> {
   const client = await repo.findOneBy({ clientId: PLAYGROUND_CLIENT.clientId });
   if (!client || !client.enabled) return;
-  const hashes = [client.secretHash];
+  const hashes: string[] = client.secretHash === null ? [] : [client.secretHash];
   if (client.previousSecretHash && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs) hashes.push(client.previousSecretHash);
   for (const h of hashes) {
     if ((await hasher.verify(PLAYGROUND_CLIENT.secret, h)).valid) throw new WellKnownSecretError(client.clientId);

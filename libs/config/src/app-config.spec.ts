@@ -48,6 +48,34 @@ describe('parseConfig', () => {
     expect(problems({ CHANGE_POLL_INTERVAL_MS: 'often' })).toEqual([expect.stringContaining('CHANGE_POLL_INTERVAL_MS')]);
   });
 
+  it('reads the client-assertion settings: documented defaults, client_secret_jwt off unless enabled', () => {
+    expect(parseConfig({}).assertions).toEqual({
+      maxLifetimeSeconds: 300,
+      acceptTokenEndpointAud: false,
+      clockSkewSeconds: 30,
+      clientSecretJwtEnabled: false,
+      jwksRefetchIntervalSeconds: 60,
+      jwksMinCacheSeconds: 60,
+      jwksMaxCacheSeconds: 86400,
+      fetchTimeoutMs: 5000,
+      fetchMaxBytes: 262144,
+    });
+    const c = parseConfig({
+      ASSERTION_MAX_LIFETIME: '120',
+      ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD: 'true',
+      CLIENT_SECRET_JWT_ENABLED: 'yes',
+      JWKS_REFETCH_INTERVAL: '5',
+    });
+    expect(c.assertions).toMatchObject({
+      maxLifetimeSeconds: 120,
+      acceptTokenEndpointAud: true,
+      clientSecretJwtEnabled: true,
+      jwksRefetchIntervalSeconds: 5,
+    });
+    expect(problems({ JWKS_MIN_CACHE: '600', JWKS_MAX_CACHE: '60' })).toEqual(['JWKS_MIN_CACHE must not exceed JWKS_MAX_CACHE']);
+    expect(problems({ ASSERTION_MAX_LIFETIME: '0' })).toEqual(['ASSERTION_MAX_LIFETIME must be an integer between 1 and 86400 (got "0")']);
+  });
+
   it('derives the default issuer from PORT and BASE_PATH', () => {
     expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
     expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });

@@ -29,6 +29,7 @@ export abstract class AppConfig {
   abstract readonly throttle: ThrottleConfig;
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
+  abstract readonly assertions: AssertionConfig;
   /** Create the seed document's playground client (well-known secret): embedded database, or SEED_PLAYGROUND_CLIENT=true. */
   abstract readonly seedPlaygroundClient: boolean;
 }
@@ -141,6 +142,25 @@ export interface MetricsConfig {
 export interface ShutdownConfig {
   /** After SIGTERM, ready answers 503 this long before the listener stops accepting (load balancers drain). */
   readonly drainMs: number;
+}
+
+/** Client authentication by JWT assertion (RFC 7523 §2.2) and workload identity federation. */
+export interface AssertionConfig {
+  /** Seconds: how far ahead a client's own assertion may expire (its `exp` minus now). */
+  readonly maxLifetimeSeconds: number;
+  /** Also accept the token endpoint URL as `aud` (older clients); off: only the issuer identifier (rfc7523bis). */
+  readonly acceptTokenEndpointAud: boolean;
+  /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat`. */
+  readonly clockSkewSeconds: number;
+  /** client_secret_jwt (HS256): the server keeps such secrets encrypted, not only hashed; off unless asked for. */
+  readonly clientSecretJwtEnabled: boolean;
+  /** Seconds: an unknown `kid` refetches a jwks_uri at most this often. */
+  readonly jwksRefetchIntervalSeconds: number;
+  /** Bounds on how long a fetched key set is used, whatever its Cache-Control says. */
+  readonly jwksMinCacheSeconds: number;
+  readonly jwksMaxCacheSeconds: number;
+  readonly fetchTimeoutMs: number;
+  readonly fetchMaxBytes: number;
 }
 
 export type RawEnv = Record<string, string | undefined>;
@@ -446,8 +466,22 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     metrics: { enabled: metricsEnabled, port: metricsEnabled ? metricsPort : undefined, onPublicListener: metricsEnabled && !production },
     shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient,
+    assertions: {
+      maxLifetimeSeconds: r.int('ASSERTION_MAX_LIFETIME', 300, 1, 86400),
+      acceptTokenEndpointAud: r.bool('ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD', false),
+      clockSkewSeconds: r.int('ASSERTION_CLOCK_SKEW', 30, 0, 300),
+      clientSecretJwtEnabled: r.bool('CLIENT_SECRET_JWT_ENABLED', false),
+      jwksRefetchIntervalSeconds: r.int('JWKS_REFETCH_INTERVAL', 60, 1, 86400),
+      jwksMinCacheSeconds: r.int('JWKS_MIN_CACHE', 60, 0, 86400),
+      jwksMaxCacheSeconds: r.int('JWKS_MAX_CACHE', 86400, 1, 604800),
+      fetchTimeoutMs: r.int('JWKS_FETCH_TIMEOUT_MS', 5000, 100, 60000),
+      fetchMaxBytes: r.int('JWKS_FETCH_MAX_BYTES', 262144, 1024, 10_485_760),
+    },
   };
 
+  if (config.assertions.jwksMinCacheSeconds > config.assertions.jwksMaxCacheSeconds) {
+    r.problems.push('JWKS_MIN_CACHE must not exceed JWKS_MAX_CACHE');
+  }
   const { requestTimeoutMs, headersTimeoutMs } = config.http;
   if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
     r.problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (Node.js refuses it)');

@@ -3,6 +3,9 @@ import { KeysModule } from '@app/keys';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BasicAuthGuard } from './client-auth';
+import { ClientAssertionAuthenticator } from './client-auth/assertion/client-assertion.authenticator';
+import { RemoteKeySets } from './client-auth/assertion/remote-key-sets';
+import { UsedAssertionIds } from './client-auth/assertion/used-assertion-ids';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantHandler } from './grants/grant-handler';
 import { GrantRegistry } from './grants/grant-registry';
@@ -32,6 +35,9 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
+    ClientAssertionAuthenticator,
+    RemoteKeySets,
+    UsedAssertionIds,
     ClientAuthThrottle,
     SecurityEvents,
     AccessTokenIssuer,
@@ -46,6 +52,15 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     ClientCredentialsGrant,
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
-  exports: [BasicAuthGuard, ClientAuthThrottle, AccessTokenIssuer, AccessTokenVerifier, RevocationStore, GrantRegistry],
+  exports: [
+    BasicAuthGuard,
+    ClientAssertionAuthenticator,
+    SecurityEvents,
+    ClientAuthThrottle,
+    AccessTokenIssuer,
+    AccessTokenVerifier,
+    RevocationStore,
+    GrantRegistry,
+  ],
 })
 export class OAuthModule {}

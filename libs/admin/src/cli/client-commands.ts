@@ -10,9 +10,11 @@ import { PageQueryDto } from '../validation/page-query.dto';
 import { CLI_ACTOR, type CliCommand, parse, type Values } from './cli-command';
 
 export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
-  --scope "a b c"  --client-name NAME  --token-endpoint-auth-method client_secret_basic|client_secret_post
+  --scope "a b c"  --client-name NAME
+  --token-endpoint-auth-method client_secret_basic|client_secret_post|private_key_jwt|client_secret_jwt
   --grant-type client_credentials (repeatable)  --access-token-ttl SECONDS|null
-  --audience URI (repeatable; the first is the default)  --introspect-any-token true|false`;
+  --audience URI (repeatable; the first is the default)  --introspect-any-token true|false
+  --jwks '{"keys":[...]}'|null  --jwks-uri URL|null  --federated-credentials '[{"issuer":…,"subject":…}]'`;
 
 const METADATA_OPTIONS = {
   scope: { type: 'string' },
@@ -22,6 +24,9 @@ const METADATA_OPTIONS = {
   'access-token-ttl': { type: 'string' },
   audience: { type: 'string', multiple: true },
   'introspect-any-token': { type: 'string' },
+  jwks: { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'federated-credentials': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const clients = (app: INestApplicationContext): ClientAdminService => app.get(ClientAdminService);
@@ -131,7 +136,19 @@ function metadata(v: Values): Record<string, unknown> {
   if (v.audience !== undefined) m.audience = v.audience;
   const ia = v['introspect-any-token'];
   if (ia !== undefined) m.introspect_any_token = ia === 'true' ? true : ia === 'false' ? false : ia;
+  if (v.jwks !== undefined) m.jwks = json(v.jwks as string);
+  if (v['jwks-uri'] !== undefined) m.jwks_uri = v['jwks-uri'] === 'null' ? null : v['jwks-uri'];
+  if (v['federated-credentials'] !== undefined) m.federated_credentials = json(v['federated-credentials'] as string);
   return m;
+}
+
+/** A JSON flag value; what does not parse is passed on as the string, so validation names the field. */
+function json(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return s;
+  }
 }
 
 function numeric(s: string): number | string {

@@ -1,3 +1,4 @@
+import { ClientAdminService } from '@app/clients';
 import { KeyLifecycleService } from '@app/keys';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CLI_ACTOR, type CliCommand, parse } from './cli-command';
@@ -29,10 +30,11 @@ export const KEY_COMMANDS: readonly CliCommand[] = [
   {
     name: 'keys reencrypt',
     args: '',
-    summary: 're-seal every stored private key under the first of KEY_ENCRYPTION_KEYS',
-    run(app, args) {
+    summary: 're-seal every stored private key and client_secret_jwt secret under the first of KEY_ENCRYPTION_KEYS',
+    async run(app, args) {
       parse(args, {}, 0);
-      return keys(app).reencrypt(CLI_ACTOR);
+      const signing = await keys(app).reencrypt(CLI_ACTOR);
+      return { ...signing, client_secrets: await app.get(ClientAdminService).resealSecrets(CLI_ACTOR) };
     },
   },
 ];

@@ -1,4 +1,4 @@
-import { ClientAdminService, ClientView } from '@app/clients';
+import { ClientAdminService, ClientView, UpdatedClientView } from '@app/clients';
 import { Page } from '@app/persistence';
 import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
@@ -38,9 +38,9 @@ export class ClientsController {
   async create(
     @Body(ClientMetadataPipe) body: CreateClientDto,
     @AdminActor() actor: string,
-  ): Promise<ClientView & { client_secret: string }> {
+  ): Promise<ClientView & { client_secret?: string }> {
     const { client, secret } = await this.clients.create(body, actor);
-    return { ...client, client_secret: secret };
+    return secret === undefined ? client : { ...client, client_secret: secret };
   }
 
   @Get()
@@ -60,10 +60,13 @@ export class ClientsController {
 
   @Patch(':client_id')
   @UseGuards(RequiredJsonBodyGuard)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
   @ApiOperation({
     summary: 'Change a client',
     description:
-      'Takes effect on the next token request on every instance. Disabling also makes every token issued so far inactive, for good.',
+      'Takes effect on the next token request on every instance. Disabling also makes every token issued so far inactive, for good. ' +
+      'Switching to client_secret_jwt, or from private_key_jwt to a secret method, issues a new client_secret, returned in this response only.',
   })
   @ApiOkResponse({ type: ClientResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -75,7 +78,7 @@ export class ClientsController {
     @Param('client_id') clientId: string,
     @Body(ClientMetadataPipe) body: UpdateClientDto,
     @AdminActor() actor: string,
-  ): Promise<ClientView> {
+  ): Promise<UpdatedClientView> {
     return this.clients.update(clientId, body, actor);
   }
 

@@ -26,8 +26,8 @@ export class ClientNotFound extends ApiError {
 }
 
 export class ClientIdConflict extends ApiError {
-  constructor(message: string) {
-    super('conflict', 409, message);
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super('conflict', 409, message, undefined, {}, extra);
   }
 }
 

@@ -86,9 +86,9 @@ describe('ClientMetadataPipe', () => {
     [{ scope: 'a', audience: ['x', 'x'] }, 'audience', "All audience's elements must be unique"],
     [{ scope: 'a', grant_types: ['password'] }, 'grant_types', 'each grant type must be one of client_credentials'],
     [
-      { scope: 'a', token_endpoint_auth_method: 'private_key_jwt' },
+      { scope: 'a', token_endpoint_auth_method: 'tls_client_auth' },
       'token_endpoint_auth_method',
-      'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post',
+      'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt',
     ],
     [{ scope: 'a', introspect_any_token: 'yes' }, 'introspect_any_token', 'introspect_any_token must be a boolean value'],
   ])('rejects %j naming %s', async (value, field, message) => {

@@ -1,14 +1,16 @@
-import { ClientsService } from '@app/clients';
+import { type ClientEntity, ClientsService } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
-import { escapeForLog } from '../throttle/security-events';
+import { escapeForLog, SecurityEvents } from '../throttle/security-events';
+import { AssertionRejected } from './assertion/assertion-rejected';
+import { ClientAssertionAuthenticator, JWT_BEARER_ASSERTION_TYPE } from './assertion/client-assertion.authenticator';
 import { parseBasicAuthorization } from './basic-credentials';
 import { clientAddress } from './client-address';
-import { parseOAuthParams, setOAuthState } from './oauth-request';
+import { type OAuthParams, parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
 
 /**
@@ -17,12 +19,15 @@ import { QUERY_PARAMS_KEY } from './query-params';
  * register, not only HTTP Basic, and parses the endpoint's parameters. Its steps, in order:
  *   1. parse the parameters once: the form body, and from the query string only those the route names with
  *      @ParamsFromQuery;
- *   2. pick the one authentication method the request uses: `client_secret_basic` (Authorization: Basic) or
- *      `client_secret_post` (client_id and client_secret in the body); two at once is invalid_request;
- *   3. authenticate the client by that method (secrets: ClientsService), a request that needs hashing passing the
- *      throttle first (ClientAuthThrottle: 429 after repeated failures per client id and source address);
+ *   2. pick the one authentication method the request uses: a JWT assertion (client_assertion, RFC 7521 §4.2),
+ *      `client_secret_basic` (Authorization: Basic) or `client_secret_post` (client_id and client_secret in the
+ *      body); two at once is invalid_request;
+ *   3. authenticate the client by that method (assertions: ClientAssertionAuthenticator; secrets: ClientsService),
+ *      passing the throttle first where it costs hashing or a failed assertion (ClientAuthThrottle: 429 after
+ *      repeated failures per client id and source address);
  *   4. require the method the client registered (token_endpoint_auth_method, RFC 7591 §2);
  *   5. store the client and the parameters on the request for the handler (oauthState).
+ * A request without client_assertion takes exactly the secret path it took before assertions existed.
  */
 @Injectable()
 export class BasicAuthGuard implements CanActivate {
@@ -34,11 +39,17 @@ export class BasicAuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly reflector: Reflector,
     private readonly throttle: ClientAuthThrottle,
+    private readonly assertions: ClientAssertionAuthenticator,
+    private readonly events: SecurityEvents,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const params = parseOAuthParams(req, this.queryParamsOf(context));
+    if (params.single.has('client_assertion') || params.single.has('client_assertion_type')) {
+      setOAuthState(req, { params, client: await this.byAssertion(req, params) });
+      return true;
+    }
     const realm = this.config.issuer;
     const header = req.headers.authorization;
     const bodyId = params.single.get('client_id');
@@ -82,6 +93,33 @@ export class BasicAuthGuard implements CanActivate {
     return true;
   }
 
+  /** RFC 7521 §4.2 / RFC 7523 §2.2: client_assertion_type and client_assertion, and no other credentials. */
+  private async byAssertion(req: FastifyRequest, params: OAuthParams): Promise<ClientEntity> {
+    const type = params.single.get('client_assertion_type');
+    const assertion = params.single.get('client_assertion');
+    const bodyId = params.single.get('client_id');
+    if (req.headers.authorization !== undefined || params.single.has('client_secret')) {
+      throw new InvalidRequest('Use exactly one client authentication method (RFC 6749 §2.3)');
+    }
+    if (type === undefined) throw new InvalidRequest('client_assertion without client_assertion_type (RFC 7521 §4.2)');
+    if (assertion === undefined) throw new InvalidRequest('client_assertion_type without client_assertion (RFC 7521 §4.2)');
+    if (type !== JWT_BEARER_ASSERTION_TYPE) {
+      throw new InvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE} (RFC 7523 §2.2)`);
+    }
+    const named = bodyId ?? issuerOf(assertion);
+    const source = clientAddress(req);
+    const attempt = this.throttle.assertionAttempt(named, source);
+    try {
+      return await this.assertions.authenticate(assertion, bodyId);
+    } catch (err) {
+      if (!(err instanceof AssertionRejected)) throw err;
+      attempt.failed();
+      // The assertion itself is never logged: it may still be valid for its real audience.
+      this.events.record('client_assertion_rejected', source, named, `reason=${err.reason}`);
+      throw new InvalidClient(this.config.issuer, `assertion rejected: ${err.reason}`, `Client authentication failed: ${err.description}`);
+    }
+  }
+
   private queryParamsOf(context: ExecutionContext): ReadonlySet<string> {
     const handler = context.getHandler();
     let names = this.queryParams.get(handler);
@@ -91,5 +129,15 @@ export class BasicAuthGuard implements CanActivate {
       this.queryParams.set(handler, names);
     }
     return names;
+  }
+}
+
+/** The unverified `iss` of an assertion, only to name the caller in the security log. */
+function issuerOf(assertion: string): string {
+  try {
+    const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof payload.iss === 'string' ? payload.iss : '';
+  } catch {
+    return '';
   }
 }

@@ -12,8 +12,12 @@ export interface AuthorizationServerMetadata {
   response_types_supported: string[];
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
+  /** §2: the JWS algorithms of private_key_jwt and client_secret_jwt assertions (HS256 only with the latter enabled). */
+  token_endpoint_auth_signing_alg_values_supported: string[];
   introspection_endpoint_auth_methods_supported: string[];
+  introspection_endpoint_auth_signing_alg_values_supported: string[];
   revocation_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_signing_alg_values_supported: string[];
   /**
    * Not an RFC 8414 field (§2 allows additional metadata): the JWS algorithms of the access tokens this
    * server signs (RFC 9068), under the name InterSystems IRIS and Janssen use. Verifiers should still take

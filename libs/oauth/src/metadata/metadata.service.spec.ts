@@ -19,7 +19,25 @@ function service(env: RawEnv): MetadataService {
   return new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined, ...env }), grants, keys);
 }
 
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
 describe('MetadataService', () => {
+  it('lists client_secret_jwt and HS256 only when CLIENT_SECRET_JWT_ENABLED is on (RFC 8414 §2)', () => {
+    const on = service({ CLIENT_SECRET_JWT_ENABLED: 'true' }).document();
+    const off = service({}).document();
+    for (const endpoint of ['token', 'introspection', 'revocation'] as const) {
+      expect(on[`${endpoint}_endpoint_auth_methods_supported`]).toEqual([
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'client_secret_jwt',
+      ]);
+      expect(on[`${endpoint}_endpoint_auth_signing_alg_values_supported`]).toEqual([...ASYMMETRIC, 'HS256']);
+      expect(off[`${endpoint}_endpoint_auth_methods_supported`]).not.toContain('client_secret_jwt');
+      expect(off[`${endpoint}_endpoint_auth_signing_alg_values_supported`]).not.toContain('HS256');
+    }
+  });
+
   it('builds every endpoint from ISSUER, which may differ from the listening address', () => {
     const doc = service({ ISSUER: 'https://auth.example.com/ms-auth-server', PORT: '9000' }).document();
     expect(doc).toEqual({
@@ -30,9 +48,12 @@ describe('MetadataService', () => {
       revocation_endpoint: 'https://auth.example.com/ms-auth-server/oauth2/revoke',
       response_types_supported: [],
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      introspection_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      revocation_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
       access_token_signing_alg_values_supported: ['RS256', 'ES256'],
     });
   });

@@ -1,4 +1,4 @@
-import { TOKEN_ENDPOINT_AUTH_METHODS } from '@app/clients';
+import { ASYMMETRIC_ALGS, HMAC_ALG, TOKEN_ENDPOINT_AUTH_METHODS } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
@@ -20,7 +20,10 @@ export class MetadataService {
 
   document(): AuthorizationServerMetadata {
     const issuer = this.config.issuer;
-    const authMethods = [...TOKEN_ENDPOINT_AUTH_METHODS];
+    // What the guard really accepts: client_secret_jwt (and so HS256) only when CLIENT_SECRET_JWT_ENABLED.
+    const hmac = this.config.assertions.clientSecretJwtEnabled;
+    const authMethods = TOKEN_ENDPOINT_AUTH_METHODS.filter((m) => hmac || m !== 'client_secret_jwt');
+    const authAlgs = hmac ? [...ASYMMETRIC_ALGS, HMAC_ALG] : [...ASYMMETRIC_ALGS];
     return {
       issuer,
       token_endpoint: `${issuer}/oauth2/token`,
@@ -30,8 +33,11 @@ export class MetadataService {
       response_types_supported: [],
       grant_types_supported: this.grants.supported(),
       token_endpoint_auth_methods_supported: authMethods,
+      token_endpoint_auth_signing_alg_values_supported: authAlgs,
       introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_signing_alg_values_supported: authAlgs,
       revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
       access_token_signing_alg_values_supported: this.signingAlgs(),
     };
   }

@@ -25,6 +25,23 @@ function fail(t: ClientAuthThrottle, id: string, source: string): string {
 }
 
 describe('ClientAuthThrottle', () => {
+  it('throttles JWT assertions only after failures, never for successes however many at once', () => {
+    const t = throttle();
+    for (let i = 0; i < 20; i++) t.assertionAttempt('ok', '10.0.0.1');
+    for (let i = 0; i < 3; i++) t.assertionAttempt('bad', '10.0.0.1').failed();
+    let refusal: ApiError | undefined;
+    try {
+      t.assertionAttempt('bad', '10.0.0.1');
+    } catch (e) {
+      refusal = e as ApiError;
+    }
+    expect(refusal?.status).toBe(429);
+    expect(refusal?.headers['Retry-After']).toBe('10');
+    expect(() => t.assertionAttempt('ok', '10.0.0.1')).not.toThrow();
+    expect(() => t.assertionAttempt('bad', '10.0.0.2')).not.toThrow();
+    expect(t.throttledTotal()).toBe(1);
+  });
+
   it('refuses with 429 temporarily_unavailable once a (client id, source) pair used its burst', () => {
     const t = throttle();
     expect([1, 2, 3].map(() => fail(t, 'c', '10.0.0.1'))).toEqual(['newcomer', 'suspect', 'suspect']);

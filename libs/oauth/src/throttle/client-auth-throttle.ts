@@ -55,6 +55,29 @@ export class ClientAuthThrottle {
     return this.perPair.size + this.perSource.size + this.perClient.size;
   }
 
+  /**
+   * JWT assertions need no hashing, but a caller that keeps failing is refused (429) before any lookup or signature
+   * check: an unknown client id would otherwise cost a database read per request. Only failures spend tokens, so a
+   * client's valid assertions are never throttled, however many it sends at once.
+   */
+  assertionAttempt(clientId: string, source: string): { failed(): void } {
+    const id = boundedKey(clientId);
+    const pair = `${source} ${id}`;
+    if (this.perPair.level(pair) < 1 || this.perSource.level(source) < 1) {
+      const wait = Math.max(this.perPair.secondsUntilToken(pair), this.perSource.secondsUntilToken(source));
+      this.throttled++;
+      this.events.record('client_auth_throttled', source, clientId, `retry_after=${wait}`);
+      throw new TooManyRequests(wait, `client assertions throttled for ${source}`);
+    }
+    return {
+      failed: () => {
+        this.perPair.add(pair, -1);
+        this.perSource.add(source, -1);
+        this.perClient.add(id, -1);
+      },
+    };
+  }
+
   attempt(clientId: string, source: string): ThrottledAttempt {
     const id = boundedKey(clientId);
     const pair = `${source} ${id}`;

@@ -15,7 +15,7 @@ export function escapeForLog(value: string): string {
   return value.length > MAX_SHOWN ? `${escaped}…(${value.length} chars)` : escaped;
 }
 
-export type SecurityEvent = 'client_auth_failed' | 'client_auth_throttled' | 'client_auth_shed';
+export type SecurityEvent = 'client_auth_failed' | 'client_auth_throttled' | 'client_auth_shed' | 'client_assertion_rejected';
 
 /**
  * Warn-level security events (issue 8 §1): each failed client authentication and each throttling decision,

@@ -1,4 +1,12 @@
-import { ClientMetadata, GRANT_TYPES, SCOPE_LIST, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
+import {
+  ClientMetadata,
+  FederatedCredential,
+  GRANT_TYPES,
+  JsonWebKeySet,
+  SCOPE_LIST,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+} from '@app/clients';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -7,6 +15,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -86,4 +95,36 @@ export class ClientMetadataDto implements ClientMetadata {
   @IfPresent()
   @IsBoolean()
   introspect_any_token?: boolean;
+
+  @ApiPropertyOptional({
+    type: Object,
+    nullable: true,
+    description: 'private_key_jwt: the public keys by value, {"keys": [JWK, ...]} (RFC 7591 §2); never with jwks_uri; null removes',
+  })
+  @IsOptional()
+  @IsObject({ message: 'jwks must be a JWK Set object {"keys": [...]}' })
+  jwks?: JsonWebKeySet | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'private_key_jwt: https URL of the public keys (RFC 7591 §2); never with jwks; null removes',
+  })
+  @IsOptional()
+  @MaxLength(2048)
+  @IsString({ message: 'jwks_uri must be a URL string' })
+  jwks_uri?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { issuer: { type: 'string' }, subject: { type: 'string' }, audience: { type: 'string' }, claims: { type: 'object' } },
+      required: ['issuer', 'subject'],
+    },
+    description: 'Workload identity federation: tokens of a trusted issuer with this exact subject (and claims) authenticate the client',
+  })
+  @IfPresent()
+  @IsArray({ message: 'federated_credentials must be an array' })
+  federated_credentials?: FederatedCredential[];
 }

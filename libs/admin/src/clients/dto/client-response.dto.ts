@@ -1,5 +1,12 @@
-import { ClientView, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '@app/clients';
-import { ApiProperty } from '@nestjs/swagger';
+import {
+  ClientView,
+  FederatedCredential,
+  GRANT_TYPES,
+  JsonWebKeySet,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+} from '@app/clients';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** OpenAPI description of ClientView (the response body is built by toClientView). */
 export class ClientResponseDto implements ClientView {
@@ -11,6 +18,9 @@ export class ClientResponseDto implements ClientView {
   @ApiProperty({ type: Number, nullable: true, description: 'null: ACCESS_TOKEN_TTL applies' }) access_token_ttl: number | null;
   @ApiProperty({ type: [String], description: 'The first is the default audience' }) audience: string[];
   @ApiProperty() introspect_any_token: boolean;
+  @ApiPropertyOptional({ type: Object, description: 'private_key_jwt keys by value' }) jwks?: JsonWebKeySet;
+  @ApiPropertyOptional({ type: String }) jwks_uri?: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) federated_credentials?: FederatedCredential[];
   @ApiProperty() enabled: boolean;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
   @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;
@@ -19,7 +29,10 @@ export class ClientResponseDto implements ClientView {
 }
 
 export class CreatedClientResponseDto extends ClientResponseDto {
-  @ApiProperty({ description: 'Shown in this response only; the server keeps just a hash' }) client_secret: string;
+  @ApiPropertyOptional({
+    description: 'Shown in this response only; the server keeps a hash (client_secret_jwt: sealed under the KEK). None for private_key_jwt',
+  })
+  client_secret?: string;
 }
 
 export class RotatedSecretResponseDto extends CreatedClientResponseDto {

@@ -1,0 +1,106 @@
+import { AppConfig } from '@app/config';
+import { KeyEncrypter } from '@app/keys';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ClientMetadataError } from './client-admin.errors';
+import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
+import type { ClientPatch } from './client-metadata';
+import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
+import { SecretHasher } from './secret-hasher';
+
+/** Methods whose client holds a secret that the server can check by hash. */
+export const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/** Additional authenticated data of a sealed client_secret_jwt secret: it cannot be moved to another client. */
+export function sealedSecretAad(clientId: string): string {
+  return `client_secret_jwt:${clientId}`;
+}
+
+/**
+ * What a change of method does to the secret: only a hash exists for the secret methods, so switching to
+ * client_secret_jwt (which needs the secret itself) or from private_key_jwt (which has none) issues a new one;
+ * private_key_jwt drops the secret; leaving client_secret_jwt for a hashed method keeps the secret, unsealed.
+ */
+export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
+  if (from === to) return 'keep';
+  if (to === 'private_key_jwt') return 'none';
+  if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
+  return from === 'client_secret_jwt' ? 'unseal' : 'keep';
+}
+
+/**
+ * How a client's credentials are stored and checked on registration and change (issue 11): secrets hashed, the
+ * client_secret_jwt secret also sealed under the key-encryption key, keys and federated credentials validated.
+ */
+@Injectable()
+export class ClientCredentials {
+  constructor(
+    private readonly hasher: SecretHasher,
+    private readonly encrypter: KeyEncrypter,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The stored form of a secret: its hash, and for client_secret_jwt also the secret sealed under the KEK. */
+  async secretColumns(
+    clientId: string,
+    method: TokenEndpointAuthMethod,
+    secret: string,
+  ): Promise<{ secretHash: string; sealedSecret: string | null }> {
+    const secretHash = await this.hasher.hash(secret);
+    return { secretHash, sealedSecret: method === 'client_secret_jwt' ? this.encrypter.seal(secret, sealedSecretAad(clientId)) : null };
+  }
+
+  /** The secret of a client_secret_jwt client, to check an HMAC with. */
+  openSecret(client: ClientEntity): string | undefined {
+    return client.sealedSecret ? this.encrypter.open(client.sealedSecret, sealedSecretAad(client.clientId)) : undefined;
+  }
+
+  /** The sealed secret under the current key-encryption key, or undefined when it is sealed under it already. */
+  reseal(clientId: string, sealed: string): string | undefined {
+    if (this.encrypter.isCurrent(sealed)) return undefined;
+    return this.encrypter.seal(this.encrypter.open(sealed, sealedSecretAad(clientId)), sealedSecretAad(clientId));
+  }
+
+  assertMethodEnabled(method: TokenEndpointAuthMethod): void {
+    if (method === 'client_secret_jwt' && !this.config.assertions.clientSecretJwtEnabled) {
+      throw new ClientMetadataError([
+        { field: 'token_endpoint_auth_method', message: 'client_secret_jwt is not enabled on this server (CLIENT_SECRET_JWT_ENABLED)' },
+      ]);
+    }
+  }
+
+  /** The shape of keys and federated credentials, as far as it can be checked without the database. */
+  shapeProblems(m: ClientPatch): FieldProblem[] {
+    return [
+      ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
+      ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
+      ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
+    ];
+  }
+
+  throwIfAny(...lists: FieldProblem[][]): void {
+    const all = lists.flat();
+    if (all.length) throw new ClientMetadataError(all);
+  }
+
+  /**
+   * Each federated credential must name a trusted issuer, and no client id may equal a trusted issuer, so an
+   * assertion's `iss` always says unambiguously which keys check it.
+   */
+  async checkFederation(m: EntityManager, clientId: string, creds: ClientEntity['federatedCredentials'] | undefined): Promise<void> {
+    const named = [...new Set((creds ?? []).map((c) => c.issuer))];
+    const rows: { issuer: string }[] = await m.query('SELECT issuer FROM trusted_issuers WHERE issuer = ANY($1) OR issuer = $2', [
+      named,
+      clientId,
+    ]);
+    const trusted = new Set(rows.map((r) => r.issuer));
+    if (trusted.has(clientId)) {
+      throw new ClientMetadataError([{ field: 'client_id', message: 'client_id must not equal a trusted issuer identifier' }]);
+    }
+    this.throwIfAny(
+      (creds ?? []).flatMap((c, i) =>
+        trusted.has(c.issuer) ? [] : [{ field: `federated_credentials.${i}.issuer`, message: `"${c.issuer}" is not a trusted issuer` }],
+      ),
+    );
+  }
+}

@@ -1,0 +1,154 @@
+import { AppConfig } from '@app/config';
+import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ClientMetadataError, TrustedIssuerConflictError, TrustedIssuerNotFoundError } from '../client-admin.errors';
+import { jwksUriProblems } from '../client-keys';
+import { TrustedIssuerEntity } from './trusted-issuer.entity';
+import {
+  DEFAULT_ISSUER_ALGS,
+  DEFAULT_MAX_ASSERTION_LIFETIME,
+  toTrustedIssuerColumns,
+  toTrustedIssuerView,
+  type TrustedIssuerInput,
+  type TrustedIssuerPatch,
+  type TrustedIssuerView,
+} from './trusted-issuer.view';
+
+export const TRUSTED_ISSUER_TOPIC = 'trusted_issuer';
+/** Keyset order of the list: issuer URLs ascending. */
+const ISSUER_ORDER: KeysetOrder<TrustedIssuerEntity> = {
+  kind: 'trusted-issuers',
+  column: 't.issuer',
+  direction: 'ASC',
+  keyOf: (row) => row.issuer,
+};
+const UNIQUE_VIOLATION = '23505';
+
+/** Registration of trusted issuers (workload identity federation), audited and published like client changes. */
+@Injectable()
+export class TrustedIssuerAdminService {
+  private readonly logger = new Logger('TrustedIssuerAdmin');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly feed: ChangeFeed,
+    private readonly audit: AuditTrail,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(input: TrustedIssuerInput, actor: string): Promise<TrustedIssuerView> {
+    this.checkUrls(input);
+    return this.mutate(actor, 'trusted_issuer.created', input.issuer, async (m) => {
+      const clash: unknown[] = await m.query('SELECT 1 FROM oauth_clients WHERE client_id = $1', [input.issuer]);
+      if (clash.length) {
+        throw new ClientMetadataError([{ field: 'issuer', message: 'a client has this identifier as its client_id' }]);
+      }
+      try {
+        await m.insert(TrustedIssuerEntity, {
+          issuer: input.issuer,
+          signingAlgValues: DEFAULT_ISSUER_ALGS,
+          maxAssertionLifetime: DEFAULT_MAX_ASSERTION_LIFETIME,
+          ...toTrustedIssuerColumns(input),
+        });
+      } catch (err) {
+        if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+          throw new TrustedIssuerConflictError(`issuer "${input.issuer}" is already trusted`);
+        }
+        throw err;
+      }
+      const view = toTrustedIssuerView(await m.findOneByOrFail(TrustedIssuerEntity, { issuer: input.issuer }));
+      const { created_at: _c, updated_at: _u, ...details } = view;
+      return { result: view, details };
+    });
+  }
+
+  list(limit: number, cursor?: string): Promise<Page<TrustedIssuerView>> {
+    return keysetPage(
+      this.ds.getRepository(TrustedIssuerEntity).createQueryBuilder('t'),
+      ISSUER_ORDER,
+      { limit, cursor },
+      toTrustedIssuerView,
+    );
+  }
+
+  async get(issuer: string): Promise<TrustedIssuerView> {
+    const row = issuer.includes('\u0000') ? null : await this.ds.getRepository(TrustedIssuerEntity).findOneBy({ issuer });
+    if (!row) throw new TrustedIssuerNotFoundError(issuer);
+    return toTrustedIssuerView(row);
+  }
+
+  async update(issuer: string, patch: TrustedIssuerPatch, actor: string): Promise<TrustedIssuerView> {
+    this.checkUrls(patch);
+    return this.mutate(actor, 'trusted_issuer.updated', issuer, async (m) => {
+      const before = toTrustedIssuerView(await this.lock(m, issuer));
+      await m.update(TrustedIssuerEntity, { issuer }, toTrustedIssuerColumns(patch));
+      const after = toTrustedIssuerView(await m.findOneByOrFail(TrustedIssuerEntity, { issuer }));
+      const changes = Object.fromEntries(
+        (Object.keys(after) as (keyof TrustedIssuerView)[])
+          .filter((k) => k !== 'updated_at' && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+          .map((k) => [k, { from: before[k], to: after[k] }]),
+      );
+      return { result: after, details: Object.keys(changes).length ? { changes } : null };
+    });
+  }
+
+  /** Refused while federated credentials name the issuer: those clients would silently stop authenticating. */
+  async delete(issuer: string, actor: string): Promise<void> {
+    await this.mutate(actor, 'trusted_issuer.deleted', issuer, async (m) => {
+      await this.lock(m, issuer);
+      const users: { client_id: string }[] = await m.query(
+        `SELECT client_id FROM oauth_clients WHERE federated_credentials @> jsonb_build_array(jsonb_build_object('issuer', $1::text))
+         ORDER BY client_id LIMIT 100`,
+        [issuer],
+      );
+      if (users.length) {
+        const ids = users.map((u) => u.client_id);
+        throw new TrustedIssuerConflictError(
+          `issuer "${issuer}" is named by the federated credentials of ${ids.map((i) => JSON.stringify(i)).join(', ')}: remove those first`,
+          ids,
+        );
+      }
+      await m.delete(TrustedIssuerEntity, { issuer });
+      return { result: undefined, details: {} };
+    });
+  }
+
+  private checkUrls(p: TrustedIssuerPatch & { issuer?: string }): void {
+    const problems = [];
+    if (p.issuer !== undefined) {
+      const u = URL.canParse(p.issuer) ? new URL(p.issuer) : undefined;
+      const schemes = this.config.production ? ['https:'] : ['https:', 'http:'];
+      if (!u || !schemes.includes(u.protocol) || u.search || u.hash || u.username) {
+        problems.push({ field: 'issuer', message: 'issuer must be an https URL without query or fragment (OpenID Connect Discovery §2)' });
+      }
+    }
+    if (p.jwks_uri !== undefined && p.jwks_uri !== null) problems.push(...jwksUriProblems(p.jwks_uri, this.config.production));
+    if (problems.length) throw new ClientMetadataError(problems);
+  }
+
+  private async lock(m: EntityManager, issuer: string): Promise<TrustedIssuerEntity> {
+    const row = issuer.includes('\u0000')
+      ? null
+      : await m.findOne(TrustedIssuerEntity, { where: { issuer }, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new TrustedIssuerNotFoundError(issuer);
+    return row;
+  }
+
+  private async mutate<T>(
+    actor: string,
+    action: string,
+    issuer: string,
+    work: (m: EntityManager) => Promise<{ result: T; details: Record<string, unknown> | null }>,
+  ): Promise<T> {
+    const { result, details } = await this.ds.transaction(async (m) => {
+      const out = await work(m);
+      if (out.details === null) return out;
+      await this.audit.record(m, { actor, action, clientId: null, details: { issuer, ...out.details } });
+      await this.feed.publish(m, TRUSTED_ISSUER_TOPIC, issuer);
+      return out;
+    });
+    if (details !== null) this.logger.log(`${action} issuer=${JSON.stringify(issuer)} by ${JSON.stringify(actor)}`);
+    return result;
+  }
+}

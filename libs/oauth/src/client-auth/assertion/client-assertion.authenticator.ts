@@ -1,0 +1,241 @@
+import {
+  ASYMMETRIC_ALGS,
+  ClientCredentials,
+  type ClientEntity,
+  ClientsService,
+  HMAC_ALG,
+  type TrustedIssuerEntity,
+  TrustedIssuers,
+} from '@app/clients';
+import { AppConfig, Clock } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
+import { InvalidRequest } from '../../errors';
+import { checkClientAssertion, checkFederatedAssertion, type JwtClaims } from './assertion-claims';
+import { AssertionRejected } from './assertion-rejected';
+import { type KeySet, KeysUnavailable, RemoteKeySets } from './remote-key-sets';
+import { UsedAssertionIds } from './used-assertion-ids';
+
+/** RFC 7523 §2.2 */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+const MAX_ASSERTION_LENGTH = 16_384;
+
+/** Where the keys of an assertion come from, and whether an unknown kid may refetch them. */
+interface KeySource {
+  keys: KeySet | Uint8Array;
+  refetch?: () => Promise<KeySet | undefined>;
+}
+
+/**
+ * Client authentication by JWT assertion (RFC 7521 §4.2, RFC 7523 §2.2/§3): the client's own assertion
+ * (private_key_jwt, client_secret_jwt), or a platform token matched against its federated credentials (workload
+ * identity federation). Steps: decode, route by `iss` (a trusted issuer, else the client id), check the header's
+ * algorithm, the claims, the signature, and last the single use of `jti`. Throws AssertionRejected.
+ */
+@Injectable()
+export class ClientAssertionAuthenticator {
+  /** Verified key sets of clients registered with jwks by value, per client and row version. */
+  private readonly localKeys = new Map<string, { version: number; keys: KeySet }>();
+
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly issuers: TrustedIssuers,
+    private readonly remote: RemoteKeySets,
+    private readonly usedIds: UsedAssertionIds,
+    private readonly credentials: ClientCredentials,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Algorithms accepted for a client's own assertions, as metadata lists them (RFC 8414 §2). */
+  signingAlgs(): string[] {
+    return this.config.assertions.clientSecretJwtEnabled ? [...ASYMMETRIC_ALGS, HMAC_ALG] : [...ASYMMETRIC_ALGS];
+  }
+
+  /** `bodyClientId` is the request's client_id, if any. Returns the authenticated client (enabled). */
+  async authenticate(assertion: string, bodyClientId: string | undefined): Promise<ClientEntity> {
+    const { header, claims } = decode(assertion);
+    const iss = claims.iss;
+    if (typeof iss !== 'string' || iss === '') throw new AssertionRejected('malformed', 'the assertion must carry iss');
+    const trusted = await this.issuers.find(iss);
+    if (trusted) return this.federated(assertion, header, claims, trusted, bodyClientId);
+    if (bodyClientId !== undefined && bodyClientId !== iss) {
+      throw new AssertionRejected('client_id_mismatch', 'client_id does not match the assertion');
+    }
+    return this.own(assertion, header, claims, iss);
+  }
+
+  private async own(assertion: string, header: JWSHeaderParameters, claims: JwtClaims, clientId: string): Promise<ClientEntity> {
+    const client = await this.clientNamed(clientId);
+    const method = client.tokenEndpointAuthMethod;
+    const hmac = method === 'client_secret_jwt' && this.config.assertions.clientSecretJwtEnabled;
+    if (method !== 'private_key_jwt' && !hmac) {
+      throw new AssertionRejected('method_mismatch', `the client is not registered for a JWT assertion`);
+    }
+    const allowed: readonly string[] = hmac ? [HMAC_ALG] : ASYMMETRIC_ALGS;
+    if (typeof header.alg !== 'string' || !allowed.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `${method} assertions must be signed with ${allowed.join(', ')}`);
+    }
+    const t = this.config.assertions;
+    const audiences = t.acceptTokenEndpointAud ? [this.config.issuer, `${this.config.issuer}/oauth2/token`] : [this.config.issuer];
+    const now = this.clock.nowSeconds();
+    const { exp, jti } = checkClientAssertion(claims, {
+      clientId,
+      audiences,
+      maxLifetime: t.maxLifetimeSeconds,
+      now,
+      skew: t.clockSkewSeconds,
+    });
+    if (!hmac && client.jwks === null && client.jwksUri === null) {
+      throw new AssertionRejected('unknown_kid', 'the client has no keys of its own registered (only federated credentials)');
+    }
+    await this.verify(assertion, allowed, hmac ? { keys: this.secretOf(client) } : await this.clientKeys(client));
+    await this.consume(clientId, jti, exp);
+    return client;
+  }
+
+  private async federated(
+    assertion: string,
+    header: JWSHeaderParameters,
+    claims: JwtClaims,
+    issuer: TrustedIssuerEntity,
+    bodyClientId: string | undefined,
+  ): Promise<ClientEntity> {
+    // The token's iss names the platform, not the client: client_id says which client it authenticates.
+    if (bodyClientId === undefined)
+      throw new InvalidRequest('client_id is required with a token of a trusted issuer (it names the client)');
+    const client = await this.clientNamed(bodyClientId);
+    if (client.tokenEndpointAuthMethod !== 'private_key_jwt') {
+      throw new AssertionRejected('method_mismatch', 'the client is not registered for a JWT assertion');
+    }
+    if (!client.federatedCredentials.some((c) => c.issuer === issuer.issuer)) {
+      throw new AssertionRejected('untrusted_issuer', 'the client has no federated credential for this issuer');
+    }
+    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
+    }
+    const { exp, jti } = checkFederatedAssertion(claims, client.federatedCredentials, {
+      issuer: issuer.issuer,
+      defaultAudience: this.config.issuer,
+      maxLifetime: issuer.maxAssertionLifetime,
+      requireJti: issuer.replayProtection,
+      now: this.clock.nowSeconds(),
+      skew: this.config.assertions.clockSkewSeconds,
+    });
+    await this.verify(assertion, issuer.signingAlgValues, await this.issuerKeys(issuer));
+    if (issuer.replayProtection && jti !== undefined) await this.consume(issuer.issuer, jti, exp);
+    return client;
+  }
+
+  private async clientNamed(clientId: string): Promise<ClientEntity> {
+    const client = await this.clients.findForAssertion(clientId);
+    if (!client) throw new AssertionRejected('unknown_client', 'no such client, or not registered for this method');
+    if (!client.enabled) throw new AssertionRejected('client_disabled', 'no such client, or not registered for this method');
+    return client;
+  }
+
+  private secretOf(client: ClientEntity): Uint8Array {
+    const secret = this.credentials.openSecret(client);
+    if (secret === undefined) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
+    return new TextEncoder().encode(secret);
+  }
+
+  private async clientKeys(client: ClientEntity): Promise<KeySource> {
+    if (client.jwks) {
+      const version = client.updatedAt.getTime();
+      const known = this.localKeys.get(client.clientId);
+      if (known && known.version === version) return { keys: known.keys };
+      const keys = createLocalJWKSet(client.jwks);
+      this.localKeys.set(client.clientId, { version, keys });
+      return { keys };
+    }
+    const uri = client.jwksUri as string;
+    return { keys: await this.remoteKeys(uri, false), refetch: () => this.remote.refetchForUnknownKid(uri, false) };
+  }
+
+  private async issuerKeys(issuer: TrustedIssuerEntity): Promise<KeySource> {
+    const priv = issuer.allowPrivateNetwork;
+    let uri: string;
+    try {
+      uri = issuer.jwksUri ?? (await this.remote.discoverJwksUri(issuer.issuer, priv));
+    } catch (err) {
+      if (err instanceof KeysUnavailable) throw new AssertionRejected('keys_unavailable', "the issuer's keys cannot be fetched right now");
+      throw err;
+    }
+    return { keys: await this.remoteKeys(uri, priv), refetch: () => this.remote.refetchForUnknownKid(uri, priv) };
+  }
+
+  private async remoteKeys(uri: string, allowPrivateNetwork: boolean): Promise<KeySet> {
+    try {
+      return await this.remote.keys(uri, allowPrivateNetwork);
+    } catch (err) {
+      if (err instanceof KeysUnavailable) throw new AssertionRejected('keys_unavailable', 'the signing keys cannot be fetched right now');
+      throw err;
+    }
+  }
+
+  /** The signature, with one refetch of a remote key set when the kid is unknown (JWKS_REFETCH_INTERVAL). */
+  private async verify(assertion: string, algorithms: readonly string[], source: KeySource): Promise<void> {
+    try {
+      await verifyWith(assertion, algorithms, source.keys);
+    } catch (err) {
+      if (err instanceof errors.JWKSNoMatchingKey && source.refetch) {
+        const fresh = await source.refetch();
+        if (fresh) return verifyWith(assertion, algorithms, fresh).catch(rejectionOf);
+      }
+      rejectionOf(err);
+    }
+  }
+
+  private async consume(issuer: string, jti: string, exp: number): Promise<void> {
+    // Kept past exp by the clock skew, during which the assertion would still be accepted.
+    if (!(await this.usedIds.consume(issuer, jti, exp + this.config.assertions.clockSkewSeconds))) {
+      throw new AssertionRejected('replayed', 'this assertion (jti) was used before; sign a new one for each request');
+    }
+  }
+}
+
+async function verifyWith(assertion: string, algorithms: readonly string[], keys: KeySet | Uint8Array): Promise<void> {
+  const options = { algorithms: [...algorithms] };
+  if (keys instanceof Uint8Array) {
+    await compactVerify(assertion, keys, options);
+    return;
+  }
+  try {
+    await compactVerify(assertion, keys, options);
+  } catch (err) {
+    // Several keys fit a header without kid: try each.
+    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
+    for await (const key of err) {
+      try {
+        await compactVerify(assertion, key, options);
+        return;
+      } catch {
+        continue;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+function rejectionOf(err: unknown): never {
+  if (err instanceof AssertionRejected) throw err;
+  if (err instanceof errors.JWKSNoMatchingKey)
+    throw new AssertionRejected('unknown_kid', 'no registered key matches the kid and alg of the assertion');
+  if (err instanceof errors.JOSEAlgNotAllowed) throw new AssertionRejected('alg_not_allowed', 'the signing algorithm is not allowed');
+  if (err instanceof errors.JOSEError)
+    throw new AssertionRejected('bad_signature', 'the signature does not verify with the registered keys');
+  throw err;
+}
+
+function decode(assertion: string): { header: JWSHeaderParameters; claims: JwtClaims } {
+  if (assertion.length > MAX_ASSERTION_LENGTH) throw new AssertionRejected('malformed', 'the assertion is too long');
+  try {
+    const header = decodeProtectedHeader(assertion) as JWSHeaderParameters;
+    if (assertion.split('.').length !== 3) throw new Error('not a JWS');
+    return { header, claims: decodeJwt(assertion) };
+  } catch {
+    throw new AssertionRejected('malformed', 'client_assertion is not a signed JWT (JWS compact serialization)');
+  }
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { clientAssertion, JWT_BEARER, signingKey } from './support/assertions';
+import { runCli } from './support/cli';
+import { postForm, startTestApp, ADMIN_ID, ADMIN_SECRET, type TestApp } from './support/test-app';
+
+jest.setTimeout(180_000);
+
+/** The CLI's flags for clients without shared secrets (--token-endpoint-auth-method, --jwks, --jwks-uri, --federated-credentials). */
+describe('CLI: assertion clients', () => {
+  let server: TestApp;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const kek = randomBytes(32).toString('base64url');
+    server = await startTestApp({ KEY_ENCRYPTION_KEYS: kek, CHANGE_POLL_INTERVAL_MS: '100' });
+    env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: server.db.url,
+      KEY_ENCRYPTION_KEYS: kek,
+      ADMIN_CLIENT_ID: ADMIN_ID,
+      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+      SECRET_HASH_LOG_N: '12',
+      ISSUER: server.issuer,
+    };
+  });
+  afterAll(async () => server?.close());
+
+  it('registers a private_key_jwt client with --jwks, without a secret; the server takes its assertions', async () => {
+    const key = await signingKey('cli-1');
+    const run = await runCli(
+      [
+        'create',
+        '--client-id',
+        'cli-pk',
+        '--scope',
+        'a',
+        '--token-endpoint-auth-method',
+        'private_key_jwt',
+        '--jwks',
+        JSON.stringify({ keys: [key.publicJwk] }),
+      ],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.json).toMatchObject({ client_id: 'cli-pk', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] } });
+    expect(run.json).not.toHaveProperty('client_secret');
+    const res = await postForm(`${server.baseUrl}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_assertion_type: JWT_BEARER,
+      client_assertion: await clientAssertion(key, 'cli-pk', server.issuer),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('keys reencrypt re-seals client_secret_jwt secrets, so a server with only the new key-encryption key checks them', async () => {
+    const created = await runCli(['create', '--client-id', 'cli-hs', '--scope', 'a', '--token-endpoint-auth-method', 'client_secret_jwt'], {
+      ...env,
+      CLIENT_SECRET_JWT_ENABLED: 'true',
+    });
+    expect(created.code).toBe(0);
+    const secret = created.json.client_secret as string;
+    const next = randomBytes(32).toString('base64url');
+    const re = await runCli(['keys', 'reencrypt'], { ...env, KEY_ENCRYPTION_KEYS: `${next},${env.KEY_ENCRYPTION_KEYS}` });
+    expect(re.code).toBe(0);
+    expect(re.json.client_secrets).toEqual({ total: 1, resealed: ['cli-hs'] });
+    const after = await startTestApp({ KEY_ENCRYPTION_KEYS: next, CLIENT_SECRET_JWT_ENABLED: 'true', ISSUER: server.issuer }, server.db);
+    try {
+      const res = await postForm(`${after.baseUrl}/oauth2/token`, {
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await clientAssertion(new TextEncoder().encode(secret), 'cli-hs', server.issuer),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('reports invalid keys, both key sources at once and an untrusted issuer by field, as the admin API does', async () => {
+    const both = await runCli(['update', 'cli-pk', '--jwks-uri', 'https://keys.example.com/jwks'], env);
+    expect(both.code).toBe(1);
+    expect(JSON.parse(both.stderr)).toMatchObject({ error: 'invalid_client_metadata', details: [{ field: 'jwks_uri' }] });
+    const broken = await runCli(['update', 'cli-pk', '--jwks', '{not json'], env);
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stderr).details[0].field).toBe('jwks');
+    const untrusted = await runCli(
+      ['update', 'cli-pk', '--federated-credentials', '[{"issuer":"https://idp.example.com","subject":"s"}]'],
+      env,
+    );
+    expect(untrusted.code).toBe(1);
+    expect(JSON.parse(untrusted.stderr).details).toEqual([
+      { field: 'federated_credentials.0.issuer', message: expect.stringMatching(/not a trusted issuer/) },
+    ]);
+    const swapped = await runCli(['update', 'cli-pk', '--jwks', 'null', '--jwks-uri', 'https://keys.example.com/jwks'], env);
+    expect(swapped.code).toBe(0);
+    expect(swapped.json.jwks_uri).toBe('https://keys.example.com/jwks');
+    expect(swapped.json).not.toHaveProperty('jwks');
+  });
+});
