@@ -1,3 +1,4 @@
+import { fetchJson } from '../libs/oauth/src/client-auth/assertion/guarded-fetch';
 import { adminApi, adminToken } from './support/admin-api';
 import { clientAssertion, fakeHttp, type FakeHttp, JWT_BEARER, sendJson, signingKey, type SigningKey } from './support/assertions';
 import { postForm, startTestApp, type TestApp } from './support/test-app';
@@ -126,5 +127,45 @@ describe('jwks_uri fetching', () => {
       const line = t.logs.find((l) => l.includes(`discovery of ${issuer} failed`));
       expect(line).toMatch(/ECONNREFUSED/);
     });
+  });
+});
+
+describe('fetchJson against DNS rebinding', () => {
+  it('resolves the name once, checks that answer, and connects to it, whatever a later answer would say', async () => {
+    const served = await fakeHttp((_path, req, res) => sendJson(res, { host: req.headers.host }));
+    try {
+      const port = new URL(served.url).port;
+      const answers = [
+        [{ address: '127.0.0.1', family: 4 }], // checked: loopback over http is allowed outside production
+        [{ address: '10.0.0.1', family: 4 }], // what a rebinding name would answer next
+      ];
+      const asked: string[] = [];
+      const resolver = (host: string) => {
+        asked.push(host);
+        return Promise.resolve(answers.shift() ?? []);
+      };
+      const got = await fetchJson(
+        `http://keys.rebind.test:${port}/jwks`,
+        { production: false, allowPrivateNetwork: false },
+        { timeoutMs: 2000, maxBytes: 4096 },
+        resolver,
+      );
+      // The loopback server answered (so the socket went to the checked address), with the name as Host.
+      expect(got.body).toEqual({ host: `keys.rebind.test:${port}` });
+      expect(asked).toEqual(['keys.rebind.test']);
+
+      // A name whose answers include a refused address is refused before any connection.
+      const mixed = () => Promise.resolve([{ address: '127.0.0.1', family: 4 } as const, { address: '10.0.0.1', family: 4 } as const]);
+      await expect(
+        fetchJson(
+          `http://keys.rebind.test:${port}/jwks`,
+          { production: false, allowPrivateNetwork: false },
+          { timeoutMs: 2000, maxBytes: 4096 },
+          mixed,
+        ),
+      ).rejects.toThrow(/loopback/);
+    } finally {
+      await served.close();
+    }
   });
 });

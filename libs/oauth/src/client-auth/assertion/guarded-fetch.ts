@@ -24,17 +24,28 @@ export class FetchRefused extends Error {
 
 const MAX_REDIRECTS = 3;
 
+/** Resolves a host name to all its addresses (node:dns lookup; replaceable in tests). */
+export type Resolver = (host: string) => Promise<LookupAddress[]>;
+
+const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) => dnsLookup(host, { all: true }, (err, list) => (err ? reject(err) : resolve(list))));
+
 /**
  * GET a JSON document from a URL an admin typed (jwks_uri, OIDC discovery), guarded against SSRF: the host is
  * resolved once, every address checked (addressRefusal), and the connection made to the checked address (the
  * socket's lookup answers with it, so a second DNS answer cannot rebind it; TLS still verifies the host name).
  * Bounded in time and size; redirects only within the same origin.
  */
-export async function fetchJson(url: string, policy: FetchPolicy, limits: FetchLimits): Promise<FetchedJson> {
+export async function fetchJson(
+  url: string,
+  policy: FetchPolicy,
+  limits: FetchLimits,
+  resolver: Resolver = systemResolver,
+): Promise<FetchedJson> {
   const deadline = Date.now() + limits.timeoutMs;
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
-    const res = await getOnce(current, policy, limits, deadline);
+    const res = await getOnce(current, policy, limits, deadline, resolver);
     if ([301, 302, 303, 307, 308].includes(res.status)) {
       if (hop >= MAX_REDIRECTS || !res.location) throw new FetchRefused(`too many redirects, or a redirect without Location`);
       const next = new URL(res.location, current);
@@ -60,13 +71,14 @@ export function maxAge(cacheControl: string | undefined): number | undefined {
   return m ? Number(m[2]) : undefined;
 }
 
-async function resolveChecked(u: URL, policy: FetchPolicy): Promise<LookupAddress> {
+async function resolveChecked(u: URL, policy: FetchPolicy, resolver: Resolver): Promise<LookupAddress> {
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const addresses: LookupAddress[] = isIP(host)
-    ? [{ address: host, family: isIP(host) }]
-    : await new Promise((resolve, reject) =>
-        dnsLookup(host, { all: true }, (err, list) => (err ? reject(new FetchRefused(`cannot resolve ${host}`)) : resolve(list))),
-      );
+  let addresses: LookupAddress[];
+  try {
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolver(host);
+  } catch {
+    throw new FetchRefused(`cannot resolve ${host}`);
+  }
   if (addresses.length === 0) throw new FetchRefused(`cannot resolve ${host}`);
   // Every address the name has must pass: the connection might otherwise be steered to a refused one.
   for (const a of addresses) {
@@ -81,9 +93,10 @@ async function getOnce(
   policy: FetchPolicy,
   limits: FetchLimits,
   deadline: number,
+  resolver: Resolver,
 ): Promise<{ status: number; location?: string; cacheControl?: string; text: string }> {
   if (u.username || u.password) throw new FetchRefused('URLs with credentials are not fetched');
-  const checked = await resolveChecked(u, policy);
+  const checked = await resolveChecked(u, policy, resolver);
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw new FetchRefused('timed out');
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
