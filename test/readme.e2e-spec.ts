@@ -45,6 +45,8 @@ describe('README examples', () => {
       '/health/ready',
       '/metrics',
       'cli.js',
+      '/admin/trusted-issuers',
+      'private_key_jwt',
     ]) {
       expect(blocks.join('\n')).toContain(path);
     }
@@ -91,6 +93,10 @@ describe('README examples', () => {
       expect(out).toContain('"client_id":"orders"');
       expect(out).toMatch(/"client_id":\s*"billing"/);
       expect(out).toMatch(/(^|[}\]])204\n/m);
+      // Clients without shared secrets: no client_secret in the answer; the trusted issuer is listed.
+      expect(out).toMatch(/"client_id":"inventory"[^\n]*"token_endpoint_auth_method":"private_key_jwt"/);
+      expect(out).toMatch(/"client_id":"orders-deployer"[^\n]*"subject":"repo:acme\/orders:environment:production"/);
+      expect(out).toContain('"items":[{"issuer":"https://token.actions.githubusercontent.com"');
     });
   });
 
