@@ -6,7 +6,7 @@
  * OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES, ...), which the SDK reads itself, and it must start before
  * the configuration is loaded. Off unless an OTLP endpoint is set.
  */
-import { FastifyInstrumentation } from '@opentelemetry/instrumentation-fastify';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -25,7 +25,14 @@ if (endpoint && env.OTEL_SDK_DISABLED !== 'true') {
     instrumentations: [
       // Probes would otherwise be most of the traces.
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /\/health\/(live|ready)$|\/metrics$/.test(req.url ?? '') }),
-      new FastifyInstrumentation(),
+      // Fastify's own instrumentation, attached when a Fastify instance initialises (a diagnostics channel), so it
+      // sees the instance @nestjs/platform-fastify creates even though that package is loaded as ESM.
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        // A span for each route handler (`handler - TokenController.token`); a span per hook would mostly be noise.
+        instrumentHooks: false,
+        ignorePaths: ({ url }) => /\/health\/(live|ready)$|\/metrics$/.test(url),
+      }),
       new PgInstrumentation(),
     ],
   });
@@ -36,9 +43,8 @@ if (endpoint && env.OTEL_SDK_DISABLED !== 'true') {
 export const tracingTarget = sdk ? `OTLP ${endpoint}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)';
 
 /**
- * Names the HTTP server span by its route pattern (`POST /ms-auth-server/oauth2/token`, `http.route`).
- * The Fastify instrumentation does not see Fastify when it is loaded through the ESM-only
- * @nestjs/platform-fastify, so the request hook does it; a no-op unless tracing is on.
+ * Names the HTTP server span by its route pattern (`POST /ms-auth-server/oauth2/token`, `http.route`): the Fastify
+ * instrumentation's spans are children of that span and leave its name generic. A no-op unless tracing is on.
  */
 export function nameServerSpan(method: string, route: string | undefined): void {
   if (!sdk || route === undefined) return;
