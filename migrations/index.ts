@@ -1,6 +1,12 @@
 import { InitialSchema1764140000000 } from './1764140000000-initial-schema';
 import { TokenCutoff1796046482435 } from './1796046482435-token-cutoff';
 import { AssertionClients1796100000000 } from './1796100000000-assertion-clients';
+import { PreviousSealedSecret1796110000000 } from './1796110000000-previous-sealed-secret';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and from dist. */
-export const MIGRATIONS = [InitialSchema1764140000000, TokenCutoff1796046482435, AssertionClients1796100000000];
+export const MIGRATIONS = [
+  InitialSchema1764140000000,
+  TokenCutoff1796046482435,
+  AssertionClients1796100000000,
+  PreviousSealedSecret1796110000000,
+];

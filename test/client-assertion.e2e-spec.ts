@@ -246,6 +246,26 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       refused(await withAssertion(await clientAssertion(new TextEncoder().encode('y'.repeat(43)), 'csjwt', t.issuer)), /signature/);
     });
 
+    it('keeps the previous secret working through a rotation grace, sealed too, and not after it', async () => {
+      await admin.post('/admin/clients', { client_id: 'csjwt-rot', scope: 'read', token_endpoint_auth_method: 'client_secret_jwt' });
+      const first = await admin.post('/admin/clients/csjwt-rot/secret', {});
+      expect(first.status).toBe(200);
+      const old = new TextEncoder().encode(first.body.client_secret as string);
+      const rotated = await admin.post('/admin/clients/csjwt-rot/secret', { grace_seconds: 2 });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.previous_secret_expires_at).toEqual(expect.any(Number));
+      const fresh = new TextEncoder().encode(rotated.body.client_secret as string);
+      const row = (await t.db.query('SELECT previous_sealed_secret FROM oauth_clients WHERE client_id = $1', ['csjwt-rot']))[0];
+      expect(row.previous_sealed_secret).toMatch(/^v1\./);
+
+      expect((await withAssertion(await clientAssertion(fresh, 'csjwt-rot', t.issuer))).status).toBe(200);
+      expect((await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer))).status).toBe(200);
+      // previous_secret_expires_at is in whole seconds (rounded down): move past the end of that second.
+      t.clock.advancePast(((rotated.body.previous_secret_expires_at as number) + 1) * 1000);
+      refused(await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer)), /signature/);
+      expect((await withAssertion(await clientAssertion(fresh, 'csjwt-rot', t.issuer))).status).toBe(200);
+    });
+
     it('issues a new secret, once, when a client switches to client_secret_jwt', async () => {
       await admin.post('/admin/clients', { client_id: 'switcher', scope: 'read', client_secret: 's'.repeat(40) });
       const res = await admin.patch('/admin/clients/switcher', { token_endpoint_auth_method: 'client_secret_jwt' });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not, QueryFailedError } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
-import { ClientCredentials, HASHED_SECRET_METHODS, secretForMethodChange } from './client-credentials';
+import { ClientCredentials, secretForMethodChange } from './client-credentials';
 import { authMethodProblems } from './client-keys';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
@@ -164,12 +164,13 @@ export class ClientAdminService {
           ? {
               ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
               previousSecretHash: null,
+              previousSealedSecret: null,
               previousSecretExpiresAt: null,
             }
           : switched === 'none'
-            ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSecretExpiresAt: null }
+            ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSealedSecret: null, previousSecretExpiresAt: null }
             : switched === 'unseal'
-              ? { sealedSecret: null }
+              ? { sealedSecret: null, previousSealedSecret: null }
               : {};
       // Disabling cuts off every token issued so far, so enabling again later does not revive them.
       const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
@@ -221,8 +222,9 @@ export class ClientAdminService {
         ]);
       }
       const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret);
-      // An HMAC is checked against the current secret only: client_secret_jwt has no grace period.
-      const grace = HASHED_SECRET_METHODS.includes(method) ? graceSeconds : 0;
+      // During the grace the previous secret keeps working: its hash, and for client_secret_jwt (an HMAC needs the
+      // secret itself) its sealed form too.
+      const grace = graceSeconds;
       const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
       const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
       await m.update(
@@ -232,6 +234,7 @@ export class ClientAdminService {
           secretHash,
           sealedSecret,
           previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
+          previousSealedSecret: previousSecretExpiresAt && sealedSecret !== null ? client.sealedSecret : null,
           previousSecretExpiresAt,
           ...cutoff?.columns,
         },
@@ -255,15 +258,23 @@ export class ClientAdminService {
   async resealSecrets(actor: string): Promise<{ total: number; resealed: string[] }> {
     const out = await this.ds.transaction(async (m) => {
       const rows = await m.find(ClientEntity, {
-        where: { sealedSecret: Not(IsNull()) },
+        where: [{ sealedSecret: Not(IsNull()) }, { previousSealedSecret: Not(IsNull()) }],
         order: { clientId: 'ASC' },
         lock: { mode: 'pessimistic_write' },
       });
       const resealed: string[] = [];
       for (const row of rows) {
-        const sealed = this.credentials.reseal(row.clientId, row.sealedSecret as string);
-        if (sealed === undefined) continue;
-        await m.update(ClientEntity, { clientId: row.clientId }, { sealedSecret: sealed });
+        const current = row.sealedSecret === null ? undefined : this.credentials.reseal(row.clientId, row.sealedSecret);
+        const previous = row.previousSealedSecret === null ? undefined : this.credentials.reseal(row.clientId, row.previousSealedSecret);
+        if (current === undefined && previous === undefined) continue;
+        await m.update(
+          ClientEntity,
+          { clientId: row.clientId },
+          {
+            ...(current !== undefined ? { sealedSecret: current } : {}),
+            ...(previous !== undefined ? { previousSealedSecret: previous } : {}),
+          },
+        );
         await this.feed.publish(m, CLIENT_TOPIC, row.clientId);
         resealed.push(row.clientId);
       }

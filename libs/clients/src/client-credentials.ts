@@ -50,9 +50,16 @@ export class ClientCredentials {
     return { secretHash, sealedSecret: method === 'client_secret_jwt' ? this.encrypter.seal(secret, sealedSecretAad(clientId)) : null };
   }
 
-  /** The secret of a client_secret_jwt client, to check an HMAC with. */
-  openSecret(client: ClientEntity): string | undefined {
-    return client.sealedSecret ? this.encrypter.open(client.sealedSecret, sealedSecretAad(client.clientId)) : undefined;
+  /**
+   * The secrets of a client_secret_jwt client to check an HMAC with: the current one, then the previous one while
+   * its rotation grace lasts (`nowMs` before previousSecretExpiresAt).
+   */
+  openSecrets(client: ClientEntity, nowMs: number): string[] {
+    const aad = sealedSecretAad(client.clientId);
+    const inGrace = client.previousSealedSecret !== null && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs;
+    return [client.sealedSecret, inGrace ? client.previousSealedSecret : null]
+      .filter((sealed): sealed is string => sealed !== null)
+      .map((sealed) => this.encrypter.open(sealed, aad));
   }
 
   /** The sealed secret under the current key-encryption key, or undefined when it is sealed under it already. */

@@ -43,6 +43,10 @@ export class ClientEntity {
   @Column({ name: 'sealed_secret', type: 'text', nullable: true })
   sealedSecret: string | null;
 
+  /** client_secret_jwt only: the secret before the last rotation, sealed, accepted until previousSecretExpiresAt. */
+  @Column({ name: 'previous_sealed_secret', type: 'text', nullable: true })
+  previousSealedSecret: string | null;
+
   /** RFC 7591 §2 `jwks`: the client's public keys by value; never together with jwksUri. */
   @Column({ type: 'jsonb', nullable: true })
   jwks: JsonWebKeySet | null;

@@ -23,7 +23,8 @@ const MAX_ASSERTION_LENGTH = 16_384;
 
 /** Where the keys of an assertion come from, and whether an unknown kid may refetch them. */
 interface KeySource {
-  keys: KeySet | Uint8Array;
+  /** A key set, or the secrets of a client_secret_jwt client (current, then previous in its rotation grace). */
+  keys: KeySet | Uint8Array[];
   refetch?: () => Promise<KeySet | undefined>;
 }
 
@@ -90,7 +91,7 @@ export class ClientAssertionAuthenticator {
     if (!hmac && client.jwks === null && client.jwksUri === null) {
       throw new AssertionRejected('unknown_kid', 'the client has no keys of its own registered (only federated credentials)');
     }
-    await this.verify(assertion, allowed, hmac ? { keys: this.secretOf(client) } : await this.clientKeys(client));
+    await this.verify(assertion, allowed, hmac ? { keys: this.secretsOf(client) } : await this.clientKeys(client));
     await this.consume(clientId, jti, exp);
     return client;
   }
@@ -135,10 +136,10 @@ export class ClientAssertionAuthenticator {
     return client;
   }
 
-  private secretOf(client: ClientEntity): Uint8Array {
-    const secret = this.credentials.openSecret(client);
-    if (secret === undefined) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
-    return new TextEncoder().encode(secret);
+  private secretsOf(client: ClientEntity): Uint8Array[] {
+    const secrets = this.credentials.openSecrets(client, this.clock.now());
+    if (secrets.length === 0) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
+    return secrets.map((s) => new TextEncoder().encode(s));
   }
 
   private async clientKeys(client: ClientEntity): Promise<KeySource> {
@@ -196,11 +197,19 @@ export class ClientAssertionAuthenticator {
   }
 }
 
-async function verifyWith(assertion: string, algorithms: readonly string[], keys: KeySet | Uint8Array): Promise<void> {
+async function verifyWith(assertion: string, algorithms: readonly string[], keys: KeySet | Uint8Array[]): Promise<void> {
   const options = { algorithms: [...algorithms] };
-  if (keys instanceof Uint8Array) {
-    await compactVerify(assertion, keys, options);
-    return;
+  if (Array.isArray(keys)) {
+    // The current secret, then the previous one during a rotation's grace.
+    for (const [i, secret] of keys.entries()) {
+      try {
+        await compactVerify(assertion, secret, options);
+        return;
+      } catch (err) {
+        if (i === keys.length - 1 || !(err instanceof errors.JWSSignatureVerificationFailed)) throw err;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
   }
   try {
     await compactVerify(assertion, keys, options);
