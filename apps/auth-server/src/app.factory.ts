@@ -43,7 +43,7 @@ export async function createApp(
   // outside the base path.
   if (config.basePath) app.setGlobalPrefix(config.basePath, { exclude: METADATA_OUTSIDE_PREFIX });
   app.useGlobalFilters(new ApiExceptionFilter(config));
-  await applyHttpHardening(app, config);
+  applyHttpHardening(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
