@@ -113,6 +113,17 @@ function rssMiB(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** The server's live V8 heap (prom-client's nodejs_heap_size_used_bytes at {BASE}/metrics), in MiB. */
+async function heapUsedMiB(server) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${server.port}${BASE}/metrics`)).text();
+    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    return m ? Number(m[1]) / 1048576 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 function freePort() {
   return new Promise((res, rej) => {
     const s = net.createServer();
@@ -167,15 +178,20 @@ function runLoad(server, spec) {
     writeFileSync(specFile, JSON.stringify({ ...spec, url: `http://127.0.0.1:${server.port}${spec.path}` }));
     const [cmd, argv] = pinned(LOAD_CORE, process.execPath, [join(root, 'bench/load.js'), specFile]);
     const cpu0 = cpuSeconds(server.pid);
+    // RSS sampled through the run: one sample lands anywhere in the garbage collector's cycle, the peak does not.
+    let rssPeak = rssMiB(server.pid);
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(server.pid))), 250);
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {
+      clearInterval(sampler);
       const cpu = cpuSeconds(server.pid) - cpu0;
       rmSync(specFile, { force: true });
       if (code !== 0) return rej(new Error(`load generator exited with ${code}`));
       const r = JSON.parse(out.trim().split('\n').pop());
-      res({ ...r, rps: r.ok / r.elapsed, cpuPerReqUs: r.ok ? (cpu / r.ok) * 1e6 : NaN, cpu, rss: rssMiB(server.pid) });
+      const rss = rssMiB(server.pid);
+      res({ ...r, rps: r.ok / r.elapsed, cpuPerReqUs: r.ok ? (cpu / r.ok) * 1e6 : NaN, cpu, rss, rssPeak: Math.max(rssPeak, rss) });
     });
   });
 }
@@ -478,11 +494,15 @@ async function main() {
       const first = Math.round(RSS_TOKENS / 10);
       process.stderr.write(`  RSS over ${RSS_TOKENS} tokens (EdDSA, the fastest signature, 50 connections)\n`);
       const a = await runLoad(server, { ...seed(50), amount: first });
+      const heapA = await heapUsedMiB(server);
       const b = await runLoad(server, { ...seed(50), amount: RSS_TOKENS - first });
+      const heapB = await heapUsedMiB(server);
       notes.push(
-        `server RSS after ${first} tokens: ${fmt(a.rss)} MiB; after ${RSS_TOKENS}: ${fmt(b.rss)} MiB ` +
-          `(${fmt((100 * (b.rss - a.rss)) / a.rss, 1)}%; EdDSA so the run is short; ${a.ok + b.ok} answered 200, ` +
-          `${a.non2xx + b.non2xx + a.errors + b.errors} failed)`,
+        `server RSS peak over the first ${first} tokens: ${fmt(a.rssPeak)} MiB; over the next ${RSS_TOKENS - first}: ` +
+          `${fmt(b.rssPeak)} MiB (${fmt((100 * (b.rssPeak - a.rssPeak)) / a.rssPeak, 1)}%); single samples at the end of each: ` +
+          `${fmt(a.rss)} and ${fmt(b.rss)} MiB (${fmt((100 * (b.rss - a.rss)) / a.rss, 1)}%); V8 heap in use then ` +
+          `${fmt(heapA)} and ${fmt(heapB)} MiB; EdDSA so the run is short; ` +
+          `${a.ok + b.ok} answered 200, ${a.non2xx + b.non2xx + a.errors + b.errors} failed`,
       );
       raw.push({ name: 'rss', first: a, rest: b });
       await stop(server);
