@@ -28,10 +28,6 @@ const admitAsNewcomer: AdmitHashing = () => 'newcomer';
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
   private readonly cache: ClientCache;
-  /** Clients that authenticate with an assertion, by id: no secret to prove, so only the row is cached. */
-  private readonly assertionClients = new Map<string, { client: ClientEntity; freshUntil: number }>();
-  private readonly ttlMs: number;
-  private readonly maxAssertionClients: number;
   /** Verifications under way, by client id and secret digest (process memory only, never logged). */
   private readonly inFlight = new Map<string, Promise<ClientEntity | null>>();
 
@@ -42,38 +38,8 @@ export class ClientsService {
     feed: ChangeFeed,
     config: AppConfig,
   ) {
-    this.ttlMs = config.clientCache.ttlSeconds * 1000;
-    this.maxAssertionClients = config.clientCache.size;
-    this.cache = new ClientCache(this.ttlMs, config.clientCache.size, () => clock.now());
-    feed.subscribe(CLIENT_TOPIC, (id) => {
-      if (id === ALL_KEYS) {
-        this.cache.clear();
-        this.assertionClients.clear();
-      } else {
-        this.cache.invalidate(id);
-        this.assertionClients.delete(id);
-      }
-    });
-  }
-
-  /**
-   * The client named by a JWT assertion (RFC 7523 §2.2), enabled or not, from memory while fresh (CLIENT_CACHE_TTL,
-   * or until a change is published), else from the database. The caller proves the assertion.
-   */
-  async findForAssertion(clientId: string): Promise<ClientEntity | null> {
-    const now = this.clock.now();
-    const known = this.assertionClients.get(clientId);
-    if (known && known.freshUntil > now) return known.client;
-    const row = await this.findById(clientId);
-    this.assertionClients.delete(clientId);
-    if (row) {
-      if (this.assertionClients.size >= this.maxAssertionClients) {
-        const oldest = this.assertionClients.keys().next().value;
-        if (oldest !== undefined) this.assertionClients.delete(oldest);
-      }
-      this.assertionClients.set(clientId, { client: row, freshUntil: now + this.ttlMs });
-    }
-    return row;
+    this.cache = new ClientCache(config.clientCache.ttlSeconds * 1000, config.clientCache.size, () => clock.now());
+    feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
   }
 
   async findById(clientId: string): Promise<ClientEntity | null> {

@@ -1,16 +1,9 @@
-import {
-  ASYMMETRIC_ALGS,
-  ClientCredentials,
-  type ClientEntity,
-  ClientsService,
-  HMAC_ALG,
-  type TrustedIssuerEntity,
-  TrustedIssuers,
-} from '@app/clients';
+import { ASYMMETRIC_ALGS, ClientCredentials, type ClientEntity, HMAC_ALG, type TrustedIssuerEntity, TrustedIssuers } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
+import { KnownClients } from '../../token/known-clients';
 import { checkClientAssertion, checkFederatedAssertion, type JwtClaims } from './assertion-claims';
 import { AssertionRejected } from './assertion-rejected';
 import { type KeySet, KeysUnavailable, RemoteKeySets } from './remote-key-sets';
@@ -40,7 +33,7 @@ export class ClientAssertionAuthenticator {
   private readonly localKeys = new Map<string, { version: number; keys: KeySet }>();
 
   constructor(
-    private readonly clients: ClientsService,
+    private readonly clients: KnownClients,
     private readonly issuers: TrustedIssuers,
     private readonly remote: RemoteKeySets,
     private readonly usedIds: UsedAssertionIds,
@@ -130,7 +123,7 @@ export class ClientAssertionAuthenticator {
   }
 
   private async clientNamed(clientId: string): Promise<ClientEntity> {
-    const client = await this.clients.findForAssertion(clientId);
+    const client = await this.clients.find(clientId);
     if (!client) throw new AssertionRejected('unknown_client', 'no such client, or not registered for this method');
     if (!client.enabled) throw new AssertionRejected('client_disabled', 'no such client, or not registered for this method');
     return client;
