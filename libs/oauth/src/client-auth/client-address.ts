@@ -8,8 +8,8 @@ export type TrustFunction = (address: string, hop: number) => boolean;
 const TRUST = Symbol('clientAddressTrust');
 const ADDRESS = Symbol('clientAddress');
 
-/** `::ffff:10.0.0.1` is the IPv4 address 10.0.0.1 seen through an IPv6 socket. */
-function normalize(address: string): string {
+/** `::ffff:10.0.0.1` is the IPv4 address 10.0.0.1 seen through an IPv6 socket (or in a DNS answer). */
+export function normalize(address: string): string {
   const a = address.trim();
   return a.toLowerCase().startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
 }

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { normalize } from '../client-address';
 
 /*
  * Which addresses a server-side fetch of an admin-typed URL (jwks_uri, OIDC discovery) may reach: the SSRF
@@ -37,10 +38,9 @@ const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
-/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address. */
-function unmapped(ip: string): { ip: string; family: 'ipv4' | 'ipv6' } {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (m) return { ip: m[1], family: 'ipv4' };
+/** The address with an IPv4-mapped IPv6 form (::ffff:a.b.c.d) read as IPv4, and its BlockList family. */
+function unmapped(address: string): { ip: string; family: 'ipv4' | 'ipv6' } {
+  const ip = normalize(address);
   return { ip, family: isIP(ip) === 4 ? 'ipv4' : 'ipv6' };
 }
 
