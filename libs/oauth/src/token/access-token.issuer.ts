@@ -21,14 +21,14 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-/**
- * Signs JWT access tokens in the RFC 9068 profile: header `typ: at+jwt`, `kid`; claims iss, sub, aud,
- * client_id, scope, jti, iat, nbf, exp. Nothing is stored per token.
- */
 /** jti bytes are drawn from a pool refilled 256 tokens at a time: one CSPRNG call per token cost ~2 µs. */
 const JTI_BYTES = 16;
 const JTI_POOL_BYTES = 256 * JTI_BYTES;
 
+/**
+ * Signs JWT access tokens in the RFC 9068 profile: header `typ: at+jwt`, `kid`; claims iss, sub, aud,
+ * client_id, scope, jti, iat, nbf, exp. Nothing is stored per token.
+ */
 @Injectable()
 export class AccessTokenIssuer {
   private jws: CompactJwsSigner | undefined;
