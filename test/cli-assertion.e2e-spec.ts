@@ -52,13 +52,17 @@ describe('CLI: assertion clients', () => {
     expect(res.status).toBe(200);
   });
 
-  it('keys reencrypt re-seals client_secret_jwt secrets, so a server with only the new key-encryption key checks them', async () => {
+  it('keys reencrypt re-seals client_secret_jwt secrets (the previous one in its grace too), so a server with only the new key-encryption key checks them', async () => {
     const created = await runCli(['create', '--client-id', 'cli-hs', '--scope', 'a', '--token-endpoint-auth-method', 'client_secret_jwt'], {
       ...env,
       CLIENT_SECRET_JWT_ENABLED: 'true',
     });
     expect(created.code).toBe(0);
-    const secret = created.json.client_secret as string;
+    const previous = created.json.client_secret as string;
+    // A rotation in its grace: the previous secret is sealed too, and must survive the re-encryption.
+    const rotated = await runCli(['rotate-secret', 'cli-hs', '--grace', '3600'], { ...env, CLIENT_SECRET_JWT_ENABLED: 'true' });
+    expect(rotated.code).toBe(0);
+    const secret = rotated.json.client_secret as string;
     const next = randomBytes(32).toString('base64url');
     const re = await runCli(['keys', 'reencrypt'], { ...env, KEY_ENCRYPTION_KEYS: `${next},${env.KEY_ENCRYPTION_KEYS}` });
     expect(re.code).toBe(0);
@@ -71,6 +75,12 @@ describe('CLI: assertion clients', () => {
         client_assertion: await clientAssertion(new TextEncoder().encode(secret), 'cli-hs', server.issuer),
       });
       expect(res.status).toBe(200);
+      const inGrace = await postForm(`${after.baseUrl}/oauth2/token`, {
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await clientAssertion(new TextEncoder().encode(previous), 'cli-hs', server.issuer),
+      });
+      expect(inGrace.status).toBe(200);
     } finally {
       await after.close();
     }
