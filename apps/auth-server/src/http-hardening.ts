@@ -94,7 +94,7 @@ function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
  * does, rebuilding it from the options each time) cost ~15 µs per token request, the largest item above the
  * floor.
  */
-export function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Record<string, string>> {
+function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader(name: string, value: string | number | readonly string[]) {
