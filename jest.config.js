@@ -16,7 +16,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const libs = ['config', 'persistence', 'clients', 'keys', 'oauth', 'admin', 'observability'];
+const libs = ['common', 'config', 'persistence', 'clients', 'keys', 'oauth', 'admin', 'observability'];
 
 /** What every tier shares: how TypeScript and the `@app/*` paths load. */
 const shared = {

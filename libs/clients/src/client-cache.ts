@@ -1,3 +1,4 @@
+import { LruMap } from '@app/common';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientEntity } from './client.entity';
 
@@ -40,17 +41,18 @@ const STALE: CacheLookup = { kind: 'stale' };
  */
 export class ClientCache {
   private readonly key = randomBytes(32);
-  /** Map order is recency order: a touched entry is re-inserted at the end. */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private hits = 0;
   private misses = 0;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 100_000,
+    maxEntries = 100_000,
     /** Milliseconds since the epoch: the Clock's, so tests move TTL and grace windows without waiting. */
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   private mac(secret: string): Buffer {
     return createHmac('sha256', this.key).update(secret, 'utf8').digest();
@@ -69,7 +71,7 @@ export class ClientCache {
   }
 
   lookup(clientId: string, secret: string): CacheLookup {
-    const e = this.entries.get(clientId);
+    const e = this.entries.peek(clientId);
     if (!e) {
       this.misses++;
       return MISS;
@@ -79,9 +81,8 @@ export class ClientCache {
       this.misses++;
       return MISS;
     }
-    // Least-recently-used order: a hit moves the entry to the young end.
-    this.entries.delete(clientId);
-    this.entries.set(clientId, e);
+    // Least-recently-used order: a proven secret keeps the entry alive (a wrong one does not).
+    this.entries.get(clientId);
     if (e.freshUntil <= now) {
       this.misses++;
       return STALE;
@@ -103,10 +104,10 @@ export class ClientCache {
   refresh(client: ClientEntity, secret?: string): boolean {
     if (this.ttlMs <= 0) return false;
     const now = this.now();
-    const old = this.entries.get(client.clientId);
+    const old = this.entries.peek(client.clientId);
     const verified = old ? old.verified.filter((v) => this.accepts(client, v.hash, now)) : [];
     const e: Entry = { client, verified, freshUntil: now + this.ttlMs };
-    this.put(client.clientId, e);
+    this.entries.set(client.clientId, e);
     return secret !== undefined && this.verifiedHere(e, this.mac(secret), now);
   }
 
@@ -114,7 +115,7 @@ export class ClientCache {
   remember(client: ClientEntity, secret: string, hash: string): void {
     if (this.ttlMs <= 0) return;
     const now = this.now();
-    let e = this.entries.get(client.clientId);
+    let e = this.entries.peek(client.clientId);
     if (!e || e.client !== client) {
       e = { client, verified: e ? e.verified.filter((v) => this.accepts(client, v.hash, now)) : [], freshUntil: now + this.ttlMs };
     }
@@ -122,18 +123,12 @@ export class ClientCache {
     e.verified = e.verified.filter((v) => !(v.hash === hash && timingSafeEqual(v.mac, mac)));
     e.verified.push({ mac, hash });
     if (e.verified.length > MAX_VERIFIED) e.verified.splice(0, e.verified.length - MAX_VERIFIED);
-    this.put(client.clientId, e);
-  }
-
-  private put(clientId: string, e: Entry): void {
-    this.entries.delete(clientId);
-    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(clientId, e);
+    this.entries.set(client.clientId, e);
   }
 
   /** The row changed somewhere: read it again before answering, keeping secrets whose hash survives. */
   invalidate(clientId: string): void {
-    const e = this.entries.get(clientId);
+    const e = this.entries.peek(clientId);
     if (e) e.freshUntil = 0;
   }
 

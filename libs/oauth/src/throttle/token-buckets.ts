@@ -1,3 +1,4 @@
+import { LruMap } from '@app/common';
 import { createHash } from 'node:crypto';
 
 interface Bucket {
@@ -11,22 +12,23 @@ interface Bucket {
  * used is dropped (random client ids cannot grow it without limit).
  */
 export class TokenBuckets {
-  private readonly map = new Map<string, Bucket>();
+  private readonly map: LruMap<string, Bucket>;
   private readonly perMs: number;
 
   constructor(
     private readonly burst: number,
     perMinute: number,
-    private readonly maxKeys: number,
+    maxKeys: number,
     /** Milliseconds since the epoch: the Clock's. */
     private readonly now: () => number,
   ) {
     this.perMs = perMinute / 60_000;
+    this.map = new LruMap(maxKeys);
   }
 
   /** Tokens left now. */
   level(key: string): number {
-    const b = this.map.get(key);
+    const b = this.map.peek(key);
     if (!b) return this.burst;
     const tokens = Math.min(this.burst, b.tokens + (this.now() - b.at) * this.perMs);
     if (tokens >= this.burst) {
@@ -44,10 +46,8 @@ export class TokenBuckets {
   /** Adds `n` tokens (negative: takes them), between 0 and `burst`. */
   add(key: string, n: number): void {
     const tokens = Math.max(0, Math.min(this.burst, this.level(key) + n));
-    this.map.delete(key);
-    if (tokens >= this.burst) return;
-    while (this.map.size >= this.maxKeys) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, { tokens, at: this.now() });
+    if (tokens >= this.burst) this.map.delete(key);
+    else this.map.set(key, { tokens, at: this.now() });
   }
 
   /** Whole seconds until the bucket holds one token again. */

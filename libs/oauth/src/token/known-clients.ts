@@ -1,4 +1,5 @@
 import { CLIENT_TOPIC, ClientEntity, ClientsService } from '@app/clients';
+import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
@@ -8,13 +9,12 @@ import { Injectable } from '@nestjs/common';
  * introspection and the admin guard (is the token's client still there and enabled?) and JWT-assertion client
  * authentication (the assertion itself is the proof), without a round trip per call. Dropped on any change to
  * the client (change feed: at once on this instance, within one poll interval on the others) and after
- * CLIENT_CACHE_TTL in any case; at most CLIENT_CACHE_SIZE entries, oldest first out.
+ * CLIENT_CACHE_TTL in any case; at most CLIENT_CACHE_SIZE entries, least recently used first out.
  */
 @Injectable()
 export class KnownClients {
-  private readonly entries = new Map<string, { client: ClientEntity | null; until: number }>();
+  private readonly entries: LruMap<string, { client: ClientEntity | null; until: number }>;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   /** Bumped by every invalidation, so a lookup that raced with a change does not cache the old row. */
   private epoch = 0;
 
@@ -25,7 +25,7 @@ export class KnownClients {
     config: AppConfig,
   ) {
     this.ttlMs = config.clientCache.ttlSeconds * 1000;
-    this.maxEntries = config.clientCache.size;
+    this.entries = new LruMap(config.clientCache.size);
     feed.subscribe(CLIENT_TOPIC, (id) => {
       this.epoch++;
       if (id === ALL_KEYS) this.entries.clear();
@@ -39,11 +39,7 @@ export class KnownClients {
     if (hit && hit.until > now) return hit.client;
     const epoch = this.epoch;
     const client = await this.clients.findById(clientId);
-    if (this.ttlMs > 0 && epoch === this.epoch) {
-      this.entries.delete(clientId);
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(clientId, { client, until: now + this.ttlMs });
-    }
+    if (this.ttlMs > 0 && epoch === this.epoch) this.entries.set(clientId, { client, until: now + this.ttlMs });
     return client;
   }
 }
