@@ -10,7 +10,8 @@ interface Line {
   method?: string;
   route?: string;
   status?: number;
-  responseTime?: number;
+  time?: number;
+  responseTimeUs?: number;
   client?: string;
   [k: string]: unknown;
 }
@@ -46,7 +47,11 @@ describe('structured logs', () => {
       // clientAddress(): the socket peer, as TRUST_PROXY is off.
       source: '127.0.0.1',
     });
-    expect(matching[0].responseTime).toBeGreaterThan(0);
+    // Duration in whole microseconds; time in epoch milliseconds, as pino's default.
+    expect(Number.isInteger(matching[0].responseTimeUs)).toBe(true);
+    expect(matching[0].responseTimeUs).toBeGreaterThan(0);
+    expect(Number.isInteger(matching[0].time)).toBe(true);
+    expect(Math.abs(matching[0].time! - Date.now())).toBeLessThan(60_000);
   });
 
   it('generates a request id when none or a malformed one is sent, and echoes it', async () => {

@@ -45,7 +45,9 @@ export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metri
         method: request.method,
         route,
         status,
-        responseTime: Math.round(reply.elapsedTime * 100) / 100,
+        // Whole microseconds: pino writes a fractional number with String(), which V8 allocates in the old
+        // generation (a line per request, the largest source of old-generation garbage); an integer it does not.
+        responseTimeUs: Math.round(reply.elapsedTime * 1000),
         client: oauthState(request)?.client?.clientId,
         source: clientAddress(request),
       },
