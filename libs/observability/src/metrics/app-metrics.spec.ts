@@ -31,6 +31,19 @@ describe('AppMetrics', () => {
     ]);
   });
 
+  it("exports Node's process metrics, but no GC duration histogram (its observer fills the old generation)", async () => {
+    const text = await new AppMetrics().render();
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_space_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name}[ {]`, 'm'));
+    }
+    expect(text).not.toContain('nodejs_gc_duration_seconds');
+  });
+
   it('counts throttled requests, and keeps registries of two instances apart', async () => {
     const a = new AppMetrics();
     const b = new AppMetrics();
