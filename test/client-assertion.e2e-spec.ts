@@ -1,3 +1,5 @@
+import { sealedSecretAad } from '@app/clients';
+import { KeyEncrypter } from '@app/keys';
 import { freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
@@ -264,6 +266,30 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       t.clock.advancePast(((rotated.body.previous_secret_expires_at as number) + 1) * 1000);
       refused(await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer)), /signature/);
       expect((await withAssertion(await clientAssertion(fresh, 'csjwt-rot', t.issuer))).status).toBe(200);
+    });
+
+    it('answers invalid_client, not a 5xx, for a secret sealed under a key-encryption key the server lacks, and tells the operator once', async () => {
+      const res = await admin.post('/admin/clients', {
+        client_id: 'csjwt-lost',
+        scope: 'read',
+        token_endpoint_auth_method: 'client_secret_jwt',
+      });
+      expect(res.status).toBe(201);
+      const lost = res.body.client_secret as string;
+      // As after a restore from another deployment, or a key dropped without `keys reencrypt` (no change is published:
+      // the client has not authenticated yet, so no instance holds its row).
+      const elsewhere = new KeyEncrypter([randomBytes(32)]);
+      await t.db.query('UPDATE oauth_clients SET sealed_secret = $2 WHERE client_id = $1', [
+        'csjwt-lost',
+        elsewhere.seal(lost, sealedSecretAad('csjwt-lost')),
+      ]);
+      const assertion = () => clientAssertion(new TextEncoder().encode(lost), 'csjwt-lost', t.issuer);
+      refused(await withAssertion(await assertion()), /no usable secret/);
+      refused(await withAssertion(await assertion()), /no usable secret/);
+      const reports = logs().filter((l) => l.includes('csjwt-lost') && l.includes('cannot be opened'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatch(/KEY_ENCRYPTION_KEYS/);
+      expect(reports[0]).not.toContain(lost);
     });
 
     it('issues a new secret, once, when a client switches to client_secret_jwt', async () => {

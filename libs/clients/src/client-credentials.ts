@@ -52,14 +52,23 @@ export class ClientCredentials {
 
   /**
    * The secrets of a client_secret_jwt client to check an HMAC with: the current one, then the previous one while
-   * its rotation grace lasts (`nowMs` before previousSecretExpiresAt).
+   * its rotation grace lasts (`nowMs` before previousSecretExpiresAt). A sealed secret that cannot be opened (sealed
+   * under a key-encryption key no longer in KEY_ENCRYPTION_KEYS, or damaged) is left out, its reason in `problems`.
    */
-  openSecrets(client: ClientEntity, nowMs: number): string[] {
+  openSecrets(client: ClientEntity, nowMs: number): { secrets: string[]; problems: string[] } {
     const aad = sealedSecretAad(client.clientId);
     const inGrace = client.previousSealedSecret !== null && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs;
-    return [client.sealedSecret, inGrace ? client.previousSealedSecret : null]
-      .filter((sealed): sealed is string => sealed !== null)
-      .map((sealed) => this.encrypter.open(sealed, aad));
+    const secrets: string[] = [];
+    const problems: string[] = [];
+    for (const sealed of [client.sealedSecret, inGrace ? client.previousSealedSecret : null]) {
+      if (sealed === null) continue;
+      try {
+        secrets.push(this.encrypter.open(sealed, aad));
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    return { secrets, problems };
   }
 
   /** The sealed secret under the current key-encryption key, or undefined when it is sealed under it already. */

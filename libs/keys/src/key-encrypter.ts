@@ -40,7 +40,7 @@ export class KeyEncrypter {
     const [version, kekId, iv, ct, tag] = sealed.split('.');
     if (version !== VERSION || !tag) throw new Error('unrecognised sealed key format');
     const kek = this.keys.get(kekId);
-    if (!kek) throw new Error(`private key is sealed with key-encryption key ${kekId}, which is not in KEY_ENCRYPTION_KEYS`);
+    if (!kek) throw new Error(`sealed with key-encryption key ${kekId}, which is not in KEY_ENCRYPTION_KEYS`);
     const tagBytes = Buffer.from(tag, 'base64url');
     // A full 16-byte tag only: GCM would otherwise accept a truncated one.
     if (tagBytes.length !== 16) throw new Error('sealed key has a truncated authentication tag');

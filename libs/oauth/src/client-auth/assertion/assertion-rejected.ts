@@ -19,6 +19,7 @@ export type AssertionReason =
   | 'unknown_kid'
   | 'bad_signature'
   | 'keys_unavailable'
+  | 'secret_unavailable'
   | 'untrusted_issuer'
   | 'claim_condition';
 

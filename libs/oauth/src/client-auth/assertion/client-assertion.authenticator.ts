@@ -1,6 +1,7 @@
 import { ASYMMETRIC_ALGS, ClientCredentials, type ClientEntity, HMAC_ALG, type TrustedIssuerEntity, TrustedIssuers } from '@app/clients';
+import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
 import { KnownClients } from '../../token/known-clients';
@@ -31,6 +32,9 @@ interface KeySource {
 export class ClientAssertionAuthenticator {
   /** Verified key sets of clients registered with jwks by value, per client and row version. */
   private readonly localKeys = new Map<string, { version: number; keys: KeySet }>();
+  private readonly logger = new Logger('ClientAssertion');
+  /** Client row versions whose unopenable sealed secret was already reported (once each, not per request). */
+  private readonly reported = new LruMap<string, true>(1_000);
 
   constructor(
     private readonly clients: KnownClients,
@@ -130,9 +134,25 @@ export class ClientAssertionAuthenticator {
   }
 
   private secretsOf(client: ClientEntity): Uint8Array[] {
-    const secrets = this.credentials.openSecrets(client, this.clock.now());
-    if (secrets.length === 0) throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
+    const { secrets, problems } = this.credentials.openSecrets(client, this.clock.now());
+    if (problems.length > 0) this.reportUnopenable(client, problems);
+    if (secrets.length === 0) {
+      // An operator's key configuration, not the client's request, and not a fault that a retry mends: the client
+      // cannot authenticate (invalid_client), and the error log says what to do.
+      if (problems.length > 0) throw new AssertionRejected('secret_unavailable', 'the client has no usable secret for client_secret_jwt');
+      throw new AssertionRejected('keys_unavailable', 'the client has no secret for client_secret_jwt');
+    }
     return secrets.map((s) => new TextEncoder().encode(s));
+  }
+
+  private reportUnopenable(client: ClientEntity, problems: string[]): void {
+    const version = `${client.clientId}@${client.updatedAt.getTime()}`;
+    if (this.reported.has(version)) return;
+    this.reported.set(version, true);
+    this.logger.error(
+      `client ${client.clientId}: a client_secret_jwt secret cannot be opened (${problems.join('; ')}); put the ` +
+        'key-encryption key it was sealed with back into KEY_ENCRYPTION_KEYS and run keys reencrypt, or rotate the secret',
+    );
   }
 
   private async clientKeys(client: ClientEntity): Promise<KeySource> {
