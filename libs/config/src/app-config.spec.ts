@@ -356,14 +356,14 @@ describe('parseConfig', () => {
   describe('observability', () => {
     it('defaults: metrics on, under {BASE}/metrics in development with no separate listener; no drain delay', () => {
       const c = parseConfig({});
-      expect(c.metrics).toEqual({ enabled: true, port: undefined, onPublicListener: true });
+      expect(c.metrics).toEqual({ enabled: true, port: undefined, onPublicListener: true, gcDuration: false });
       expect(c.shutdown.drainMs).toBe(0);
       expect(c.log).toEqual({ level: 'info', format: 'text' });
     });
 
     it('production: metrics only on METRICS_PORT (default 9464), JSON logs, a 5 s drain delay', () => {
       const c = parseConfig(PRODUCTION);
-      expect(c.metrics).toEqual({ enabled: true, port: 9464, onPublicListener: false });
+      expect(c.metrics).toEqual({ enabled: true, port: 9464, onPublicListener: false, gcDuration: false });
       expect(c.log.format).toBe('json');
       expect(c.shutdown.drainMs).toBe(5000);
       expect(parseConfig({ ...PRODUCTION, METRICS_PORT: '9100', SHUTDOWN_DRAIN_MS: '0' })).toMatchObject({
@@ -377,6 +377,7 @@ describe('parseConfig', () => {
         enabled: false,
         port: undefined,
         onPublicListener: false,
+        gcDuration: false,
       });
       expect(parseConfig({ ...PRODUCTION, METRICS_ENABLED: 'false' }).metrics.port).toBeUndefined();
     });

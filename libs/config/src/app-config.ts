@@ -137,6 +137,8 @@ export interface MetricsConfig {
   readonly port: number | undefined;
   /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
   readonly onPublicListener: boolean;
+  /** prom-client's nodejs_gc_duration_seconds (off: its GC observer costs old-generation memory per collection). */
+  readonly gcDuration: boolean;
 }
 
 export interface ShutdownConfig {
@@ -463,7 +465,12 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
       format: logFormat,
     },
-    metrics: { enabled: metricsEnabled, port: metricsEnabled ? metricsPort : undefined, onPublicListener: metricsEnabled && !production },
+    metrics: {
+      enabled: metricsEnabled,
+      port: metricsEnabled ? metricsPort : undefined,
+      onPublicListener: metricsEnabled && !production,
+      gcDuration: r.bool('METRICS_GC_DURATION', false),
+    },
     shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient,
     assertions: {

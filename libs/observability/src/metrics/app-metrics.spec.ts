@@ -1,3 +1,4 @@
+import { parseConfig } from '@app/config';
 import { AppMetrics } from './app-metrics';
 
 async function samples(m: AppMetrics): Promise<string[]> {
@@ -42,6 +43,11 @@ describe('AppMetrics', () => {
       expect(text).toMatch(new RegExp(`^${name}[ {]`, 'm'));
     }
     expect(text).not.toContain('nodejs_gc_duration_seconds');
+  });
+
+  it('exports the GC duration histogram with METRICS_GC_DURATION=true', async () => {
+    const text = await new AppMetrics(parseConfig({ METRICS_GC_DURATION: 'true' })).render();
+    expect(text).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
   });
 
   it('counts throttled requests, and keeps registries of two instances apart', async () => {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Grant types that get their own label value; anything else a client sends is counted as `other`. */
@@ -31,8 +32,8 @@ export class AppMetrics {
   private readonly issuedByGrant = new Map<string, CounterChild>();
   private readonly refusedByGrantAndError = new Map<string, CounterChild>();
 
-  constructor() {
-    registerRuntimeMetrics(this.registry);
+  constructor(@Optional() config?: AppConfig) {
+    registerRuntimeMetrics(this.registry, config?.metrics.gcDuration ?? false);
     const registers = [this.registry];
     this.issued = new Counter({
       name: 'oauth_tokens_issued_total',
@@ -100,11 +101,12 @@ export class AppMetrics {
  * `nodejs_gc_duration_seconds`: on Node 20, observing `gc` performance entries makes Node build an entry with
  * two deprecation wrappers per collection, about 5 KB of long-lived objects for every young-generation GC (one
  * per ~300 tokens under load). That garbage alone filled the old generation faster than all token traffic
- * together (README, "Performance"). GC work stays visible through the heap-space metrics.
+ * together (README, "Performance"). GC work stays visible through the heap-space metrics; METRICS_GC_DURATION=true
+ * adds the histogram back.
  */
-function registerRuntimeMetrics(registry: Registry): void {
+function registerRuntimeMetrics(registry: Registry, gcDuration: boolean): void {
   for (const name of collectDefaultMetrics.metricsList) {
-    if (name === 'gc') continue;
+    if (name === 'gc' && !gcDuration) continue;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- prom-client exposes these only as its lib modules
     const register = require(`prom-client/lib/metrics/${name}`) as (r: Registry, config: object) => void;
     register(registry, { eventLoopMonitoringPrecision: 10 });
