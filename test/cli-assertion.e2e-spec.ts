@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { adminApi, adminToken } from './support/admin-api';
 import { clientAssertion, JWT_BEARER, signingKey } from './support/assertions';
 import { runCli } from './support/cli';
 import { postForm, startTestApp, ADMIN_ID, ADMIN_SECRET, type TestApp } from './support/test-app';
 
 jest.setTimeout(180_000);
 
-/** The CLI's flags for clients without shared secrets (--token-endpoint-auth-method, --jwks, --jwks-uri, --federated-credentials). */
+/**
+ * The CLI's flags for clients without shared secrets (--token-endpoint-auth-method, --jwks, --jwks-uri,
+ * --federated-credentials), and its trusted-issuers commands.
+ */
 describe('CLI: assertion clients', () => {
   let server: TestApp;
   let env: Record<string, string>;
@@ -105,5 +109,47 @@ describe('CLI: assertion clients', () => {
     expect(swapped.code).toBe(0);
     expect(swapped.json.jwks_uri).toBe('https://keys.example.com/jwks');
     expect(swapped.json).not.toHaveProperty('jwks');
+  });
+
+  it('manages trusted issuers as /admin/trusted-issuers does: add, list, show, update, a bad field by name, remove', async () => {
+    const issuer = 'https://ci.example.com';
+    const added = await runCli(
+      ['trusted-issuers', 'add', issuer, '--jwks-uri', `${issuer}/jwks`, '--signing-alg', 'ES256', '--max-assertion-lifetime', '600'],
+      env,
+    );
+    expect(added.code).toBe(0);
+    expect(added.json).toMatchObject({
+      issuer,
+      jwks_uri: `${issuer}/jwks`,
+      signing_alg_values: ['ES256'],
+      max_assertion_lifetime: 600,
+      replay_protection: false,
+      allow_private_network: false,
+    });
+    const admin = adminApi(server, await adminToken(server));
+    expect((await admin.get(`/admin/trusted-issuers/${encodeURIComponent(issuer)}`)).body).toEqual(added.json);
+
+    const listed = await runCli(['trusted-issuers', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.json.items.map((i: { issuer: string }) => i.issuer)).toContain(issuer);
+
+    const updated = await runCli(['trusted-issuers', 'update', issuer, '--replay-protection', 'true', '--jwks-uri', 'null'], env);
+    expect(updated.code).toBe(0);
+    expect(updated.json).toMatchObject({ issuer, replay_protection: true, jwks_uri: null, max_assertion_lifetime: 600 });
+    expect((await runCli(['trusted-issuers', 'show', issuer], env)).json).toEqual(updated.json);
+
+    const refused = await runCli(['trusted-issuers', 'update', issuer, '--signing-alg', 'HS256'], env);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr).details[0].field).toBe('signing_alg_values');
+    const usage = await runCli(['trusted-issuers', 'add'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('<issuer>');
+
+    const removed = await runCli(['trusted-issuers', 'remove', issuer], env);
+    expect(removed.code).toBe(0);
+    expect(removed.json).toEqual({ issuer, deleted: true });
+    const gone = await runCli(['trusted-issuers', 'show', issuer], env);
+    expect(gone.code).toBe(1);
+    expect(JSON.parse(gone.stderr).error).toBe('not_found');
   });
 });

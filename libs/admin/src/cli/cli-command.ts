@@ -1,5 +1,7 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ClientMetadataPipe } from '../validation/admin-pipes';
 
 /** The actor recorded in the audit trail for changes made from the command line. */
 export const CLI_ACTOR = 'cli';
@@ -46,4 +48,36 @@ export function parse(
     throw new UsageError(positionals ? `expected exactly one ${positionalName}` : `unexpected argument "${parsed.positionals[0]}"`);
   }
   return parsed;
+}
+
+/** Validates like the admin API: the same DTOs and pipes, so the same mistakes get the same messages. */
+export function body<T extends object>(app: INestApplicationContext, type: Type<T>, value: object): Promise<T> {
+  return validate(new ClientMetadataPipe(app.get(AppConfig)), type, value);
+}
+
+/** A JSON flag value; what does not parse is passed on as the string, so validation names the field. */
+export function json(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return s;
+  }
+}
+
+/** "true"/"false" as booleans; anything else passes through, so validation names the field. */
+export function flagBoolean(s: string): boolean | string {
+  return s === 'true' ? true : s === 'false' ? false : s;
+}
+
+export function numeric(s: string): number | string {
+  return /^\d{1,9}$/.test(s) ? Number(s) : s;
+}
+
+export async function validate<T extends object>(
+  pipe: ValidationPipe,
+  type: Type<T>,
+  value: object,
+  kind: 'body' | 'query' = 'body',
+): Promise<T> {
+  return (await pipe.transform(value, { type: kind, metatype: type })) as T;
 }

@@ -1,13 +1,12 @@
 import { ClientAdminService, cutoffSecond, toRotatedSecretView } from '@app/clients';
-import { AppConfig } from '@app/config';
-import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { ParseArgsConfig } from 'node:util';
 import { CreateClientDto } from '../clients/dto/create-client.dto';
 import { RotateSecretDto } from '../clients/dto/rotate-secret.dto';
 import { UpdateClientDto } from '../clients/dto/update-client.dto';
-import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
+import { AdminQueryPipe } from '../validation/admin-pipes';
 import { PageQueryDto } from '../validation/page-query.dto';
-import { CLI_ACTOR, type CliCommand, parse, type Values } from './cli-command';
+import { body, CLI_ACTOR, type CliCommand, flagBoolean, json, numeric, parse, validate, type Values } from './cli-command';
 
 export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
   --scope "a b c"  --client-name NAME
@@ -30,11 +29,6 @@ const METADATA_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 const clients = (app: INestApplicationContext): ClientAdminService => app.get(ClientAdminService);
-
-/** Validates like the admin API: the same DTOs and pipes, so the same mistakes get the same messages. */
-function body<T extends object>(app: INestApplicationContext, type: Type<T>, value: object): Promise<T> {
-  return validate(new ClientMetadataPipe(app.get(AppConfig)), type, value);
-}
 
 const setEnabled =
   (enabled: boolean): CliCommand['run'] =>
@@ -134,27 +128,9 @@ function metadata(v: Values): Record<string, unknown> {
   if (v['access-token-ttl'] !== undefined)
     m.access_token_ttl = v['access-token-ttl'] === 'null' ? null : numeric(v['access-token-ttl'] as string);
   if (v.audience !== undefined) m.audience = v.audience;
-  const ia = v['introspect-any-token'];
-  if (ia !== undefined) m.introspect_any_token = ia === 'true' ? true : ia === 'false' ? false : ia;
+  if (v['introspect-any-token'] !== undefined) m.introspect_any_token = flagBoolean(v['introspect-any-token'] as string);
   if (v.jwks !== undefined) m.jwks = json(v.jwks as string);
   if (v['jwks-uri'] !== undefined) m.jwks_uri = v['jwks-uri'] === 'null' ? null : v['jwks-uri'];
   if (v['federated-credentials'] !== undefined) m.federated_credentials = json(v['federated-credentials'] as string);
   return m;
-}
-
-/** A JSON flag value; what does not parse is passed on as the string, so validation names the field. */
-function json(s: string): unknown {
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return s;
-  }
-}
-
-function numeric(s: string): number | string {
-  return /^\d{1,9}$/.test(s) ? Number(s) : s;
-}
-
-async function validate<T extends object>(pipe: ValidationPipe, type: Type<T>, value: object, kind: 'body' | 'query' = 'body'): Promise<T> {
-  return (await pipe.transform(value, { type: kind, metatype: type })) as T;
 }
