@@ -1,7 +1,8 @@
 import { AppConfig } from '@app/config';
 import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ClientMetadataPipe } from '../validation/admin-pipes';
+import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
+import { PageQueryDto } from '../validation/page-query.dto';
 
 /** The actor recorded in the audit trail for changes made from the command line. */
 export const CLI_ACTOR = 'cli';
@@ -48,6 +49,24 @@ export function parse(
     throw new UsageError(positionals ? `expected exactly one ${positionalName}` : `unexpected argument "${parsed.positionals[0]}"`);
   }
   return parsed;
+}
+
+/** A `list` command: keyset paging with the admin API's query validation (`--limit`, `--cursor`). */
+export function pageCommand(
+  name: string,
+  summary: string,
+  list: (app: INestApplicationContext, limit: number, cursor: string | undefined) => Promise<unknown>,
+): CliCommand {
+  return {
+    name,
+    args: '[--limit N] [--cursor C]',
+    summary,
+    async run(app, args) {
+      const { values } = parse(args, { limit: { type: 'string' }, cursor: { type: 'string' } }, 0);
+      const query = await validate(new AdminQueryPipe(), PageQueryDto, values, 'query');
+      return list(app, query.limit, query.cursor);
+    },
+  };
 }
 
 /** Validates like the admin API: the same DTOs and pipes, so the same mistakes get the same messages. */

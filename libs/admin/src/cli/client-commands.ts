@@ -4,9 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { CreateClientDto } from '../clients/dto/create-client.dto';
 import { RotateSecretDto } from '../clients/dto/rotate-secret.dto';
 import { UpdateClientDto } from '../clients/dto/update-client.dto';
-import { AdminQueryPipe } from '../validation/admin-pipes';
-import { PageQueryDto } from '../validation/page-query.dto';
-import { body, CLI_ACTOR, type CliCommand, flagBoolean, json, numeric, parse, validate, type Values } from './cli-command';
+import { body, CLI_ACTOR, type CliCommand, flagBoolean, json, numeric, pageCommand, parse, type Values } from './cli-command';
 
 export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
   --scope "a b c"  --client-name NAME
@@ -54,16 +52,7 @@ export const CLIENT_COMMANDS: readonly CliCommand[] = [
       return { ...client, client_secret: secret };
     },
   },
-  {
-    name: 'list',
-    args: '[--limit N] [--cursor C]',
-    summary: 'clients in client_id order, {items, next_cursor}',
-    async run(app, args) {
-      const { values } = parse(args, { limit: { type: 'string' }, cursor: { type: 'string' } }, 0);
-      const query = await validate(new AdminQueryPipe(), PageQueryDto, values, 'query');
-      return clients(app).list(query.limit, query.cursor);
-    },
-  },
+  pageCommand('list', 'clients in client_id order, {items, next_cursor}', (app, limit, cursor) => clients(app).list(limit, cursor)),
   {
     name: 'show',
     args: '<client_id>',

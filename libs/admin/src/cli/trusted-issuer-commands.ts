@@ -2,9 +2,7 @@ import { TrustedIssuerAdminService } from '@app/clients';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ParseArgsConfig } from 'node:util';
 import { CreateTrustedIssuerDto, UpdateTrustedIssuerDto } from '../trusted-issuers/trusted-issuer.dto';
-import { AdminQueryPipe } from '../validation/admin-pipes';
-import { PageQueryDto } from '../validation/page-query.dto';
-import { body, CLI_ACTOR, type CliCommand, flagBoolean, numeric, parse, validate, type Values } from './cli-command';
+import { body, CLI_ACTOR, type CliCommand, flagBoolean, numeric, pageCommand, parse, type Values } from './cli-command';
 
 const ISSUER_OPTIONS = {
   'jwks-uri': { type: 'string' },
@@ -30,16 +28,9 @@ export const TRUSTED_ISSUER_COMMANDS: readonly CliCommand[] = [
       return issuers(app).create(await body(app, CreateTrustedIssuerDto, { issuer: positionals[0], ...settings(values) }), CLI_ACTOR);
     },
   },
-  {
-    name: 'trusted-issuers list',
-    args: '[--limit N] [--cursor C]',
-    summary: 'trusted issuers in issuer order, {items, next_cursor}',
-    async run(app, args) {
-      const { values } = parse(args, { limit: { type: 'string' }, cursor: { type: 'string' } }, 0);
-      const query = await validate(new AdminQueryPipe(), PageQueryDto, values, 'query');
-      return issuers(app).list(query.limit, query.cursor);
-    },
-  },
+  pageCommand('trusted-issuers list', 'trusted issuers in issuer order, {items, next_cursor}', (app, limit, cursor) =>
+    issuers(app).list(limit, cursor),
+  ),
   {
     name: 'trusted-issuers show',
     args: '<issuer>',
