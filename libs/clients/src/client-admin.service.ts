@@ -1,8 +1,8 @@
 import { AppConfig, Clock } from '@app/config';
-import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
+import { AuditTrail, ChangeFeed, isUniqueViolation, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull, Not, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientCredentials, secretForMethodChange } from './client-credentials';
@@ -55,7 +55,6 @@ export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
 }
 
 const CLIENT_ORDER: KeysetOrder<ClientEntity> = { kind: 'clients', column: 'c.clientId', direction: 'ASC', keyOf: (c) => c.clientId };
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Registration and management of clients, shared by the admin API and the CLI. Every change runs in one
@@ -100,7 +99,7 @@ export class ClientAdminService {
       try {
         await m.insert(ClientEntity, { clientId, ...secretColumns, ...columns });
       } catch (err) {
-        if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        if (isUniqueViolation(err)) {
           throw new ClientIdTakenError(clientId);
         }
         throw err;

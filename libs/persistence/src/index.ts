@@ -4,6 +4,7 @@ export * from './change-feed';
 export * from './data-source-options';
 export * from './embedded-postgres';
 export * from './infrastructure-error';
+export * from './unique-violation';
 export * from './migration-runner';
 export * from './page-cursor';
 export * from './persistence.module';

@@ -1,7 +1,7 @@
 import { AppConfig } from '@app/config';
-import { AuditTrail, ChangeFeed, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
+import { AuditTrail, ChangeFeed, isUniqueViolation, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ClientMetadataError, TrustedIssuerConflictError, TrustedIssuerNotFoundError } from '../client-admin.errors';
 import { jwksUriProblems } from '../client-keys';
 import { TrustedIssuerEntity } from './trusted-issuer.entity';
@@ -23,7 +23,6 @@ const ISSUER_ORDER: KeysetOrder<TrustedIssuerEntity> = {
   direction: 'ASC',
   keyOf: (row) => row.issuer,
 };
-const UNIQUE_VIOLATION = '23505';
 
 /** Registration of trusted issuers (workload identity federation), audited and published like client changes. */
 @Injectable()
@@ -52,7 +51,7 @@ export class TrustedIssuerAdminService {
           ...toTrustedIssuerColumns(input),
         });
       } catch (err) {
-        if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        if (isUniqueViolation(err)) {
           throw new TrustedIssuerConflictError(`issuer "${input.issuer}" is already trusted`);
         }
         throw err;

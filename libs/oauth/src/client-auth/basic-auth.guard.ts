@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { escapeForLog, SecurityEvents } from '../throttle/security-events';
@@ -135,8 +136,8 @@ export class BasicAuthGuard implements CanActivate {
 /** The unverified `iss` of an assertion, only to name the caller in the security log. */
 function issuerOf(assertion: string): string {
   try {
-    const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
-    return typeof payload.iss === 'string' ? payload.iss : '';
+    const { iss } = decodeJwt(assertion);
+    return typeof iss === 'string' ? iss : '';
   } catch {
     return '';
   }

@@ -30,8 +30,8 @@ interface KeySource {
  */
 @Injectable()
 export class ClientAssertionAuthenticator {
-  /** Verified key sets of clients registered with jwks by value, per client and row version. */
-  private readonly localKeys = new Map<string, { version: number; keys: KeySet }>();
+  /** Verified key sets of clients registered with jwks by value, per client and row version (CLIENT_CACHE_SIZE at most). */
+  private readonly localKeys: LruMap<string, { version: number; keys: KeySet }>;
   private readonly logger = new Logger('ClientAssertion');
   /** Client row versions whose unopenable sealed secret was already reported (once each, not per request). */
   private readonly reported = new LruMap<string, true>(1_000);
@@ -44,7 +44,9 @@ export class ClientAssertionAuthenticator {
     private readonly credentials: ClientCredentials,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.localKeys = new LruMap(config.clientCache.size);
+  }
 
   /** Algorithms accepted for a client's own assertions, as metadata lists them (RFC 8414 §2). */
   signingAlgs(): string[] {
