@@ -96,6 +96,7 @@ describe('admin API: audit trail', () => {
     const everything = JSON.stringify(await t.db.query('SELECT * FROM audit_log')) + t.logs.join('\n');
     for (const s of [secret, rotated.body.client_secret as string]) expect(everything).not.toContain(s);
     expect(everything).not.toContain('$scrypt$');
+    expect(everything).not.toContain('$sha256$');
     expect(created.status).toBe(201);
 
     // Each change is also in the log, with the same actor and action.

@@ -14,7 +14,7 @@ describe('audience selection (RFC 8707)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await insertClient(t.db, { clientId: 'multi', secret: SECRET, scopes: ['x'], audiences: [ORDERS, STOCK, BILLING] });
+    await insertClient(t, { clientId: 'multi', secret: SECRET, scopes: ['x'], audiences: [ORDERS, STOCK, BILLING] });
   });
   afterAll(async () => {
     await t?.close();

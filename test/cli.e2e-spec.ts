@@ -298,11 +298,18 @@ describe('CLI in embedded mode (no DATABASE_URL)', () => {
     try {
       const second = await cli(env, ['create', '--client-id', 'embedded-two', '--scope', 'b']);
       expect(second.code).toBe(0);
-      const token = await postForm(
-        `http://127.0.0.1:${port}/ms-auth-server/oauth2/token`,
-        { grant_type: 'client_credentials' },
-        { authorization: basic('embedded-two', second.json.client_secret) },
-      );
+      // The server learns of a client created elsewhere through the change feed, within one poll interval.
+      const ask = () =>
+        postForm(
+          `http://127.0.0.1:${port}/ms-auth-server/oauth2/token`,
+          { grant_type: 'client_credentials' },
+          { authorization: basic('embedded-two', second.json.client_secret) },
+        );
+      let token = await ask();
+      for (let i = 0; i < 40 && token.status === 401; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        token = await ask();
+      }
       expect(token.status).toBe(200);
       expect(token.body.scope).toBe('b');
     } finally {

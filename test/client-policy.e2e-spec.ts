@@ -10,17 +10,17 @@ describe('per-client policy', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ ACCESS_TOKEN_TTL: '1200', MAX_ACCESS_TOKEN_TTL: '3600' });
-    await insertClient(t.db, { clientId: 'short', secret: SECRET, scopes: ['x'], accessTokenTtl: 600 });
-    await insertClient(t.db, { clientId: 'default-ttl', secret: SECRET, scopes: ['x'] });
+    await insertClient(t, { clientId: 'short', secret: SECRET, scopes: ['x'], accessTokenTtl: 600 });
+    await insertClient(t, { clientId: 'default-ttl', secret: SECRET, scopes: ['x'] });
     // Stored above the cap (e.g. registered before MAX_ACCESS_TOKEN_TTL was lowered).
-    await insertClient(t.db, { clientId: 'long', secret: SECRET, scopes: ['x'], accessTokenTtl: 100000 });
-    await insertClient(t.db, {
+    await insertClient(t, { clientId: 'long', secret: SECRET, scopes: ['x'], accessTokenTtl: 100000 });
+    await insertClient(t, {
       clientId: 'jwt-bearer-only',
       secret: SECRET,
       scopes: ['x'],
       grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
     });
-    await insertClient(t.db, { clientId: 'no-grants', secret: SECRET, scopes: ['x'], grantTypes: [] });
+    await insertClient(t, { clientId: 'no-grants', secret: SECRET, scopes: ['x'], grantTypes: [] });
   });
   afterAll(async () => {
     await t?.close();

@@ -123,7 +123,7 @@ describe('authorization server metadata (RFC 8414)', () => {
   });
 
   it('lets openid-client use client_secret_post for a client registered with it', async () => {
-    await insertClient(t.db, {
+    await insertClient(t, {
       clientId: 'post-client',
       secret: 'post-client-secret',
       scopes: ['orders.read'],

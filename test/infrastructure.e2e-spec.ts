@@ -26,7 +26,7 @@ describe('database outage', () => {
     pg = await startPgProcess(join(dir, 'pg'), 0);
     t = await startTestApp({ DATABASE_CONNECT_TIMEOUT_MS: '1000', RETRY_AFTER: '7' }, asTestDatabase(pg.url));
     tokenUrl = `${t.baseUrl}/oauth2/token`;
-    await insertClient(t.db, { clientId: OTHER.id, secret: OTHER.secret, scopes: ['x.read'] });
+    await insertClient(t, { clientId: OTHER.id, secret: OTHER.secret, scopes: ['x.read'] });
   });
 
   afterAll(async () => {

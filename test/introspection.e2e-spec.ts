@@ -1,6 +1,6 @@
 import { Clock } from '@app/config';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
-import { insertClient } from './support/clients';
+import { insertClient, updateClientRow } from './support/clients';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
@@ -28,16 +28,16 @@ describe('token introspection (RFC 7662)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await insertClient(t.db, { clientId: 'svc-a', secret: SECRET, scopes: ['orders.read', 'orders.write'], audiences: [ORDERS] });
-    await insertClient(t.db, { clientId: 'svc-b', secret: SECRET, scopes: ['stock.read'] });
-    await insertClient(t.db, {
+    await insertClient(t, { clientId: 'svc-a', secret: SECRET, scopes: ['orders.read', 'orders.write'], audiences: [ORDERS] });
+    await insertClient(t, { clientId: 'svc-b', secret: SECRET, scopes: ['stock.read'] });
+    await insertClient(t, {
       clientId: 'svc-post',
       secret: SECRET,
       scopes: ['stock.read'],
       tokenEndpointAuthMethod: 'client_secret_post',
     });
-    await insertClient(t.db, { clientId: 'svc-gone', secret: SECRET, scopes: ['stock.read'] });
-    await insertClient(t.db, { clientId: 'resource-server', secret: SECRET });
+    await insertClient(t, { clientId: 'svc-gone', secret: SECRET, scopes: ['stock.read'] });
+    await insertClient(t, { clientId: 'resource-server', secret: SECRET });
     // The admin flag introspect_any (RFC 7662 §4): this resource server may introspect every client's tokens.
     await t.db.query(`UPDATE oauth_clients SET introspect_any = true WHERE client_id = 'resource-server'`);
     other = await startTestApp(
@@ -220,7 +220,7 @@ describe('token introspection (RFC 7662)', () => {
 
     it('a token of a client that was disabled since', async () => {
       const token = await tokenFor(t, 'svc-gone');
-      await t.db.query(`UPDATE oauth_clients SET enabled = false WHERE client_id = 'svc-gone'`);
+      await updateClientRow(t, 'svc-gone', 'enabled = false');
       await inactive(token);
     });
 

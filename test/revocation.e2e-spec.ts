@@ -49,7 +49,7 @@ describe('token revocation (RFC 7009)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    for (const id of ['svc-a', 'svc-b']) await insertClient(t.db, { clientId: id, secret: SECRET, scopes: ['stock.read'] });
+    for (const id of ['svc-a', 'svc-b']) await insertClient(t, { clientId: id, secret: SECRET, scopes: ['stock.read'] });
     peer = await startTestApp({ ISSUER: t.issuer, KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url') }, t.db);
   });
   afterAll(async () => {

@@ -93,9 +93,11 @@ describe('graceful shutdown', () => {
   });
 
   it('finishes accepted requests and refuses new connections at the socket, without a 503', async () => {
-    // First verifications at scrypt N=2^15 queue behind the two hashing slots, so requests stay in flight.
+    // First verifications at scrypt N=2^15 queue for the one first-verification hashing slot, so requests stay in flight.
     const ids = Array.from({ length: 32 }, (_, i) => `slow-${i}`);
     const secret = 'a-secret-long-enough-for-the-shutdown-test';
+    // Registered before the server starts, so it knows every id from its first request.
+    for (const id of ids) await insertClient(db, { clientId: id, secret, hashLogN: 15 });
     let port = await freePort();
     let server: ServerProcess | undefined;
     for (let tries = 1; !server; tries++) {
@@ -105,7 +107,6 @@ describe('graceful shutdown', () => {
         return undefined;
       });
     }
-    for (const id of ids) await insertClient(db, { clientId: id, secret, hashLogN: 15 });
 
     const done: number[] = [];
     const answers = ids.map((id) =>

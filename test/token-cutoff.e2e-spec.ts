@@ -1,3 +1,4 @@
+import { ChangeFeed } from '@app/persistence';
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, accessToken, type ApiResponse, call, requestToken } from './support/admin-api';
 import { insertClient } from './support/clients';
@@ -47,7 +48,8 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
       { CHANGE_POLL_INTERVAL_MS: '100', ISSUER, KEY_ENCRYPTION_KEYS: a.config.keys.encryptionKeys[0].toString('base64url') },
       a.db,
     );
-    await insertClient(a.db, { clientId: 'inspector', secret: SECRET });
+    await insertClient(a, { clientId: 'inspector', secret: SECRET });
+    await b.app.get(ChangeFeed).poll();
     await a.db.query(`UPDATE oauth_clients SET introspect_any = true WHERE client_id = 'inspector'`);
     adminA = adminApi(a, await adminToken(a));
   });

@@ -34,11 +34,11 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     t = await startTestApp();
     tokenUrl = `${t.baseUrl}/oauth2/token`;
     realm = t.issuer;
-    await insertClient(t.db, { clientId: BASIC.id, secret: BASIC.secret, scopes: ['a.read', 'a.write'] });
-    await insertClient(t.db, { clientId: POST.id, secret: POST.secret, scopes: ['a.read'], tokenEndpointAuthMethod: 'client_secret_post' });
-    await insertClient(t.db, { clientId: DISABLED.id, secret: DISABLED.secret, scopes: ['a.read'], enabled: false });
-    await insertClient(t.db, { clientId: NO_CC.id, secret: NO_CC.secret, scopes: ['a.read'], grantTypes: ['authorization_code'] });
-    await insertClient(t.db, {
+    await insertClient(t, { clientId: BASIC.id, secret: BASIC.secret, scopes: ['a.read', 'a.write'] });
+    await insertClient(t, { clientId: POST.id, secret: POST.secret, scopes: ['a.read'], tokenEndpointAuthMethod: 'client_secret_post' });
+    await insertClient(t, { clientId: DISABLED.id, secret: DISABLED.secret, scopes: ['a.read'], enabled: false });
+    await insertClient(t, { clientId: NO_CC.id, secret: NO_CC.secret, scopes: ['a.read'], grantTypes: ['authorization_code'] });
+    await insertClient(t, {
       clientId: RESOURCES.id,
       secret: RESOURCES.secret,
       scopes: ['a.read'],

@@ -37,9 +37,9 @@ describe('token reuse (TOKEN_REUSE_SECONDS)', () => {
   beforeAll(async () => {
     t = await startTestApp({ TOKEN_REUSE_SECONDS: '60', CHANGE_POLL_INTERVAL_MS: '100' });
     for (const id of ['svc-a', 'svc-b']) {
-      await insertClient(t.db, { clientId: id, secret: SECRET, scopes: ['orders.read', 'stock.read'], audiences: [ORDERS, STOCK] });
+      await insertClient(t, { clientId: id, secret: SECRET, scopes: ['orders.read', 'stock.read'], audiences: [ORDERS, STOCK] });
     }
-    await insertClient(t.db, { clientId: 'svc-short', secret: SECRET, scopes: ['orders.read'], accessTokenTtl: 100 });
+    await insertClient(t, { clientId: 'svc-short', secret: SECRET, scopes: ['orders.read'], accessTokenTtl: 100 });
     peer = await startTestApp(
       {
         TOKEN_REUSE_SECONDS: '60',

@@ -1,4 +1,5 @@
-import { SecretHasher } from '@app/clients';
+import { generateClientSecret, matchesFastDigest, SecretHasher } from '@app/clients';
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { clientRow, insertClient } from './support/clients';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
@@ -60,7 +61,7 @@ describe('token endpoint: successful requests', () => {
   });
 
   it('uses the per-client token lifetime and audience', async () => {
-    await insertClient(t.db, {
+    await insertClient(t, {
       clientId: 'short-lived',
       secret: 'short-lived-secret-0123456789abcdef',
       scopes: ['orders.read'],
@@ -84,15 +85,15 @@ describe('token endpoint: successful requests', () => {
     const ODD_POST = { id: 'odd:post%client+ é', secret: 'post:se%cr+et ü€' };
 
     beforeAll(async () => {
-      await insertClient(t.db, { clientId: ODD.id, secret: ODD.secret, scopes: ['x.read'] });
-      await insertClient(t.db, {
+      await insertClient(t, { clientId: ODD.id, secret: ODD.secret, scopes: ['x.read'] });
+      await insertClient(t, {
         clientId: ODD_POST.id,
         secret: ODD_POST.secret,
         scopes: ['x.read'],
         tokenEndpointAuthMethod: 'client_secret_post',
       });
-      await insertClient(t.db, { clientId: 'plus client', secret: 'plus secret with spaces', scopes: ['x.read'] });
-      await insertClient(t.db, { clientId: 'a+b', secret: 'c+d-secret', scopes: ['x.read'] });
+      await insertClient(t, { clientId: 'plus client', secret: 'plus secret with spaces', scopes: ['x.read'] });
+      await insertClient(t, { clientId: 'a+b', secret: 'c+d-secret', scopes: ['x.read'] });
     });
 
     it('accepts an id and secret with ":", "%", "+", space and non-ASCII characters via client_secret_basic', async () => {
@@ -134,15 +135,17 @@ describe('token endpoint: successful requests', () => {
   });
 
   describe('secrets at rest and in logs', () => {
-    it('stores only a salted scrypt PHC hash of the seeded and bootstrapped secrets', async () => {
+    it('stores a short supplied secret (the playground one) with salted scrypt, and a 256-bit shaped one as a SHA-256 digest', async () => {
       const playground = await clientRow(t.db, PLAYGROUND.id);
       const admin = await clientRow(t.db, ADMIN_ID);
+      expect(playground!.secret_hash).toMatch(PHC);
+      expect(playground!.secret_hash).toMatch(/^\$scrypt\$ln=12,/);
+      // ADMIN_SECRET is 44 base64url characters: the operator vouches for its randomness, so no slow hash.
+      expect(admin!.secret_hash).toBe(`$sha256$${createHash('sha256').update(ADMIN_SECRET).digest('base64').slice(0, 43)}`);
       for (const [row, secret] of [
         [playground, PLAYGROUND.secret],
         [admin, ADMIN_SECRET],
       ] as const) {
-        expect(row!.secret_hash).toMatch(PHC);
-        expect(row!.secret_hash).toMatch(/^\$scrypt\$ln=12,/);
         expect(JSON.stringify(row)).not.toContain(secret);
       }
       const all = JSON.stringify(await t.db.query('SELECT * FROM oauth_clients'));
@@ -193,7 +196,7 @@ describe('token endpoint: successful requests', () => {
 
   it('re-hashes a secret stored with weaker parameters after one successful request', async () => {
     const secret = 'weakly-hashed-secret-0123456789abcdef';
-    const weak = await insertClient(t.db, { clientId: 'weak-hash', secret, scopes: ['x.read'], hashLogN: 10 });
+    const weak = await insertClient(t, { clientId: 'weak-hash', secret, scopes: ['x.read'], hashLogN: 10 });
     expect(weak).toMatch(/^\$scrypt\$ln=10,/);
     const res = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('weak-hash', secret) });
     expect(res.status).toBe(200);
@@ -207,8 +210,26 @@ describe('token endpoint: successful requests', () => {
     expect(await new SecretHasher(t.config).verify(secret, stored)).toEqual({ valid: true, needsRehash: false });
   });
 
+  it('moves a 256-bit shaped secret stored with scrypt to a fast digest after one successful request', async () => {
+    const secret = generateClientSecret();
+    const slow = await insertClient(t, { clientId: 'scrypt-era', secret, scopes: ['x.read'] });
+    expect(slow).toMatch(/^\$scrypt\$ln=12,/);
+    const res = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('scrypt-era', secret) });
+    expect(res.status).toBe(200);
+    let stored = slow;
+    for (let i = 0; i < 50 && stored === slow; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = (await clientRow(t.db, 'scrypt-era'))!.secret_hash as string;
+    }
+    expect(stored).toMatch(/^\$sha256\$/);
+    expect(matchesFastDigest(secret, stored)).toBe(true);
+    // And the secret keeps working, now without any slow hash.
+    const again = await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('scrypt-era', secret) });
+    expect(again.status).toBe(200);
+  });
+
   it('does not re-hash after a failed request', async () => {
-    const weak = await insertClient(t.db, {
+    const weak = await insertClient(t, {
       clientId: 'weak-hash-2',
       secret: 'weakly-hashed-secret-2-0123456789ab',
       scopes: ['x.read'],
@@ -218,7 +239,7 @@ describe('token endpoint: successful requests', () => {
     expect(res.status).toBe(401);
     // A successful request for another weak client acts as a barrier: its re-hash is done once visible.
     const barrierSecret = 'weakly-hashed-secret-3-0123456789ab';
-    const barrier = await insertClient(t.db, { clientId: 'weak-hash-3', secret: barrierSecret, scopes: ['x.read'], hashLogN: 10 });
+    const barrier = await insertClient(t, { clientId: 'weak-hash-3', secret: barrierSecret, scopes: ['x.read'], hashLogN: 10 });
     expect(
       (await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic('weak-hash-3', barrierSecret) })).status,
     ).toBe(200);

@@ -1,6 +1,8 @@
 import { SecretHasher, type TokenEndpointAuthMethod } from '@app/clients';
 import { parseConfig } from '@app/config';
+import { ChangeFeed } from '@app/persistence';
 import type { TestDatabase } from './database';
+import type { TestApp } from './test-app';
 
 export interface InsertClientOptions {
   clientId: string;
@@ -19,13 +21,17 @@ export interface InsertClientOptions {
 
 /**
  * Registers a client by writing its oauth_clients row directly (for tests that run before, or without, the
- * admin API), with a hash made by the production SecretHasher. Returns the stored secret_hash.
+ * admin API), with a slow hash made by the production SecretHasher (a supplied secret), and its change-feed row,
+ * as every writer of clients must: an instance knows the ids it was told of. Given a running in-process app, the
+ * app reads the feed before this returns. Returns the stored secret_hash.
  */
-export async function insertClient(db: TestDatabase, opts: InsertClientOptions): Promise<string> {
+export async function insertClient(target: TestDatabase | TestApp, opts: InsertClientOptions): Promise<string> {
+  const db = 'db' in target ? target.db : target;
   const hasher = new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(opts.hashLogN ?? 12) }));
   const hash = await hasher.hash(opts.secret);
   await db.query(
-    `INSERT INTO oauth_clients
+    `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1))
+     INSERT INTO oauth_clients
        (client_id, client_name, secret_hash, scopes, grant_types, token_endpoint_auth_method, access_token_ttl, audiences, enabled)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
@@ -40,6 +46,7 @@ export async function insertClient(db: TestDatabase, opts: InsertClientOptions):
       opts.enabled ?? true,
     ],
   );
+  if ('app' in target) await target.app.get(ChangeFeed).poll();
   return hash;
 }
 
@@ -47,4 +54,16 @@ export async function insertClient(db: TestDatabase, opts: InsertClientOptions):
 export async function clientRow(db: TestDatabase, clientId: string): Promise<Record<string, unknown> | undefined> {
   const rows = await db.query('SELECT * FROM oauth_clients WHERE client_id = $1', [clientId]);
   return rows[0];
+}
+
+/**
+ * Changes a client's row directly, with its change-feed row as every writer of clients must, and lets the running
+ * in-process app read the feed before returning. `set` is the SET clause; `$1` is the client id.
+ */
+export async function updateClientRow(t: TestApp, clientId: string, set: string): Promise<void> {
+  await t.db.query(
+    `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1)) UPDATE oauth_clients SET ${set} WHERE client_id = $1`,
+    [clientId],
+  );
+  await t.app.get(ChangeFeed).poll();
 }

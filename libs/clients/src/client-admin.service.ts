@@ -9,9 +9,9 @@ import { ClientCredentials, secretForMethodChange } from './client-credentials';
 import { authMethodProblems } from './client-keys';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
-import { generateClientSecret } from './client-secret';
+import { generateClientSecret } from './secrets/client-secret';
 import { ClientEntity } from './client.entity';
-import { CLIENT_TOPIC } from './clients.service';
+import { CLIENT_TOPIC } from './directory/client-directory';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
 
 export interface ClientWithSecret {
@@ -93,7 +93,9 @@ export class ClientAdminService {
       }),
     );
     const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
-    const secretColumns = secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret);
+    const origin = input.client_secret === undefined ? 'generated' : 'supplied';
+    const secretColumns =
+      secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret, origin);
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
       await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       try {
@@ -161,7 +163,7 @@ export class ClientAdminService {
       const secretColumns =
         secret !== undefined
           ? {
-              ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret)),
+              ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret, 'generated')),
               previousSecretHash: null,
               previousSealedSecret: null,
               previousSecretExpiresAt: null,
@@ -207,7 +209,8 @@ export class ClientAdminService {
   /**
    * Replaces the secret. With a grace period the previous one keeps working until it ends, so callers can
    * switch without downtime; only one previous secret is kept, so a second rotation ends the first grace.
-   * With `revokeTokens` (a leaked secret) every token issued so far is cut off as well.
+   * With `revokeTokens` (a leaked secret) every token issued so far is cut off as well, and the previous secret
+   * stops at once whatever the grace: a leaked secret must not mint fresh tokens after the cut-off.
    */
   async rotateSecret(clientId: string, graceSeconds: number, actor: string, opts: { revokeTokens?: boolean } = {}): Promise<RotatedSecret> {
     this.refuseForAdminClient(clientId, { kind: 'rotate' });
@@ -220,10 +223,10 @@ export class ClientAdminService {
           { field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' },
         ]);
       }
-      const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret);
+      const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret, 'generated');
       // During the grace the previous secret keeps working: its hash, and for client_secret_jwt (an HMAC needs the
-      // secret itself) its sealed form too.
-      const grace = graceSeconds;
+      // secret itself) its sealed form too. revoke_tokens ends the grace at once.
+      const grace = opts.revokeTokens ? 0 : graceSeconds;
       const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
       const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
       await m.update(
@@ -243,6 +246,7 @@ export class ClientAdminService {
         result: { client: view, secret, previousSecretExpiresAt, tokensRevokedBefore: cutoff?.columns.tokensRevokedBefore ?? null },
         details: {
           grace_seconds: grace,
+          ...(grace !== graceSeconds ? { grace_ended_by_revoke_tokens: true } : {}),
           previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null,
           ...cutoff?.details,
         },

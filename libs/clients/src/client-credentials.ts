@@ -6,7 +6,8 @@ import { ClientMetadataError } from './client-admin.errors';
 import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
 import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
-import { SecretHasher } from './secret-hasher';
+import { SecretStorage } from './secrets/secret-storage';
+import type { SecretOrigin } from './secrets/stored-secret';
 
 /** Methods whose client holds a secret that the server can check by hash. */
 export const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
@@ -35,18 +36,22 @@ export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEn
 @Injectable()
 export class ClientCredentials {
   constructor(
-    private readonly hasher: SecretHasher,
+    private readonly secrets: SecretStorage,
     private readonly encrypter: KeyEncrypter,
     private readonly config: AppConfig,
   ) {}
 
-  /** The stored form of a secret: its hash, and for client_secret_jwt also the secret sealed under the KEK. */
+  /**
+   * The stored form of a secret (a fast digest or a slow hash, by its origin: see stored-secret.ts), and for
+   * client_secret_jwt also the secret sealed under the KEK.
+   */
   async secretColumns(
     clientId: string,
     method: TokenEndpointAuthMethod,
     secret: string,
+    origin: SecretOrigin,
   ): Promise<{ secretHash: string; sealedSecret: string | null }> {
-    const secretHash = await this.hasher.hash(secret);
+    const secretHash = await this.secrets.store(secret, origin);
     return { secretHash, sealedSecret: method === 'client_secret_jwt' ? this.encrypter.seal(secret, sealedSecretAad(clientId)) : null };
   }
 

@@ -4,11 +4,11 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { generateClientSecret } from './client-secret';
+import { generateClientSecret } from './secrets/client-secret';
 import { ClientEntity } from './client.entity';
-import { CLIENT_TOPIC } from './clients.service';
+import { CLIENT_TOPIC } from './directory/client-directory';
 import { PLAYGROUND_CLIENT, refuseWellKnownSecret } from './playground-client';
-import { SecretHasher } from './secret-hasher';
+import { SecretStorage } from './secrets/secret-storage';
 
 export const DEFAULT_ADMIN_CLIENT_ID = 'admin';
 
@@ -27,7 +27,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
   constructor(
     private readonly ds: DataSource,
     private readonly config: AppConfig,
-    private readonly hasher: SecretHasher,
+    private readonly secrets: SecretStorage,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
@@ -38,7 +38,24 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       if (this.config.seedPlaygroundClient) await this.seedPlayground();
       await this.ensureAdminClient();
     });
-    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.hasher, this.clock.now());
+    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.secrets, this.clock.now());
+    await this.reportSlowHashes();
+  }
+
+  /**
+   * Secrets stored with a slow hash (supplied ones) are the only ones a stranger's wrong guess costs scrypt for:
+   * production says once at start how many enabled clients still have one, so operators can rotate them.
+   */
+  private async reportSlowHashes(): Promise<void> {
+    if (!this.config.production) return;
+    const [{ count }] = await this.ds.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM oauth_clients WHERE enabled AND secret_hash LIKE '$scrypt$%'`,
+    );
+    if (count > 0) {
+      this.logger.warn(
+        `${count} enabled client(s) still have a secret stored with a slow hash (a supplied secret): each wrong guess for them costs scrypt. Rotating to a generated secret removes that exposure`,
+      );
+    }
   }
 
   private async seedPlayground(): Promise<void> {
@@ -47,7 +64,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     await this.create('playground client of the seed document', {
       clientId: PLAYGROUND_CLIENT.clientId,
       clientName: 'Playground client from the seed document (not created in production)',
-      secretHash: await this.hasher.hash(PLAYGROUND_CLIENT.secret),
+      secretHash: await this.secrets.store(PLAYGROUND_CLIENT.secret, 'supplied'),
       scopes: [...PLAYGROUND_CLIENT.scopes],
       grantTypes: ['client_credentials'],
       tokenEndpointAuthMethod: 'client_secret_basic',
@@ -77,7 +94,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     await this.create('generated admin client of the embedded database', {
       clientId: DEFAULT_ADMIN_CLIENT_ID,
       clientName: 'Admin client (generated)',
-      secretHash: await this.hasher.hash(secret),
+      secretHash: await this.secrets.store(secret, 'generated'),
       scopes: [scope],
       audiences: [audience],
       grantTypes: ['client_credentials'],
@@ -95,6 +112,8 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     await this.ds.transaction(async (m) => {
       await m.insert(ClientEntity, row);
       await this.audit.record(m, { actor: BOOTSTRAP_ACTOR, action: 'client.created', clientId: row.clientId, details: { reason } });
+      // Other instances learn of the new id (their id filters) like of any other change.
+      await this.feed.publish(m, CLIENT_TOPIC, row.clientId);
     });
   }
 
@@ -111,7 +130,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       await this.create('ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', {
         clientId,
         clientName: 'Admin client (ADMIN_CLIENT_ID)',
-        secretHash: await this.hasher.hash(clientSecret),
+        secretHash: await this.secrets.store(clientSecret, 'supplied'),
         scopes: [scope],
         audiences: [audience],
         grantTypes: ['client_credentials'],
@@ -120,8 +139,8 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       this.logger.log(`created admin client ${clientId} from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET`);
       return;
     }
-    if (existing.secretHash === null || !(await this.hasher.verify(clientSecret, existing.secretHash)).valid) {
-      const secretHash = await this.hasher.hash(clientSecret);
+    if (existing.secretHash === null || !(await this.secrets.matches(clientSecret, existing.secretHash))) {
+      const secretHash = await this.secrets.store(clientSecret, 'supplied');
       await this.ds.transaction(async (m) => {
         await m.update(ClientEntity, { clientId }, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });
         await this.audit.record(m, {

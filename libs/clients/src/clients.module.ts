@@ -10,7 +10,9 @@ import { DeletedClientEntity } from './deleted-client.entity';
 import { TrustedIssuerAdminService } from './federation/trusted-issuer-admin.service';
 import { TrustedIssuerEntity } from './federation/trusted-issuer.entity';
 import { TrustedIssuers } from './federation/trusted-issuers';
-import { SecretHasher } from './secret-hasher';
+import { ClientDirectory } from './directory/client-directory';
+import { SecretHasher } from './secrets/secret-hasher';
+import { SecretStorage } from './secrets/secret-storage';
 
 /** The entities this lib maps (registered clients, the tombstones of deleted ones, trusted issuers). */
 export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssuerEntity];
@@ -18,10 +20,21 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
 @Module({
   // KeyEncrypter: client_secret_jwt secrets are sealed like signing keys.
   imports: [TypeOrmModule.forFeature(CLIENTS_ENTITIES), KeyLifecycleModule],
-  providers: [ClientsService, SecretHasher, ClientAdminService, ClientCredentials, TrustedIssuerAdminService, TrustedIssuers],
-  exports: [
+  providers: [
+    ClientDirectory,
     ClientsService,
     SecretHasher,
+    SecretStorage,
+    ClientAdminService,
+    ClientCredentials,
+    TrustedIssuerAdminService,
+    TrustedIssuers,
+  ],
+  exports: [
+    ClientDirectory,
+    ClientsService,
+    SecretHasher,
+    SecretStorage,
     ClientAdminService,
     ClientCredentials,
     TrustedIssuerAdminService,

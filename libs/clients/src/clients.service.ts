@@ -1,115 +1,137 @@
-import { AppConfig, Clock } from '@app/config';
-import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
-import type { HashLane } from './concurrency-limit';
-import { storableClientId } from './client-rules';
-import { SecretHasher } from './secret-hasher';
+import { ClientDirectory } from './directory/client-directory';
+import { type HashLane, WorkAbandoned } from './secrets/concurrency-limit';
+import { SecretHasher } from './secrets/secret-hasher';
+import { fastDigest, matchesFastDigest, qualifiesForFastDigest, refuseAsUnknown, storedSecretKind } from './secrets/stored-secret';
 
-export const CLIENT_TOPIC = 'client';
+/** How the caller takes part in one secret check. */
+export interface SecretCheckOptions {
+  /**
+   * Called once, only when the check needs a slow hash (a supplied secret not proven before on this instance):
+   * may throw to refuse (throttling), else names the lane it waits in.
+   */
+  admitSlow?: () => HashLane;
+  /** Aborts when the request's connection closes: queued slow work is then dropped. */
+  signal?: AbortSignal;
+}
+
+const admitAsNewcomer = (): HashLane => 'newcomer';
+
+/** The stored hashes that accept a secret now: the current one, then the previous one while its grace lasts. */
+function acceptedHashes(client: ClientEntity, nowMs: number): string[] {
+  const out: string[] = [];
+  if (client.secretHash !== null) out.push(client.secretHash);
+  if (client.previousSecretHash !== null && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs) out.push(client.previousSecretHash);
+  return out;
+}
 
 /**
- * Called once a request needs a database read and password hashing (no cached proof of its secret): may throw
- * to refuse it (throttling), else names the hashing lane it waits in.
- */
-export type AdmitHashing = () => HashLane;
-
-const admitAsNewcomer: AdmitHashing = () => 'newcomer';
-
-/**
- * Client lookup and secret verification: the hot path of every token request. The seams for caching and
- * secret verification live here so the token endpoint never touches storage or hashing directly.
+ * Checks a client's id and secret: the hot path of every token request. What it costs, by case:
+ *   - an id never registered: one SHA-256, no database round trip (ClientDirectory's id filter);
+ *   - a secret stored as a fast digest (every secret the server generates), right or wrong: one SHA-256;
+ *   - a slow-hash (supplied) secret proven before on this instance: one HMAC;
+ *   - any other slow-hash secret: scrypt, in a bounded slot the caller is admitted to (admitSlow).
+ * A known client's row comes from the directory, so none of these touches the database while the row is fresh.
  */
 @Injectable()
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
-  private readonly cache: ClientCache;
-  /** Verifications under way, by client id and secret digest (process memory only, never logged). */
+  /** Slow verifications under way, by client id and secret digest (process memory only, never logged). */
   private readonly inFlight = new Map<string, Promise<ClientEntity | null>>();
 
   constructor(
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
+    private readonly directory: ClientDirectory,
     private readonly hasher: SecretHasher,
     private readonly clock: Clock,
-    feed: ChangeFeed,
-    config: AppConfig,
-  ) {
-    this.cache = new ClientCache(config.clientCache.ttlSeconds * 1000, config.clientCache.size, () => clock.now());
-    feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.cache.clear() : this.cache.invalidate(id)));
+  ) {}
+
+  /** The client's current row, or null (from the directory). */
+  findById(clientId: string): Promise<ClientEntity | null> {
+    return this.directory.find(clientId);
   }
 
-  async findById(clientId: string): Promise<ClientEntity | null> {
-    if (!storableClientId(clientId)) return null;
-    return this.repo.findOneBy({ clientId });
-  }
-
-  /** Cumulative cache hits and misses and the current number of cached clients, for metrics. */
+  /** Cumulative directory hits and misses and the number of cached clients, for metrics. */
   cacheStats(): { hits: number; misses: number; size: number } {
-    return this.cache.stats();
+    return this.directory.stats();
   }
 
   /**
-   * The enabled client whose id and secret match, or null. A secret proven before is answered from memory
-   * (re-reading the row, without hashing, once the cache TTL passed or the client changed); anything else goes
-   * through `admit` (which may refuse it) and then costs the same hashing work whether the id is unknown or
-   * the secret wrong (RFC 6749 §2.3.1, §10.2 hygiene). Rejects with HashingBusy when the hashing queue is full.
+   * The enabled client whose id and secret match, or null. Rejects with HashingBusy when the slow-hash queue is
+   * full, with WorkAbandoned when `signal` aborted while slow work waited, and with whatever `admitSlow` throws.
    */
-  async authenticate(clientId: string, secret: string, admit: AdmitHashing = admitAsNewcomer): Promise<ClientEntity | null> {
-    const known = this.cache.lookup(clientId, secret);
-    if (known.kind === 'hit') return known.client.enabled ? known.client : null;
-    // Concurrent requests of one client with one secret share one verification: a freshly started instance under
-    // load would otherwise queue a scrypt per request and shed the surplus with 429.
-    const key = `${clientId}\u0000${createHash('sha256').update(secret, 'utf8').digest('base64')}`;
+  async authenticate(clientId: string, secret: string, opts: SecretCheckOptions = {}): Promise<ClientEntity | null> {
+    if (!this.directory.mayExist(clientId)) return refuseAsUnknown(secret) || null;
+    const generation = this.directory.generation;
+    const client = await this.directory.find(clientId);
+    if (!client) return refuseAsUnknown(secret) || null;
+    const hashes = acceptedHashes(client, this.clock.now());
+    let slow = false;
+    for (const h of hashes) {
+      const kind = storedSecretKind(h);
+      if (kind === 'fast' && matchesFastDigest(secret, h)) return client.enabled ? client : null;
+      if (kind === 'slow') slow = true;
+    }
+    if (hashes.length === 0) refuseAsUnknown(secret);
+    if (!slow) return null;
+    if (this.directory.proven(client, secret)) return client.enabled ? client : null;
+    return this.slowOnce(client, secret, generation, opts);
+  }
+
+  /** Concurrent requests of one client with one secret share one slow verification. */
+  private slowOnce(client: ClientEntity, secret: string, generation: number, opts: SecretCheckOptions): Promise<ClientEntity | null> {
+    const key = `${client.clientId}\u0000${createHash('sha256').update(secret, 'utf8').digest('base64')}`;
     const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const run = this.verify(clientId, secret, known, admit).finally(() => this.inFlight.delete(key));
+    if (pending) {
+      // Shared work dropped because the first caller went away is not this caller's answer.
+      return pending.catch((err: unknown) => {
+        if (err instanceof WorkAbandoned && !opts.signal?.aborted) return this.authenticate(client.clientId, secret, opts);
+        throw err;
+      });
+    }
+    const run = this.slow(client, secret, generation, opts).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, run);
     return run;
   }
 
-  private async verify(
-    clientId: string,
-    secret: string,
-    known: Exclude<ReturnType<ClientCache['lookup']>, { kind: 'hit' }>,
-    admit: AdmitHashing,
-  ): Promise<ClientEntity | null> {
-    let row: ClientEntity | null | undefined;
-    if (known.kind === 'stale') {
-      row = await this.repo.findOneBy({ clientId });
-      if (!row) this.cache.drop(clientId);
-      else if (this.cache.refresh(row, secret)) return row.enabled ? row : null;
+  private async slow(client: ClientEntity, secret: string, generation: number, opts: SecretCheckOptions): Promise<ClientEntity | null> {
+    const lane = (opts.admitSlow ?? admitAsNewcomer)();
+    const candidates = acceptedHashes(client, this.clock.now()).map((h) => (storedSecretKind(h) === 'slow' ? h : undefined));
+    const result = await this.hasher.check(secret, candidates, lane, opts.signal);
+    if (result.index < 0) return null;
+    const hash = candidates[result.index] as string;
+    let current: ClientEntity | null = client;
+    if (generation === this.directory.generation) {
+      this.directory.remember(client, secret, hash, generation);
+    } else {
+      // A change to some client was seen while hashing: answer by the row as it is now, not as it was read.
+      current = await this.directory.find(client.clientId);
+      if (!current || !acceptedHashes(current, this.clock.now()).includes(hash)) return null;
     }
-
-    const lane = admit();
-    const client = row !== undefined ? row : storableClientId(clientId) ? await this.repo.findOneBy({ clientId }) : null;
-    const grace = client?.previousSecretExpiresAt?.getTime() ?? 0;
-    const candidates = [
-      client?.secretHash ?? undefined,
-      client?.previousSecretHash && grace > this.clock.now() ? client.previousSecretHash : undefined,
-    ];
-    const result = await this.hasher.check(secret, candidates, lane);
-    if (!client || result.index < 0) return null;
-    this.cache.remember(client, secret, candidates[result.index] as string);
-    if (result.needsRehash && result.index === 0) void this.rehash(client, secret);
-    return client.enabled ? client : null;
+    if (hash === current.secretHash && (result.needsRehash || qualifiesForFastDigest(secret, 'supplied'))) {
+      void this.upgrade(current.clientId, secret, hash);
+    }
+    return current.enabled ? current : null;
   }
 
-  private async rehash(client: ClientEntity, secret: string): Promise<void> {
+  /**
+   * Re-stores a secret just proven against its slow hash: as a fast digest when its shape qualifies (a 256-bit
+   * secret stored before fast digests existed), else with the current scrypt parameters. Compare-and-set: a
+   * rotation that happened meanwhile wins.
+   */
+  private async upgrade(clientId: string, secret: string, from: string): Promise<void> {
     try {
-      const hash = await this.hasher.hash(secret);
-      // Compare-and-set: a rotation that happened meanwhile wins.
-      await this.repo.query('UPDATE oauth_clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash = $3', [
-        hash,
-        client.clientId,
-        client.secretHash,
-      ]);
-      this.logger.log(`re-hashed the secret of client ${client.clientId} with current parameters`);
+      const fast = qualifiesForFastDigest(secret, 'supplied');
+      const to = fast ? fastDigest(secret) : await this.hasher.hash(secret);
+      await this.repo.query('UPDATE oauth_clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash = $3', [to, clientId, from]);
+      this.logger.log(`re-stored the secret of client ${clientId} ${fast ? 'as a fast digest' : 'with current scrypt parameters'}`);
     } catch (err) {
-      this.logger.warn(`re-hash of client ${client.clientId} failed: ${(err as Error).message}`);
+      this.logger.warn(`re-storing the secret of client ${clientId} failed: ${(err as Error).message}`);
     }
   }
 }

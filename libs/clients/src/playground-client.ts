@@ -1,6 +1,6 @@
 import type { Repository } from 'typeorm';
 import type { ClientEntity } from './client.entity';
-import type { SecretHasher } from './secret-hasher';
+import type { SecretStorage } from './secrets/secret-storage';
 
 /**
  * The seed document's client. Its secret is published, so it is created only on the embedded database or with
@@ -29,12 +29,12 @@ export class WellKnownSecretError extends Error {
  * within a rotation's grace). Only that client id is checked: testing the secret against every client would
  * cost one scrypt per client at each start.
  */
-export async function refuseWellKnownSecret(repo: Repository<ClientEntity>, hasher: SecretHasher, nowMs: number): Promise<void> {
+export async function refuseWellKnownSecret(repo: Repository<ClientEntity>, secrets: SecretStorage, nowMs: number): Promise<void> {
   const client = await repo.findOneBy({ clientId: PLAYGROUND_CLIENT.clientId });
   if (!client || !client.enabled) return;
   const hashes: string[] = client.secretHash === null ? [] : [client.secretHash];
   if (client.previousSecretHash && (client.previousSecretExpiresAt?.getTime() ?? 0) > nowMs) hashes.push(client.previousSecretHash);
   for (const h of hashes) {
-    if ((await hasher.verify(PLAYGROUND_CLIENT.secret, h)).valid) throw new WellKnownSecretError(client.clientId);
+    if (await secrets.matches(PLAYGROUND_CLIENT.secret, h)) throw new WellKnownSecretError(client.clientId);
   }
 }

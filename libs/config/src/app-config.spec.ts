@@ -244,6 +244,7 @@ describe('parseConfig', () => {
         sourcePerMinute: 60,
         maxTracked: 50_000,
         hashQueue: 32,
+        slowPerMinute: 10,
         logPerMinute: 120,
       });
       expect(parseConfig(PRODUCTION).http.docsEnabled).toBe(false);
@@ -274,6 +275,7 @@ describe('parseConfig', () => {
         THROTTLE_SOURCE_PER_MINUTE: '120',
         THROTTLE_MAX_TRACKED: '1000',
         THROTTLE_HASH_QUEUE: '4',
+        THROTTLE_SLOW_PER_MINUTE: '3',
         THROTTLE_LOG_PER_MINUTE: '10',
         CLIENT_CACHE_SIZE: '500',
         HTTP_REQUEST_TIMEOUT_MS: '20000',
@@ -287,6 +289,7 @@ describe('parseConfig', () => {
         sourcePerMinute: 120,
         maxTracked: 1000,
         hashQueue: 4,
+        slowPerMinute: 3,
         logPerMinute: 10,
       });
       expect(c.clientCache.size).toBe(500);

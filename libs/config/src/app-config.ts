@@ -122,6 +122,8 @@ export interface ThrottleConfig {
   readonly maxTracked: number;
   /** Verifications that may wait for a hashing slot per lane; beyond it the request is shed at once (429). */
   readonly hashQueue: number;
+  /** Slow-hash (scrypt) verifications per client id per minute from all sources, as burst and refill (429 beyond). */
+  readonly slowPerMinute: number;
   /** Security warnings written per minute at most (the rest are counted and summarised). */
   readonly logPerMinute: number;
 }
@@ -459,6 +461,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       sourcePerMinute: r.int('THROTTLE_SOURCE_PER_MINUTE', 60, 1, 1_000_000),
       maxTracked: r.int('THROTTLE_MAX_TRACKED', 50_000, 100, 10_000_000),
       hashQueue: r.int('THROTTLE_HASH_QUEUE', 32, 1, 10_000),
+      slowPerMinute: r.int('THROTTLE_SLOW_PER_MINUTE', 10, 1, 1_000_000),
       logPerMinute: r.int('THROTTLE_LOG_PER_MINUTE', 120, 1, 1_000_000),
     },
     log: {

@@ -3,6 +3,7 @@ import { KeysModule } from '@app/keys';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BasicAuthGuard } from './client-auth';
+import { ClientAuthenticator } from './client-auth/client-authenticator';
 import { ClientAssertionAuthenticator } from './client-auth/assertion/client-assertion.authenticator';
 import { RemoteKeySets } from './client-auth/assertion/remote-key-sets';
 import { UsedAssertionIds } from './client-auth/assertion/used-assertion-ids';
@@ -22,7 +23,6 @@ import { AccessTokenIssuer } from './token/access-token.issuer';
 import { AccessTokenVerifier } from './token/access-token.verifier';
 import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
-import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
 
@@ -35,6 +35,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
   controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
   providers: [
     BasicAuthGuard,
+    ClientAuthenticator,
     ClientAssertionAuthenticator,
     RemoteKeySets,
     UsedAssertionIds,
@@ -43,7 +44,6 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     AccessTokenIssuer,
     TokenReuse,
     AccessTokenVerifier,
-    KnownClients,
     RevocationStore,
     RevocationService,
     IntrospectionService,

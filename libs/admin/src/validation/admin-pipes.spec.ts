@@ -76,7 +76,13 @@ describe('ClientMetadataPipe', () => {
     [
       { scope: 'a', client_secret: `${'x'.repeat(31)}\u00e9` },
       'client_secret',
-      'client_secret must consist of printable ASCII characters (RFC 6749 Appendix A.2)',
+      'client_secret may only use the characters A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved)',
+    ],
+    [
+      // Basic credentials are not form-encoded by curl -u and common libraries: a space or a + would break them.
+      { scope: 'a', client_secret: 'a secret with spaces and a + sign!!' },
+      'client_secret',
+      'client_secret may only use the characters A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved)',
     ],
     [{ scope: 'a', client_id: '' }, 'client_id', 'client_id must be longer than or equal to 1 characters'],
     [{ scope: 'a', client_name: 'a\u0000b' }, 'client_name', 'client_name must not contain control characters'],

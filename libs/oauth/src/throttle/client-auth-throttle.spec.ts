@@ -1,7 +1,8 @@
-import { HashingBusy } from '@app/clients';
+import { type ClientEntity, HashingBusy } from '@app/clients';
 import { type Clock, parseConfig } from '@app/config';
 import { TestClock } from '../../../../test/support/clock';
-import type { ApiError } from '../errors';
+import type { PresentedCredentials } from '../client-auth/extract';
+import { type ApiError, InvalidClient } from '../errors';
 import { ClientAuthThrottle } from './client-auth-throttle';
 import { escapeForLog, SecurityEvents } from './security-events';
 import { TokenBuckets } from './token-buckets';
@@ -11,92 +12,114 @@ function throttle(env: Record<string, string> = {}, clock: Clock = new TestClock
   return new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock);
 }
 
-/** One failed authentication: admitted to hashing, then failed. Returns the lane, or the refusal. */
-function fail(t: ClientAuthThrottle, id: string, source: string): string {
-  const a = t.attempt(id, source);
+const secretOf = (clientId: string): PresentedCredentials => ({
+  method: 'client_secret_basic',
+  clientId,
+  proof: { kind: 'secret', secret: 's' },
+});
+const assertionOf = (clientId: string): PresentedCredentials => ({
+  method: 'jwt_assertion',
+  clientId,
+  proof: { kind: 'assertion', assertion: 'a.b.c', bodyClientId: undefined },
+});
+const CLIENT = { clientId: 'c' } as ClientEntity;
+const refused = (e: unknown): string => {
+  const err = e as ApiError;
+  return `${err.status} ${err.error} retry-after=${err.headers['Retry-After']}`;
+};
+
+/** One authentication through the throttle: the proof checks `outcome`, after a slow hash when `slow`. */
+async function attempt(
+  t: ClientAuthThrottle,
+  creds: PresentedCredentials,
+  source: string,
+  outcome: 'ok' | 'fail' | 'busy',
+  slow = true,
+): Promise<string> {
+  let lane = 'no slow hash';
   try {
-    const lane = a.admit();
-    a.settle(false);
-    return lane;
+    await t.around(creds, source, undefined, async ({ admitSlow }) => {
+      if (slow && admitSlow) lane = admitSlow();
+      if (outcome === 'busy') throw new HashingBusy('suspect');
+      if (outcome === 'fail') throw new InvalidClient('realm', 'wrong secret');
+      return CLIENT;
+    });
+    return `200 ${lane}`;
   } catch (e) {
-    const err = e as ApiError;
-    return `${err.status} ${err.error} retry-after=${err.headers['Retry-After']}`;
+    return e instanceof InvalidClient ? `401 ${lane}` : refused(e);
   }
 }
 
 describe('ClientAuthThrottle', () => {
-  it('throttles JWT assertions only after failures, never for successes however many at once', () => {
+  it('checks cheap proofs before refusing: a valid assertion passes a throttled source, junk gets 429', async () => {
     const t = throttle();
-    for (let i = 0; i < 20; i++) t.assertionAttempt('ok', '10.0.0.1');
-    for (let i = 0; i < 3; i++) t.assertionAttempt('bad', '10.0.0.1').failed();
-    let refusal: ApiError | undefined;
-    try {
-      t.assertionAttempt('bad', '10.0.0.1');
-    } catch (e) {
-      refusal = e as ApiError;
-    }
-    expect(refusal?.status).toBe(429);
-    expect(refusal?.headers['Retry-After']).toBe('10');
-    expect(() => t.assertionAttempt('ok', '10.0.0.1')).not.toThrow();
-    expect(() => t.assertionAttempt('bad', '10.0.0.2')).not.toThrow();
+    for (let i = 0; i < 3; i++) expect(await attempt(t, assertionOf('bad'), '10.0.0.1', 'fail', false)).toBe('401 no slow hash');
+    expect(await attempt(t, assertionOf('bad'), '10.0.0.1', 'fail', false)).toBe('429 temporarily_unavailable retry-after=10');
+    // The same source with a valid assertion for a client of its own is served: only failures are counted.
+    for (let i = 0; i < 20; i++) expect(await attempt(t, assertionOf('bad'), '10.0.0.1', 'ok', false)).toBe('200 no slow hash');
+    expect(await attempt(t, assertionOf('bad'), '10.0.0.2', 'fail', false)).toBe('401 no slow hash');
     expect(t.throttledTotal()).toBe(1);
   });
 
-  it('refuses with 429 temporarily_unavailable once a (client id, source) pair used its burst', () => {
+  it('refuses slow hashing with 429 at once once a (client id, source) pair used its burst, and says which lane', async () => {
     const t = throttle();
-    expect([1, 2, 3].map(() => fail(t, 'c', '10.0.0.1'))).toEqual(['newcomer', 'suspect', 'suspect']);
-    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=10');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('401 newcomer');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('401 suspect');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('401 suspect');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('429 temporarily_unavailable retry-after=10');
     // Another source guessing the same id is counted apart; the id itself is a failing id now.
-    expect(fail(t, 'c', '10.0.0.2')).toBe('suspect');
+    expect(await attempt(t, secretOf('c'), '10.0.0.2', 'fail')).toBe('401 suspect');
     expect(t.throttledTotal()).toBe(1);
   });
 
-  it('admits the pair again once the Retry-After it answered has passed on its clock, not before', () => {
+  it('admits the pair again once the Retry-After it answered has passed on its clock, not before', async () => {
     const clock = new TestClock();
     const t = throttle({}, clock);
-    for (let i = 0; i < 3; i++) fail(t, 'c', '10.0.0.1');
-    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=10');
+    for (let i = 0; i < 3; i++) await attempt(t, secretOf('c'), '10.0.0.1', 'fail');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('429 temporarily_unavailable retry-after=10');
     clock.advance(9_000);
-    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=1');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('429 temporarily_unavailable retry-after=1');
     clock.advance(1_000);
-    expect(fail(t, 'c', '10.0.0.1')).toBe('suspect');
-    expect(fail(t, 'c', '10.0.0.1')).toBe('429 temporarily_unavailable retry-after=10');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('401 suspect');
+    expect(await attempt(t, secretOf('c'), '10.0.0.1', 'fail')).toBe('429 temporarily_unavailable retry-after=10');
   });
 
-  it('refuses a source that spreads its failures over many client ids', () => {
+  it('refuses a source that spreads its failures over many client ids', async () => {
     const t = throttle();
-    const lanes = [1, 2, 3, 4, 5, 6].map((i) => fail(t, `id-${i}`, '10.0.0.9'));
-    expect(lanes.slice(0, 5)).toEqual(['newcomer', 'suspect', 'suspect', 'suspect', 'suspect']);
-    expect(lanes[5]).toMatch(/^429 temporarily_unavailable retry-after=\d+$/);
+    const answers: string[] = [];
+    for (let i = 1; i <= 6; i++) answers.push(await attempt(t, secretOf(`id-${i}`), '10.0.0.9', 'fail'));
+    expect(answers.slice(0, 5)).toEqual(['401 newcomer', '401 suspect', '401 suspect', '401 suspect', '401 suspect']);
+    expect(answers[5]).toMatch(/^429 temporarily_unavailable retry-after=\d+$/);
   });
 
-  it('gives the tokens back on success, so a client that authenticates is never worn down', () => {
-    const t = throttle();
-    for (let i = 0; i < 20; i++) {
-      const a = t.attempt('good', '10.0.0.3');
-      expect(a.admit()).toBe('newcomer');
-      a.settle(true);
-    }
+  it('bounds slow verifications per client id across all sources, and never refuses a cheap check for them', async () => {
+    const t = throttle({ THROTTLE_SLOW_PER_MINUTE: '4' });
+    for (let i = 0; i < 4; i++) expect(await attempt(t, secretOf('victim'), `10.2.0.${i}`, 'fail')).toMatch(/^401 /);
+    expect(await attempt(t, secretOf('victim'), '10.2.0.99', 'fail')).toBe('429 temporarily_unavailable retry-after=15');
+    // A secret proven before (no slow hash needed) still works from anywhere.
+    expect(await attempt(t, secretOf('victim'), '10.2.0.99', 'ok', false)).toBe('200 no slow hash');
+    // Another client id is not affected.
+    expect(await attempt(t, secretOf('bystander'), '10.2.0.99', 'ok')).toBe('200 newcomer');
+  });
+
+  it('gives the slow budget back on success, so a client that authenticates is never worn down', async () => {
+    const t = throttle({ THROTTLE_SLOW_PER_MINUTE: '2' });
+    for (let i = 0; i < 20; i++) expect(await attempt(t, secretOf('good'), '10.0.0.3', 'ok')).toBe('200 newcomer');
     expect(t.trackedKeys()).toBe(0);
   });
 
-  it('turns a full hashing queue into a 429 and gives the tokens back', () => {
+  it('turns a full hashing queue into a 429 and passes anything else through', async () => {
     const t = throttle();
-    const a = t.attempt('c', '10.0.0.4');
-    a.admit();
-    expect(() => a.shedIfBusy(new HashingBusy('suspect'))).toThrow(
-      expect.objectContaining({ status: 429, error: 'temporarily_unavailable' }),
-    );
-    expect(t.trackedKeys()).toBe(0);
+    expect(await attempt(t, secretOf('c'), '10.0.0.4', 'busy')).toBe('429 temporarily_unavailable retry-after=1');
     expect(t.throttledTotal()).toBe(1);
     const other = new Error('database down');
-    expect(() => t.attempt('c', '10.0.0.4').shedIfBusy(other)).toThrow(other);
+    await expect(t.around(secretOf('c'), '10.0.0.4', undefined, () => Promise.reject(other))).rejects.toBe(other);
   });
 
-  it('keeps its memory bounded whatever the number of client ids', () => {
+  it('keeps its memory bounded whatever the number of client ids', async () => {
     const t = throttle({ THROTTLE_MAX_TRACKED: '100', THROTTLE_SOURCE_BURST: '1000000' });
-    for (let i = 0; i < 5000; i++) fail(t, `random-${i}-${'x'.repeat(i % 500)}`, `10.1.${i % 250}.${i % 7}`);
-    expect(t.trackedKeys()).toBeLessThanOrEqual(300);
+    for (let i = 0; i < 5000; i++) await attempt(t, secretOf(`random-${i}-${'x'.repeat(i % 500)}`), `10.1.${i % 250}.${i % 7}`, 'fail');
+    expect(t.trackedKeys()).toBeLessThanOrEqual(400);
   });
 });
 

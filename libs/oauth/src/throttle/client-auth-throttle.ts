@@ -1,27 +1,22 @@
-import { type AdmitHashing, type HashLane, HashingBusy } from '@app/clients';
+import { type ClientEntity, type HashLane, HashingBusy, type SecretCheckOptions } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { TooManyRequests } from '../errors';
+import { InvalidClient, TooManyRequests } from '../errors';
+import type { PresentedCredentials } from '../client-auth/extract';
 import { SecurityEvents } from './security-events';
 import { boundedKey, TokenBuckets } from './token-buckets';
 
-/** One client authentication as the throttle sees it. */
-export interface ThrottledAttempt {
-  /** Passed to ClientsService.authenticate: runs only when the secret needs hashing (no cached proof). */
-  readonly admit: AdmitHashing;
-  /** Turns a full hashing queue into the 429 answer; rethrows anything else. */
-  shedIfBusy(err: unknown): never;
-  /** Records the outcome: a failure is logged (its tokens stay spent), a success gives them back. */
-  settle(authenticated: boolean): void;
-}
-
 /**
- * Throttles client-secret guessing before any password hashing (issue 8 §1): failures are counted per
- * (client id, source address) and per source address in token buckets (THROTTLE_*), per instance and with
- * bounded memory. Only requests that need hashing are counted or refused: one whose secret matches a digest
- * this instance already verified never reaches admit(), so guessing a client's id cannot lock it out.
- * It also picks the hashing lane: a client id and source without recent failures are newcomers, who get a
- * slot the others cannot take.
+ * The throttle around client authentication, as a decorator of the check itself. The order of events:
+ *   1. the proof is checked first whenever checking is cheap (a fast-digest secret, a secret proven before, an
+ *      assertion's signature): a client that presents a valid proof is never refused, whoever else failed;
+ *   2. before a slow hash (scrypt, only for supplied secrets not proven on this instance) the request must be
+ *      admitted: its (client id, source) pair and its source address must have failures left, and the client id
+ *      its per-minute budget of slow verifications from all sources (THROTTLE_SLOW_PER_MINUTE); else 429 at once.
+ *      The lane it waits in says whether the id or the source failed recently;
+ *   3. a failure spends one token of the pair, the source and the id; once the pair or the source has none left,
+ *      the answer is 429 with Retry-After instead of 401. A success gives back the slow budget it took.
+ * Buckets are per instance, bounded (THROTTLE_MAX_TRACKED), and a full bucket takes no memory.
  */
 @Injectable()
 export class ClientAuthThrottle {
@@ -29,7 +24,8 @@ export class ClientAuthThrottle {
   private readonly perSource: TokenBuckets;
   /** Failures per client id from any source: only decides the lane, never refuses. */
   private readonly perClient: TokenBuckets;
-  private readonly retryAfterSeconds: number;
+  /** Slow-hash verifications per client id from any source. */
+  private readonly slowPerClient: TokenBuckets;
   private throttled = 0;
 
   constructor(
@@ -42,7 +38,7 @@ export class ClientAuthThrottle {
     this.perPair = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked, now);
     this.perSource = new TokenBuckets(t.sourceBurst, t.sourcePerMinute, t.maxTracked, now);
     this.perClient = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked, now);
-    this.retryAfterSeconds = 1;
+    this.slowPerClient = new TokenBuckets(t.slowPerMinute, t.slowPerMinute, t.maxTracked, now);
   }
 
   /** Requests refused so far (throttled or shed), cumulative, for metrics. */
@@ -52,71 +48,62 @@ export class ClientAuthThrottle {
 
   /** Buckets currently held (all kinds), to check that memory stays bounded. */
   trackedKeys(): number {
-    return this.perPair.size + this.perSource.size + this.perClient.size;
+    return this.perPair.size + this.perSource.size + this.perClient.size + this.slowPerClient.size;
   }
 
-  /**
-   * JWT assertions need no hashing, but a caller that keeps failing is refused (429) before any lookup or signature
-   * check: an unknown client id would otherwise cost a database read per request. Only failures spend tokens, so a
-   * client's valid assertions are never throttled, however many it sends at once.
-   */
-  assertionAttempt(clientId: string, source: string): { failed(): void } {
-    const id = boundedKey(clientId);
+  /** Runs `check` for these credentials from `source` under the throttle (see the class comment for the order). */
+  async around(
+    creds: PresentedCredentials,
+    source: string,
+    signal: AbortSignal | undefined,
+    check: (opts: SecretCheckOptions) => Promise<ClientEntity>,
+  ): Promise<ClientEntity> {
+    const id = boundedKey(creds.clientId);
     const pair = `${source} ${id}`;
-    if (this.perPair.level(pair) < 1 || this.perSource.level(source) < 1) {
-      const wait = Math.max(this.perPair.secondsUntilToken(pair), this.perSource.secondsUntilToken(source));
-      this.throttled++;
-      this.events.record('client_auth_throttled', source, clientId, `retry_after=${wait}`);
-      throw new TooManyRequests(wait, `client assertions throttled for ${source}`);
-    }
-    return {
-      failed: () => {
-        this.perPair.add(pair, -1);
-        this.perSource.add(source, -1);
-        this.perClient.add(id, -1);
-      },
-    };
-  }
-
-  attempt(clientId: string, source: string): ThrottledAttempt {
-    const id = boundedKey(clientId);
-    const pair = `${source} ${id}`;
-    let admitted = false;
-    const admit = (): HashLane => {
-      const lane: HashLane = this.perClient.full(id) && this.perSource.full(source) ? 'newcomer' : 'suspect';
-      if (this.perPair.level(pair) < 1 || this.perSource.level(source) < 1) {
-        const wait = Math.max(this.perPair.secondsUntilToken(pair), this.perSource.secondsUntilToken(source));
-        this.throttled++;
-        this.events.record('client_auth_throttled', source, clientId, `retry_after=${wait}`);
-        throw new TooManyRequests(wait, `client authentication throttled for ${source}`);
+    let slowTaken = false;
+    const admitSlow = (): HashLane => {
+      if (this.perPair.level(pair) < 1 || this.perSource.level(source) < 1 || this.slowPerClient.level(id) < 1) {
+        const wait = Math.max(
+          this.perPair.secondsUntilToken(pair),
+          this.perSource.secondsUntilToken(source),
+          this.slowPerClient.secondsUntilToken(id),
+        );
+        throw this.refuse(source, creds.clientId, wait, 'client_auth_throttled', `slow verification throttled for ${source}`);
       }
-      // Spent up front, so concurrent guesses cannot all pass before the first one fails.
+      // Taken up front, so concurrent guesses cannot all pass before the first one fails.
+      this.slowPerClient.add(id, -1);
+      slowTaken = true;
+      return this.perClient.full(id) && this.perSource.full(source) ? 'newcomer' : 'suspect';
+    };
+    try {
+      const client = await check({ admitSlow, signal });
+      if (slowTaken) this.slowPerClient.add(id, 1);
+      return client;
+    } catch (err) {
+      if (err instanceof HashingBusy) throw this.refuse(source, creds.clientId, 1, 'client_auth_shed', err.message, `lane=${err.lane}`);
+      if (!(err instanceof InvalidClient)) throw err;
+      const spent = this.perPair.level(pair) < 1 || this.perSource.level(source) < 1;
       this.perPair.add(pair, -1);
       this.perSource.add(source, -1);
       this.perClient.add(id, -1);
-      admitted = true;
-      return lane;
-    };
-    const refund = (): void => {
-      if (!admitted) return;
-      admitted = false;
-      this.perPair.add(pair, 1);
-      this.perSource.add(source, 1);
-      this.perClient.add(id, 1);
-    };
-    return {
-      admit,
-      shedIfBusy: (err: unknown): never => {
-        if (!(err instanceof HashingBusy)) throw err;
-        refund();
-        this.throttled++;
-        this.events.record('client_auth_shed', source, clientId, `lane=${err.lane}`);
-        throw new TooManyRequests(this.retryAfterSeconds, err.message);
-      },
-      settle: (authenticated: boolean): void => {
-        if (authenticated) refund();
-        else this.events.record('client_auth_failed', source, clientId);
-      },
-    };
+      const event = creds.proof.kind === 'assertion' ? 'client_assertion_rejected' : 'client_auth_failed';
+      this.events.record(event, source, creds.clientId, err.debug);
+      if (!spent) throw err;
+      const wait = Math.max(this.perPair.secondsUntilToken(pair), this.perSource.secondsUntilToken(source));
+      throw this.refuse(source, creds.clientId, wait, 'client_auth_throttled', `client authentication throttled for ${source}`);
+    }
+  }
+
+  private refuse(
+    source: string,
+    clientId: string,
+    wait: number,
+    event: 'client_auth_throttled' | 'client_auth_shed',
+    debug: string,
+    detail = `retry_after=${wait}`,
+  ): TooManyRequests {
+    this.throttled++;
+    this.events.record(event, source, clientId, detail);
+    return new TooManyRequests(wait, debug);
   }
 }

@@ -12,10 +12,12 @@ const entry = (jti: string, clientId = 'svc', iat = 1000, reuseFor = 60): Reusab
 
 describe('TokenReuseStore', () => {
   it('keys identical requests alike, whatever the order of scopes and audiences', () => {
-    expect(reuseKey('svc', ['b', 'a'], ['y', 'x'])).toBe(reuseKey('svc', ['a', 'b'], ['x', 'y']));
-    expect(reuseKey('svc', ['a'], 'x')).not.toBe(reuseKey('svc', ['a', 'b'], 'x'));
-    expect(reuseKey('svc', ['a'], 'x')).not.toBe(reuseKey('svc', ['a'], 'y'));
-    expect(reuseKey('svc', ['a'], 'x')).not.toBe(reuseKey('other', ['a'], 'x'));
+    expect(reuseKey('svc', ['b', 'a'], ['y', 'x'], 1)).toBe(reuseKey('svc', ['a', 'b'], ['x', 'y'], 1));
+    expect(reuseKey('svc', ['a'], 'x', 1)).not.toBe(reuseKey('svc', ['a', 'b'], 'x', 1));
+    expect(reuseKey('svc', ['a'], 'x', 1)).not.toBe(reuseKey('svc', ['a'], 'y', 1));
+    expect(reuseKey('svc', ['a'], 'x', 1)).not.toBe(reuseKey('other', ['a'], 'x', 1));
+    // A changed client row (its updated_at) never matches a token made for the old row.
+    expect(reuseKey('svc', ['a'], 'x', 1)).not.toBe(reuseKey('svc', ['a'], 'x', 2));
   });
 
   it('hands a token back within its reuse window and under the key that signed it only', () => {

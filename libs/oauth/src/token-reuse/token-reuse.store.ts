@@ -12,12 +12,13 @@ export interface ReusableToken {
 }
 
 /**
- * "Identical" requests: the same client, the same scope set after defaulting, the same resolved `aud`.
- * Sets compare regardless of order. Client ids cannot contain NUL (they are stored in PostgreSQL text).
+ * "Identical" requests: the same client row version (`updated_at`, in ms), the same scope set after defaulting,
+ * the same resolved `aud`. Sets compare regardless of order. Client ids cannot contain NUL (they are stored in
+ * PostgreSQL text).
  */
-export function reuseKey(clientId: string, scopes: readonly string[], audience: string | readonly string[]): string {
+export function reuseKey(clientId: string, scopes: readonly string[], audience: string | readonly string[], rowVersion: number): string {
   const aud = typeof audience === 'string' ? audience : [...audience].sort().join(' ');
-  return `${clientId}\u0000${[...scopes].sort().join(' ')}\u0000${aud}`;
+  return `${clientId}\u0000${rowVersion}\u0000${[...scopes].sort().join(' ')}\u0000${aud}`;
 }
 
 /**

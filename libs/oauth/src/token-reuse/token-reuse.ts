@@ -1,11 +1,10 @@
-import { CLIENT_TOPIC } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { ClientDirectory, type ClientEntity, cutoffSecond, isCutOff } from '@app/clients';
+import { AppConfig, Clock } from '@app/config';
 import { KEYS_TOPIC, KeysService } from '@app/keys';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { parseRevocationKey, REVOCATION_TOPIC } from '../revocation/revocation.store';
 import { AccessTokenIssuer, AccessTokenRequest, IssuedAccessToken } from '../token/access-token.issuer';
-import { Clock } from '@app/config';
 import { reuseKey, TokenReuseStore } from './token-reuse.store';
 
 /**
@@ -15,7 +14,9 @@ import { reuseKey, TokenReuseStore } from './token-reuse.store';
  * admin tokens, and not for a client whose token lifetime is shorter than 2 N (the global setting is
  * refused at start when N exceeds half of ACCESS_TOKEN_TTL). Entries are dropped on the token's revocation,
  * any change to its client (token cut-off included), and any key change, through the change feed: at once
- * here, within one poll interval on the other instances.
+ * here, within one poll interval on the other instances. Whatever the feed's timing, the reuse key includes the
+ * client row's version (updated_at), so a request authenticated against a changed row never matches a token
+ * made for the old one, and a token at or before the client's cut-off is neither stored nor served.
  */
 @Injectable()
 export class TokenReuse {
@@ -28,10 +29,11 @@ export class TokenReuse {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     feed: ChangeFeed,
+    directory: ClientDirectory,
   ) {
     this.seconds = config.tokens.reuseSeconds;
     if (this.seconds === 0) return;
-    feed.subscribe(CLIENT_TOPIC, (id) => (id === ALL_KEYS ? this.store.clear() : this.store.dropClient(id)));
+    directory.onChange((id) => (id === ALL_KEYS ? this.store.clear() : this.store.dropClient(id)));
     feed.subscribe(KEYS_TOPIC, () => this.store.clear());
     feed.subscribe(REVOCATION_TOPIC, (key) => {
       const parsed = key === ALL_KEYS ? undefined : parseRevocationKey(key);
@@ -40,16 +42,22 @@ export class TokenReuse {
     });
   }
 
-  /** A new token, or the one issued for the identical request within the reuse window. */
-  async issue(req: AccessTokenRequest): Promise<IssuedAccessToken> {
+  /**
+   * A new token, or the one issued for the identical request of the same client row within the reuse window.
+   * Right after a cut-off (in the same second) it waits for the next second, so the token it answers is active:
+   * a token whose `iat` equals the cut-off second is cut off too (token-cutoff.ts).
+   */
+  async issue(req: AccessTokenRequest, client: Pick<ClientEntity, 'tokensRevokedBefore' | 'updatedAt'>): Promise<IssuedAccessToken> {
+    await this.waitPastCutoff(client);
     if (!this.applies(req)) return this.issuer.issue(req);
-    const key = reuseKey(req.clientId, req.scopes, req.audience);
+    const key = reuseKey(req.clientId, req.scopes, req.audience, client.updatedAt.getTime());
     const now = this.clock.nowSeconds();
     const kid = this.keys.activeSigner().kid;
     const hit = this.store.find(key, now, kid);
-    if (hit) return { token: hit.token, jti: hit.jti, kid: hit.kid, iat: hit.iat, expiresIn: hit.exp - now };
+    if (hit && !isCutOff(client, hit.iat)) return { token: hit.token, jti: hit.jti, kid: hit.kid, iat: hit.iat, expiresIn: hit.exp - now };
     const epoch = this.store.epoch;
     const issued = await this.issuer.issue(req);
+    if (isCutOff(client, issued.iat)) return issued;
     const exp = issued.iat + issued.expiresIn;
     this.store.remember(
       key,
@@ -66,6 +74,12 @@ export class TokenReuse {
       now,
     );
     return issued;
+  }
+
+  private async waitPastCutoff(client: Pick<ClientEntity, 'tokensRevokedBefore'>): Promise<void> {
+    if (client.tokensRevokedBefore === null) return;
+    const wait = (cutoffSecond(client.tokensRevokedBefore) + 1) * 1000 - this.clock.now();
+    if (wait > 0 && wait <= 1000) await new Promise((r) => setTimeout(r, wait));
   }
 
   private applies(req: AccessTokenRequest): boolean {

@@ -1,10 +1,9 @@
-import { type ClientEntity, isCutOff } from '@app/clients';
+import { ClientDirectory, type ClientEntity, isCutOff } from '@app/clients';
 import { AppConfig, Clock, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
 import { RevocationStore } from '../revocation/revocation.store';
-import { KnownClients } from './known-clients';
 
 /** The claims of an access token this server issued and still honours. */
 export interface AccessTokenClaims extends JWTPayload {
@@ -38,7 +37,7 @@ export interface VerifyOptions {
 export class AccessTokenVerifier {
   constructor(
     private readonly keys: KeysService,
-    private readonly clients: KnownClients,
+    private readonly clients: ClientDirectory,
     private readonly revocations: RevocationStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,

@@ -1,17 +1,22 @@
-import { ASYMMETRIC_ALGS, ClientCredentials, type ClientEntity, HMAC_ALG, type TrustedIssuerEntity, TrustedIssuers } from '@app/clients';
+import {
+  ASYMMETRIC_ALGS,
+  ClientCredentials,
+  ClientDirectory,
+  type ClientEntity,
+  HMAC_ALG,
+  type TrustedIssuerEntity,
+  TrustedIssuers,
+} from '@app/clients';
 import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
-import { KnownClients } from '../../token/known-clients';
+
 import { checkClientAssertion, checkFederatedAssertion, type JwtClaims } from './assertion-claims';
 import { AssertionRejected } from './assertion-rejected';
 import { type KeySet, KeysUnavailable, RemoteKeySets } from './remote-key-sets';
 import { UsedAssertionIds } from './used-assertion-ids';
-
-/** RFC 7523 §2.2 */
-export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 const MAX_ASSERTION_LENGTH = 16_384;
 
@@ -37,7 +42,7 @@ export class ClientAssertionAuthenticator {
   private readonly reported = new LruMap<string, true>(1_000);
 
   constructor(
-    private readonly clients: KnownClients,
+    private readonly clients: ClientDirectory,
     private readonly issuers: TrustedIssuers,
     private readonly remote: RemoteKeySets,
     private readonly usedIds: UsedAssertionIds,

@@ -4,5 +4,3 @@ import { randomBytes } from 'node:crypto';
 export function generateClientSecret(): string {
   return randomBytes(32).toString('base64url');
 }
-
-export const MIN_CLIENT_SECRET_LENGTH = 32;

@@ -18,11 +18,6 @@ const MAX_R = 16;
 const MAX_P = 4;
 const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
-/** libuv's default pool has 4 threads; hashing gets half, signing and database handshakes keep the rest. */
-const HASH_SLOTS = 2;
-/** One of them is kept for newcomers (issue 8: failing ids and throttled addresses cannot take it). */
-const NEWCOMER_SLOTS = 1;
-
 function scryptRaw(secret: string | Buffer, salt: Buffer, ln: number, r: number, p: number, len: number): Promise<Buffer> {
   const N = 2 ** ln;
   return new Promise<Buffer>((resolve, reject) =>
@@ -58,7 +53,7 @@ export class SecretHasher {
 
   constructor(config: AppConfig) {
     this.logN = config.secrets.scryptLogN;
-    this.slots = new LaneLimit(HASH_SLOTS, NEWCOMER_SLOTS, config.throttle.hashQueue);
+    this.slots = new LaneLimit(config.throttle.hashQueue);
   }
 
   /** Hashing jobs waiting for a slot (both lanes), for metrics. */
@@ -66,18 +61,19 @@ export class SecretHasher {
     return this.slots.queued;
   }
 
-  /** Hashes a new secret (administrative writes: the newcomer lane). */
-  hash(secret: string): Promise<string> {
-    return this.slots.run('newcomer', async () => {
-      const salt = randomBytes(16);
-      const key = await scryptRaw(secret, salt, this.logN, R, P, KEY_LEN);
-      return `$scrypt$ln=${this.logN},r=${R},p=${P}$${b64(salt)}$${b64(key)}`;
-    });
+  /**
+   * Hashes a supplied secret. Administrative writes are authenticated and rare, so they never wait in (nor are
+   * refused by) the queues that strangers can fill.
+   */
+  async hash(secret: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await scryptRaw(secret, salt, this.logN, R, P, KEY_LEN);
+    return `$scrypt$ln=${this.logN},r=${R},p=${P}$${b64(salt)}$${b64(key)}`;
   }
 
-  /** Checks one secret against one stored hash (administrative checks: the newcomer lane). */
+  /** Checks one secret against one stored hash (administrative checks, outside the queues). */
   async verify(secret: string, phc: string): Promise<VerifyResult> {
-    const { valid, needsRehash } = await this.slots.run('newcomer', () => this.verifyOne(secret, phc));
+    const { valid, needsRehash } = await this.verifyOne(secret, phc);
     return { valid, needsRehash };
   }
 
@@ -86,21 +82,26 @@ export class SecretHasher {
    * its grace window lasts; undefined for an unknown client or no grace) and returns the first that matches.
    * Every failure costs the same work, two verifications at the configured parameters, whether the client
    * is unknown, has one hash or two, or has hashes made with older (cheaper) parameters, so response time
-   * tells none of them apart (RFC 6749 §10.2 hygiene). May reject with HashingBusy when the lane is full.
+   * tells none of them apart (RFC 6749 §10.2 hygiene). May reject with HashingBusy when the lane is full, and
+   * with WorkAbandoned when `signal` aborts while the check waits.
    */
-  check(secret: string, candidates: readonly (string | undefined)[], lane: HashLane): Promise<CheckResult> {
-    return this.slots.run(lane, async () => {
-      let spent = 0;
-      for (let i = 0; i < candidates.length; i++) {
-        const phc = candidates[i];
-        if (phc === undefined) continue;
-        const r = await this.verifyOne(secret, phc);
-        spent += r.cost;
-        if (r.valid) return { index: i, needsRehash: r.needsRehash };
-      }
-      await this.pad(2 * cost(this.logN, R, P) - spent);
-      return { index: -1, needsRehash: false };
-    });
+  check(secret: string, candidates: readonly (string | undefined)[], lane: HashLane, signal?: AbortSignal): Promise<CheckResult> {
+    return this.slots.run(
+      lane,
+      async () => {
+        let spent = 0;
+        for (let i = 0; i < candidates.length; i++) {
+          const phc = candidates[i];
+          if (phc === undefined) continue;
+          const r = await this.verifyOne(secret, phc);
+          spent += r.cost;
+          if (r.valid) return { index: i, needsRehash: r.needsRehash };
+        }
+        await this.pad(2 * cost(this.logN, R, P) - spent);
+        return { index: -1, needsRehash: false };
+      },
+      signal,
+    );
   }
 
   /** Spends about `units` of scrypt work (N·r·p) on a throwaway input, in power-of-two pieces. */
