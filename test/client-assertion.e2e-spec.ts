@@ -1,7 +1,7 @@
 import { sealedSecretAad } from '@app/clients';
 import { KeyEncrypter } from '@app/keys';
 import { freePort } from '@app/persistence';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { adminApi, adminToken } from './support/admin-api';
 import {
@@ -16,6 +16,10 @@ import {
   unsignedJwt,
 } from './support/assertions';
 import { postForm, startTestApp, type TestApp } from './support/test-app';
+
+/** A public RSA JWK of `bits` bits, for registration rules only (nothing is signed with it). */
+const rsaJwk = (bits: number): Record<string, string> =>
+  generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }) as Record<string, string>;
 
 /*
  * private_key_jwt and client_secret_jwt (RFC 7523 §2.2, issue 11 §1-2) against the real server and PostgreSQL:
@@ -99,6 +103,19 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         'jwks_uri',
       ],
       ['no keys at all', async () => ({}), 'token_endpoint_auth_method'],
+      ['an RSA-1024 key (too weak, NIST SP 800-131A)', async () => ({ jwks: { keys: [rsaJwk(1024)] } }), 'jwks.keys.0'],
+      [
+        'an RSA key with a public exponent above 2^32 (each verification slower)',
+        async () => ({ jwks: { keys: [{ ...rsaJwk(2048), e: Buffer.from('0100000000000001', 'hex').toString('base64url') }] } }),
+        'jwks.keys.0',
+      ],
+      [
+        'a set of 30 keys (at most 20)',
+        async () => ({
+          jwks: { keys: await Promise.all(Array.from({ length: 30 }, async (_, i) => (await signingKey(`m${i}`)).publicJwk)) },
+        }),
+        'jwks.keys',
+      ],
       ['a jwks_uri that is not a URL', async () => ({ jwks_uri: 'keys' }), 'jwks_uri'],
     ])('refuses %s with 400 invalid_client_metadata naming the field', async (_, extra, field) => {
       const res = await admin.post('/admin/clients', { scope: 'read', token_endpoint_auth_method: 'private_key_jwt', ...(await extra()) });
@@ -162,12 +179,17 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     it('refuses alg none, HMAC for a private_key_jwt client, and a key it does not know', async () => {
       const now = Math.floor(Date.now() / 1000);
       refused(await withAssertion(unsignedJwt({ iss: 'pkjwt', sub: 'pkjwt', aud: t.issuer, exp: now + 60, jti: 'n1' })), /signed with/);
-      refused(await withAssertion(await clientAssertion(new TextEncoder().encode('x'.repeat(32)), 'pkjwt', t.issuer)), /signed with/);
+      // HS256 is accepted for client_secret_jwt clients, so for this one it says only "does not match".
+      refused(
+        await withAssertion(await clientAssertion(new TextEncoder().encode('x'.repeat(32)), 'pkjwt', t.issuer)),
+        /does not match its registration/,
+      );
       const stranger = await signingKey('k1', 'ES256');
-      refused(await withAssertion(await clientAssertion(stranger, 'pkjwt', t.issuer)), /signature does not verify/);
+      refused(await withAssertion(await clientAssertion(stranger, 'pkjwt', t.issuer)), /does not match its registration/);
       const unknownKid = await signingKey('k9', 'ES256');
-      refused(await withAssertion(await clientAssertion(unknownKid, 'pkjwt', t.issuer)), /no registered key matches/);
+      refused(await withAssertion(await clientAssertion(unknownKid, 'pkjwt', t.issuer)), /does not match its registration/);
       expect(logs().some((l) => l.includes('reason=alg_not_allowed'))).toBe(true);
+      expect(logs().some((l) => l.includes('no registered key matches the kid'))).toBe(true);
       expect(logs().some((l) => l.includes('reason=bad_signature'))).toBe(true);
     });
 
@@ -197,7 +219,102 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
 
     it('refuses a client_id that differs from the assertion, and a secret client using an assertion', async () => {
       refused(await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer), t, { client_id: 'other' }), /client_id does not match/);
-      refused(await withAssertion(await clientAssertion(key, 'playground', t.issuer)), /not registered for a JWT assertion|no such client/);
+      refused(await withAssertion(await clientAssertion(key, 'playground', t.issuer)), /unknown client, or the assertion does not match/);
+    });
+
+    it('answers an unknown id, a secret client, a disabled client and a wrong key in the same words, so client ids cannot be enumerated', async () => {
+      expect((await admin.post('/admin/clients', { client_id: 'secret-only', scope: 'read' })).status).toBe(201);
+      const disabled = await admin.post('/admin/clients', {
+        client_id: 'pkjwt-off',
+        scope: 'read',
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [key.publicJwk] },
+      });
+      expect(disabled.status).toBe(201);
+      expect((await admin.patch('/admin/clients/pkjwt-off', { enabled: false })).status).toBe(200);
+      const stranger = await signingKey('k1', 'ES256');
+      const answers = [
+        await withAssertion(await clientAssertion(key, 'no-such-client', t.issuer)),
+        await withAssertion(await clientAssertion(key, 'secret-only', t.issuer)),
+        await withAssertion(await clientAssertion(key, 'pkjwt-off', t.issuer)),
+        await withAssertion(await clientAssertion(stranger, 'pkjwt', t.issuer)),
+      ];
+      for (const res of answers) refused(res, /unknown client, or the assertion does not match its registration/);
+      expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+      // The operator still learns which it was, from the warn log.
+      for (const why of [
+        '(unknown_client): no such client',
+        '(method_mismatch): the client is registered for client_secret_basic',
+        '(client_disabled)',
+      ]) {
+        expect(logs().some((l) => l.includes(why))).toBe(true);
+      }
+    });
+
+    it('requires kid when more than one registered key could verify the assertion, so each costs one verification', async () => {
+      const a = await signingKey('a', 'ES256');
+      const b = await signingKey('b', 'ES256');
+      const res = await admin.post('/admin/clients', {
+        client_id: 'two-keys',
+        scope: 'read',
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [a.publicJwk, b.publicJwk] },
+      });
+      expect(res.status).toBe(201);
+      refused(await withAssertion(await clientAssertion(b, 'two-keys', t.issuer, { kid: null })), /must name its key in the kid header/);
+      expect((await withAssertion(await clientAssertion(b, 'two-keys', t.issuer))).status).toBe(200);
+      // One key of the alg: no kid needed.
+      expect((await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer, { kid: null }))).status).toBe(200);
+    });
+
+    it('answers 401, not 500, for a key registered before the RSA limits (RSA-1024), and logs no error', async () => {
+      const rsa = await signingKey('r', 'RS256');
+      await admin.post('/admin/clients', {
+        client_id: 'legacy-rsa',
+        scope: 'read',
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [rsa.publicJwk] },
+      });
+      // What an older version accepted at registration, stored as it did.
+      await t.db.query('UPDATE oauth_clients SET jwks = $1 WHERE client_id = $2', [
+        { keys: [{ ...rsaJwk(1024), kid: 'r', alg: 'RS256' }] },
+        'legacy-rsa',
+      ]);
+      const before = logs().length;
+      const res = await withAssertion(await clientAssertion(rsa, 'legacy-rsa', t.issuer));
+      refused(res, /unknown client, or the assertion does not match/);
+      expect(
+        logs()
+          .slice(before)
+          .filter((l) => /\bERROR\b|"level":50/.test(l)),
+      ).toEqual([]);
+    });
+
+    it('spends a per-client budget of failed verifications: beyond it failures get 429 with Retry-After, valid assertions still 200', async () => {
+      await admin.post('/admin/clients', {
+        client_id: 'budget',
+        scope: 'read',
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [key.publicJwk] },
+      });
+      const forged = await signingKey('k1', 'ES256');
+      // 120 failures a minute, regained continuously: the first 120 are refused after verifying, and soon after
+      // (the budget regains two a second while this loop runs) the client id answers 429.
+      const statuses: number[] = [];
+      let spent: Awaited<ReturnType<typeof withAssertion>> | undefined;
+      while (statuses.length < 200 && !spent) {
+        const res = await withAssertion(await clientAssertion(forged, 'budget', t.issuer));
+        statuses.push(res.status);
+        if (res.status === 429) spent = res;
+        else refused(res, /unknown client/);
+      }
+      expect(statuses.length).toBeGreaterThan(120);
+      expect(spent?.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(spent?.body.error).toBe('temporarily_unavailable');
+      // Checking a valid assertion is cheap and bounded: strangers who spent the budget never lock the client out.
+      expect((await withAssertion(await clientAssertion(key, 'budget', t.issuer))).status).toBe(200);
+      // Another client's budget is its own.
+      expect((await withAssertion(await clientAssertion(key, 'pkjwt', t.issuer))).status).toBe(200);
     });
 
     it('authenticates at introspection and revocation too', async () => {
@@ -244,8 +361,12 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       oidc.allowInsecureRequests(config);
       const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read' });
       expect(tokens.scope).toBe('read');
-      refused(await withAssertion(await clientAssertion(key, 'csjwt', t.issuer)), /signed with HS256/);
-      refused(await withAssertion(await clientAssertion(new TextEncoder().encode('y'.repeat(43)), 'csjwt', t.issuer)), /signature/);
+      refused(await withAssertion(await clientAssertion(key, 'csjwt', t.issuer)), /does not match its registration/);
+      refused(
+        await withAssertion(await clientAssertion(new TextEncoder().encode('y'.repeat(43)), 'csjwt', t.issuer)),
+        /does not match its registration/,
+      );
+      expect(logs().some((l) => l.includes('client_secret_jwt assertions must be signed with HS256, not ES256'))).toBe(true);
     });
 
     it('keeps the previous secret working through a rotation grace, sealed too, and not after it', async () => {
@@ -264,7 +385,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       expect((await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer))).status).toBe(200);
       // previous_secret_expires_at is in whole seconds (rounded down): move past the end of that second.
       t.clock.advancePast(((rotated.body.previous_secret_expires_at as number) + 1) * 1000);
-      refused(await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer)), /signature/);
+      refused(await withAssertion(await clientAssertion(old, 'csjwt-rot', t.issuer)), /does not match its registration/);
       expect((await withAssertion(await clientAssertion(fresh, 'csjwt-rot', t.issuer))).status).toBe(200);
     });
 
@@ -284,8 +405,9 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         elsewhere.seal(lost, sealedSecretAad('csjwt-lost')),
       ]);
       const assertion = () => clientAssertion(new TextEncoder().encode(lost), 'csjwt-lost', t.issuer);
-      refused(await withAssertion(await assertion()), /no usable secret/);
-      refused(await withAssertion(await assertion()), /no usable secret/);
+      refused(await withAssertion(await assertion()), /does not match its registration/);
+      refused(await withAssertion(await assertion()), /does not match its registration/);
+      expect(logs().some((l) => l.includes('(secret_unavailable): the client has no usable secret'))).toBe(true);
       const reports = logs().filter((l) => l.includes('csjwt-lost') && l.includes('cannot be opened'));
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatch(/KEY_ENCRYPTION_KEYS/);
@@ -339,7 +461,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       expect(keysServer.hits.get('/jwks')).toBe(2);
       const k3 = await signingKey('k3', 'ES256');
       served.push(k3);
-      refused(await withAssertion(await clientAssertion(k3, 'byuri', t.issuer)), /no registered key matches/);
+      refused(await withAssertion(await clientAssertion(k3, 'byuri', t.issuer)), /does not match its registration/);
       expect(keysServer.hits.get('/jwks')).toBe(2);
       expect(logs().some((l) => l.includes('reason=unknown_kid'))).toBe(true);
     });

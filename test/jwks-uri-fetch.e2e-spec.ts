@@ -76,7 +76,12 @@ describe('jwks_uri fetching', () => {
   describe('in production', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startTestApp({ NODE_ENV: 'production', ISSUER: 'https://auth.example.com/ms-auth-server', LOG_FORMAT: 'json' });
+      t = await startTestApp({
+        NODE_ENV: 'production',
+        ISSUER: 'https://auth.example.com/ms-auth-server',
+        LOG_FORMAT: 'json',
+        JWKS_FETCH_TIMEOUT_MS: '500',
+      });
     });
     afterAll(async () => t?.close());
 
@@ -105,27 +110,40 @@ describe('jwks_uri fetching', () => {
       }
     });
 
-    it('lets a trusted issuer with allow_private_network reach a private address', async () => {
+    const federatedAttempt = async (issuer: string, clientId: string) => {
       const api = adminApi(t, await adminToken(t));
-      const issuer = 'https://127.0.0.1:9/cluster';
       expect((await api.post('/admin/trusted-issuers', { issuer, allow_private_network: true })).status).toBe(201);
       await api.post('/admin/clients', {
-        client_id: 'in-cluster',
+        client_id: clientId,
         scope: 'read',
         token_endpoint_auth_method: 'private_key_jwt',
         federated_credentials: [{ issuer, subject: 'system:serviceaccount:ns:sa' }],
       });
       const key = await signingKey('c1', 'RS256');
-      const res = await postForm(`${t.baseUrl}/oauth2/token`, {
+      return postForm(`${t.baseUrl}/oauth2/token`, {
         grant_type: 'client_credentials',
-        client_id: 'in-cluster',
+        client_id: clientId,
         client_assertion_type: JWT_BEARER,
-        client_assertion: await clientAssertion(key, 'in-cluster', t.issuer, { iss: issuer, sub: 'system:serviceaccount:ns:sa' }),
+        client_assertion: await clientAssertion(key, clientId, t.issuer, { iss: issuer, sub: 'system:serviceaccount:ns:sa' }),
       });
-      expect(res.status).toBe(401);
-      // The guard let the connection through: it failed on the closed port, not on the address.
+    };
+
+    it('lets a trusted issuer with allow_private_network reach a private address', async () => {
+      const issuer = 'https://10.255.255.1:9/cluster';
+      expect((await federatedAttempt(issuer, 'in-cluster')).status).toBe(401);
+      // The guard let the connection through: whatever failed next, it was not the address policy.
       const line = t.logs.find((l) => l.includes(`discovery of ${issuer} failed`));
-      expect(line).toMatch(/ECONNREFUSED/);
+      expect(line).toBeDefined();
+      expect(line).not.toMatch(/private, loopback or link-local/);
+    });
+
+    it.each([
+      ['loopback', 'https://127.0.0.1:9/cluster'],
+      ['the cloud metadata service (link-local)', 'https://169.254.169.254/cluster'],
+    ])('keeps %s refused even for a trusted issuer with allow_private_network', async (_, issuer) => {
+      expect((await federatedAttempt(issuer, `near-${new URL(issuer).hostname}`)).status).toBe(401);
+      const line = t.logs.find((l) => l.includes(`discovery of ${issuer} failed`));
+      expect(line).toMatch(/refused even with allow_private_network/);
     });
   });
 });

@@ -6,6 +6,9 @@ const ec = (): Record<string, string> =>
 const ecPrivate = (): Record<string, string> =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
 
+const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+
 const fields = (p: { field: string }[]): string[] => p.map((x) => x.field);
 
 describe('client keys (RFC 7591 §2 jwks / jwks_uri)', () => {
@@ -32,6 +35,13 @@ describe('client keys (RFC 7591 §2 jwks / jwks_uri)', () => {
     ['an encryption key', { keys: [{ ...ec(), use: 'enc' }] }, 'jwks.keys.0'],
     ['an HMAC alg', { keys: [{ ...ec(), alg: 'HS256' }] }, 'jwks.keys.0'],
     ['a broken key', { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }] }, 'jwks.keys.0'],
+    ['an RSA modulus below 2048 bits', { keys: [rsa1024] }, 'jwks.keys.0'],
+    ['an RSA modulus of a few bits', { keys: [{ kty: 'RSA', n: 'AA', e: 'AQAB' }] }, 'jwks.keys.0'],
+    [
+      'an RSA public exponent above 2^32',
+      { keys: [{ ...rsa2048, e: Buffer.from('0100000000000001', 'hex').toString('base64url') }] },
+      'jwks.keys.0',
+    ],
   ])('refuses %s', (_, jwks, field) => {
     expect(fields(jwksProblems(jwks))).toContain(field);
   });

@@ -15,7 +15,11 @@ export interface FieldProblem {
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export const HMAC_ALG = 'HS256';
 
+/** Keys per set, registered (jwks) or fetched (jwks_uri): each verification without kid would try them all. */
 export const MAX_CLIENT_KEYS = 20;
+const RSA_MIN_BITS = 2048;
+const RSA_MAX_BITS = 4096;
+const RSA_MAX_EXPONENT = 2n ** 32n;
 export const MAX_FEDERATED_CREDENTIALS = 20;
 const MAX_CLAIM_CONDITIONS = 20;
 
@@ -44,6 +48,22 @@ export function jwksProblems(jwks: unknown): FieldProblem[] {
 }
 
 function keyProblem(key: unknown, kids: Set<string>): string | undefined {
+  const problem = publicSigningKeyProblem(key);
+  if (problem) return problem;
+  const kid = (key as { kid?: unknown }).kid;
+  if (kid !== undefined) {
+    if (kids.has(kid as string)) return `kid "${kid as string}" appears more than once`;
+    kids.add(kid as string);
+  }
+  return undefined;
+}
+
+/**
+ * Why `key` is not a public signing key this server verifies with, or undefined: the rules for registered keys,
+ * also applied to each key a jwks_uri serves. RSA is bounded on both sides: below 2048 bits is too weak
+ * (NIST SP 800-131A), and a larger modulus or exponent only makes each verification slower for everyone.
+ */
+export function publicSigningKeyProblem(key: unknown): string | undefined {
   if (typeof key !== 'object' || key === null || Array.isArray(key)) return 'each key must be a JSON object (a JWK)';
   const k = key as Record<string, unknown>;
   if (!['RSA', 'EC', 'OKP'].includes(k.kty as string)) return 'kty must be RSA, EC or OKP (symmetric keys are refused)';
@@ -54,15 +74,18 @@ function keyProblem(key: unknown, kids: Set<string>): string | undefined {
   if (k.alg !== undefined && !(ASYMMETRIC_ALGS as readonly string[]).includes(k.alg as string)) {
     return `alg must be one of ${ASYMMETRIC_ALGS.join(', ')}`;
   }
-  if (k.kid !== undefined) {
-    if (typeof k.kid !== 'string' || k.kid === '') return 'kid must be a non-empty string';
-    if (kids.has(k.kid)) return `kid "${k.kid}" appears more than once`;
-    kids.add(k.kid);
-  }
+  if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid === '')) return 'kid must be a non-empty string';
+  let details;
   try {
-    createPublicKey({ key: k as JsonWebKey, format: 'jwk' });
+    details = createPublicKey({ key: k as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails;
   } catch {
     return 'not a valid public key';
+  }
+  if (k.kty === 'RSA') {
+    const bits = details?.modulusLength ?? 0;
+    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
+      return `an RSA modulus must have ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits (this one has ${bits})`;
+    if ((details?.publicExponent ?? 0n) > RSA_MAX_EXPONENT) return 'an RSA public exponent must be at most 2^32 (65537 is usual)';
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BasicAuthGuard } from './client-auth';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
 import { ClientAssertionAuthenticator } from './client-auth/assertion/client-assertion.authenticator';
+import { VerificationBudget } from './client-auth/assertion/verification-budget';
 import { RemoteKeySets } from './client-auth/assertion/remote-key-sets';
 import { UsedAssertionIds } from './client-auth/assertion/used-assertion-ids';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -39,6 +40,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     ClientAssertionAuthenticator,
     RemoteKeySets,
     UsedAssertionIds,
+    VerificationBudget,
     ClientAuthThrottle,
     SecurityEvents,
     AccessTokenIssuer,

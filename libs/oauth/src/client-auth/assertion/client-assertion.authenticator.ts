@@ -12,11 +12,12 @@ import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
-
+import { escapeForLog } from '../../throttle/security-events';
 import { checkClientAssertion, checkFederatedAssertion, type JwtClaims } from './assertion-claims';
 import { AssertionRejected } from './assertion-rejected';
 import { type KeySet, KeysUnavailable, RemoteKeySets } from './remote-key-sets';
 import { UsedAssertionIds } from './used-assertion-ids';
+import { VerificationBudget } from './verification-budget';
 
 const MAX_ASSERTION_LENGTH = 16_384;
 
@@ -46,6 +47,7 @@ export class ClientAssertionAuthenticator {
     private readonly issuers: TrustedIssuers,
     private readonly remote: RemoteKeySets,
     private readonly usedIds: UsedAssertionIds,
+    private readonly budget: VerificationBudget,
     private readonly credentials: ClientCredentials,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -63,39 +65,54 @@ export class ClientAssertionAuthenticator {
     const { header, claims } = decode(assertion);
     const iss = claims.iss;
     if (typeof iss !== 'string' || iss === '') throw new AssertionRejected('malformed', 'the assertion must carry iss');
-    const trusted = await this.issuers.find(iss);
-    if (trusted) return this.federated(assertion, header, claims, trusted, bodyClientId);
-    if (bodyClientId !== undefined && bodyClientId !== iss) {
-      throw new AssertionRejected('client_id_mismatch', 'client_id does not match the assertion');
+    try {
+      const trusted = await this.issuers.find(iss);
+      if (trusted) return await this.federated(assertion, header, claims, trusted, bodyClientId);
+      if (bodyClientId !== undefined && bodyClientId !== iss) {
+        throw new AssertionRejected('client_id_mismatch', 'client_id does not match the assertion');
+      }
+      return await this.own(assertion, header, claims, iss);
+    } catch (err) {
+      // The client was told only that it is not recognised: the operator needs the real reason.
+      if (err instanceof AssertionRejected && err.hidden) {
+        this.logger.warn(`assertion naming client_id="${escapeForLog(bodyClientId ?? iss)}" refused (${err.reason}): ${err.detail}`);
+      }
+      throw err;
     }
-    return this.own(assertion, header, claims, iss);
   }
 
+  /**
+   * The checks that do not depend on the client come first, each with its own description; from the client lookup
+   * on, a failure says only "not recognised" (AssertionRejected.hidden), so answers cannot tell client ids apart.
+   */
   private async own(assertion: string, header: JWSHeaderParameters, claims: JwtClaims, clientId: string): Promise<ClientEntity> {
-    const client = await this.clientNamed(clientId);
-    const method = client.tokenEndpointAuthMethod;
-    const hmac = method === 'client_secret_jwt' && this.config.assertions.clientSecretJwtEnabled;
-    if (method !== 'private_key_jwt' && !hmac) {
-      throw new AssertionRejected('method_mismatch', `the client is not registered for a JWT assertion`);
-    }
-    const allowed: readonly string[] = hmac ? [HMAC_ALG] : ASYMMETRIC_ALGS;
-    if (typeof header.alg !== 'string' || !allowed.includes(header.alg)) {
-      throw new AssertionRejected('alg_not_allowed', `${method} assertions must be signed with ${allowed.join(', ')}`);
+    const accepted = this.signingAlgs();
+    if (typeof header.alg !== 'string' || !accepted.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `client assertions must be signed with one of ${accepted.join(', ')}`);
     }
     const t = this.config.assertions;
     const audiences = t.acceptTokenEndpointAud ? [this.config.issuer, `${this.config.issuer}/oauth2/token`] : [this.config.issuer];
-    const now = this.clock.nowSeconds();
     const { exp, jti } = checkClientAssertion(claims, {
       clientId,
       audiences,
       maxLifetime: t.maxLifetimeSeconds,
-      now,
+      now: this.clock.nowSeconds(),
       skew: t.clockSkewSeconds,
     });
+    const client = await this.clientNamed(clientId);
+    const method = client.tokenEndpointAuthMethod;
+    const hmac = method === 'client_secret_jwt' && this.config.assertions.clientSecretJwtEnabled;
+    if (method !== 'private_key_jwt' && !hmac) {
+      throw new AssertionRejected('method_mismatch', `the client is registered for ${method}, not a JWT assertion`);
+    }
+    const allowed: readonly string[] = hmac ? [HMAC_ALG] : ASYMMETRIC_ALGS;
+    if (!allowed.includes(header.alg)) {
+      throw new AssertionRejected('method_mismatch', `${method} assertions must be signed with ${allowed.join(', ')}, not ${header.alg}`);
+    }
     if (!hmac && client.jwks === null && client.jwksUri === null) {
       throw new AssertionRejected('unknown_kid', 'the client has no keys of its own registered (only federated credentials)');
     }
-    await this.verify(assertion, allowed, hmac ? { keys: this.secretsOf(client) } : await this.clientKeys(client));
+    await this.verify(clientId, assertion, allowed, hmac ? { keys: this.secretsOf(client) } : await this.clientKeys(client));
     await this.consume(clientId, jti, exp);
     return client;
   }
@@ -110,15 +127,18 @@ export class ClientAssertionAuthenticator {
     // The token's iss names the platform, not the client: client_id says which client it authenticates.
     if (bodyClientId === undefined)
       throw new InvalidRequest('client_id is required with a token of a trusted issuer (it names the client)');
+    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
+    }
+    // The issuer's signature first (it does not depend on the client): only the holder of a token the platform
+    // signed learns anything from the client-specific checks that follow.
+    await this.verify(bodyClientId, assertion, issuer.signingAlgValues, await this.issuerKeys(issuer));
     const client = await this.clientNamed(bodyClientId);
     if (client.tokenEndpointAuthMethod !== 'private_key_jwt') {
-      throw new AssertionRejected('method_mismatch', 'the client is not registered for a JWT assertion');
+      throw new AssertionRejected('method_mismatch', `the client is registered for ${client.tokenEndpointAuthMethod}, not a JWT assertion`);
     }
     if (!client.federatedCredentials.some((c) => c.issuer === issuer.issuer)) {
       throw new AssertionRejected('untrusted_issuer', 'the client has no federated credential for this issuer');
-    }
-    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
-      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
     }
     const { exp, jti } = checkFederatedAssertion(claims, client.federatedCredentials, {
       issuer: issuer.issuer,
@@ -128,15 +148,14 @@ export class ClientAssertionAuthenticator {
       now: this.clock.nowSeconds(),
       skew: this.config.assertions.clockSkewSeconds,
     });
-    await this.verify(assertion, issuer.signingAlgValues, await this.issuerKeys(issuer));
     if (issuer.replayProtection && jti !== undefined) await this.consume(issuer.issuer, jti, exp);
     return client;
   }
 
   private async clientNamed(clientId: string): Promise<ClientEntity> {
     const client = await this.clients.find(clientId);
-    if (!client) throw new AssertionRejected('unknown_client', 'no such client, or not registered for this method');
-    if (!client.enabled) throw new AssertionRejected('client_disabled', 'no such client, or not registered for this method');
+    if (!client) throw new AssertionRejected('unknown_client', 'no such client');
+    if (!client.enabled) throw new AssertionRejected('client_disabled', 'the client is disabled');
     return client;
   }
 
@@ -167,7 +186,12 @@ export class ClientAssertionAuthenticator {
       const version = client.updatedAt.getTime();
       const known = this.localKeys.get(client.clientId);
       if (known && known.version === version) return { keys: known.keys };
-      const keys = createLocalJWKSet(client.jwks);
+      let keys: KeySet;
+      try {
+        keys = createLocalJWKSet(client.jwks);
+      } catch (err) {
+        throw new AssertionRejected('bad_signature', `the registered key set cannot be used: ${(err as Error).message}`);
+      }
       this.localKeys.set(client.clientId, { version, keys });
       return { keys };
     }
@@ -196,15 +220,22 @@ export class ClientAssertionAuthenticator {
     }
   }
 
-  /** The signature, with one refetch of a remote key set when the kid is unknown (JWKS_REFETCH_INTERVAL). */
-  private async verify(assertion: string, algorithms: readonly string[], source: KeySource): Promise<void> {
+  /**
+   * The signature, with one refetch of a remote key set when the kid is unknown (JWKS_REFETCH_INTERVAL). Every
+   * failure, whatever the key or library threw, is a refusal spent from the client id's VerificationBudget.
+   */
+  private async verify(clientId: string, assertion: string, algorithms: readonly string[], source: KeySource): Promise<void> {
     try {
-      await verifyWith(assertion, algorithms, source.keys);
-    } catch (err) {
-      if (err instanceof errors.JWKSNoMatchingKey && source.refetch) {
+      try {
+        await verifyWith(assertion, algorithms, source.keys);
+      } catch (err) {
+        if (!(err instanceof errors.JWKSNoMatchingKey) || !source.refetch) throw err;
         const fresh = await source.refetch();
-        if (fresh) return verifyWith(assertion, algorithms, fresh).catch(rejectionOf);
+        if (!fresh) throw err;
+        await verifyWith(assertion, algorithms, fresh);
       }
+    } catch (err) {
+      this.budget.failed(clientId);
       rejectionOf(err);
     }
   }
@@ -234,28 +265,25 @@ async function verifyWith(assertion: string, algorithms: readonly string[], keys
   try {
     await compactVerify(assertion, keys, options);
   } catch (err) {
-    // Several keys fit a header without kid: try each.
-    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
-    for await (const key of err) {
-      try {
-        await compactVerify(assertion, key, options);
-        return;
-      } catch {
-        continue;
-      }
+    // One verification per assertion: trying each key that fits a header without kid would multiply the cost.
+    if (err instanceof errors.JWKSMultipleMatchingKeys) {
+      throw new AssertionRejected(
+        'kid_required',
+        'the assertion must name its key in the kid header: more than one registered key fits its alg',
+      );
     }
-    throw new errors.JWSSignatureVerificationFailed();
+    throw err;
   }
 }
 
+/** Any failure to verify as a refusal: a key the library cannot import is the key owner's problem, never a 5xx. */
 function rejectionOf(err: unknown): never {
   if (err instanceof AssertionRejected) throw err;
   if (err instanceof errors.JWKSNoMatchingKey)
     throw new AssertionRejected('unknown_kid', 'no registered key matches the kid and alg of the assertion');
-  if (err instanceof errors.JOSEAlgNotAllowed) throw new AssertionRejected('alg_not_allowed', 'the signing algorithm is not allowed');
-  if (err instanceof errors.JOSEError)
+  if (err instanceof errors.JWSSignatureVerificationFailed)
     throw new AssertionRejected('bad_signature', 'the signature does not verify with the registered keys');
-  throw err;
+  throw new AssertionRejected('bad_signature', `the key or the signature cannot be used: ${(err as Error)?.message ?? String(err)}`);
 }
 
 function decode(assertion: string): { header: JWSHeaderParameters; claims: JwtClaims } {

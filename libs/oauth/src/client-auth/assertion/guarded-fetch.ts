@@ -71,12 +71,13 @@ export function maxAge(cacheControl: string | undefined): number | undefined {
   return m ? Number(m[2]) : undefined;
 }
 
-async function resolveChecked(u: URL, policy: FetchPolicy, resolver: Resolver): Promise<LookupAddress> {
+async function resolveChecked(u: URL, policy: FetchPolicy, resolver: Resolver, deadline: number): Promise<LookupAddress> {
   const host = u.hostname.replace(/^\[|\]$/g, '');
   let addresses: LookupAddress[];
   try {
-    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolver(host);
-  } catch {
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await withinDeadline(resolver(host), deadline, host);
+  } catch (err) {
+    if (err instanceof FetchRefused) throw err;
     throw new FetchRefused(`cannot resolve ${host}`);
   }
   if (addresses.length === 0) throw new FetchRefused(`cannot resolve ${host}`);
@@ -88,6 +89,16 @@ async function resolveChecked(u: URL, policy: FetchPolicy, resolver: Resolver): 
   return addresses[0];
 }
 
+/** The lookup counts against the fetch timeout: a resolver that never answers must not hold the request. */
+function withinDeadline<T>(work: Promise<T>, deadline: number, host: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FetchRefused(`timed out resolving ${host}`)), Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 async function getOnce(
   u: URL,
   policy: FetchPolicy,
@@ -96,7 +107,7 @@ async function getOnce(
   resolver: Resolver,
 ): Promise<{ status: number; location?: string; cacheControl?: string; text: string }> {
   if (u.username || u.password) throw new FetchRefused('URLs with credentials are not fetched');
-  const checked = await resolveChecked(u, policy, resolver);
+  const checked = await resolveChecked(u, policy, resolver, deadline);
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw new FetchRefused('timed out');
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;

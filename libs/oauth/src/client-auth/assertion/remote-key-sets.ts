@@ -1,3 +1,4 @@
+import { MAX_CLIENT_KEYS, publicSigningKeyProblem } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
@@ -16,7 +17,6 @@ interface Entry {
 }
 
 const MAX_ENTRIES = 10_000;
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 export class KeysUnavailable extends Error {
   constructor(message: string) {
@@ -46,7 +46,7 @@ export class RemoteKeySets {
 
   /** The keys at `uri`, fetched when not fresh; throws KeysUnavailable when none were ever fetched. */
   async keys(uri: string, allowPrivateNetwork: boolean): Promise<KeySet> {
-    const entry = this.entry(uri);
+    const entry = this.entry(uri, allowPrivateNetwork);
     // A failed fetch is not retried before its freshUntil (the refetch interval): a down host is not hammered.
     if (entry.freshUntil <= this.now()) await this.refresh(uri, entry, allowPrivateNetwork);
     if (!entry.keys) throw new KeysUnavailable(`the key set at ${uri} could not be fetched`);
@@ -58,7 +58,7 @@ export class RemoteKeySets {
    * JWKS_REFETCH_INTERVAL. Returns the new keys, or undefined when no refetch was made.
    */
   async refetchForUnknownKid(uri: string, allowPrivateNetwork: boolean): Promise<KeySet | undefined> {
-    const entry = this.entry(uri);
+    const entry = this.entry(uri, allowPrivateNetwork);
     if (this.now() - entry.lastKidRefetch < this.config.assertions.jwksRefetchIntervalSeconds * 1000) return undefined;
     entry.lastKidRefetch = this.now();
     await this.refresh(uri, entry, allowPrivateNetwork);
@@ -67,7 +67,8 @@ export class RemoteKeySets {
 
   /** The jwks_uri an OIDC issuer announces at {issuer}/.well-known/openid-configuration (OpenID Discovery §4). */
   async discoverJwksUri(issuer: string, allowPrivateNetwork: boolean): Promise<string> {
-    const known = this.discovered.get(issuer);
+    const cacheKey = `${allowPrivateNetwork} ${issuer}`;
+    const known = this.discovered.get(cacheKey);
     if (known && known.freshUntil > this.now()) return known.jwksUri;
     try {
       const doc = await fetchJson(`${issuer}/.well-known/openid-configuration`, this.policy(allowPrivateNetwork), this.limits());
@@ -76,7 +77,7 @@ export class RemoteKeySets {
       if (typeof body !== 'object' || body === null || body.issuer !== issuer || typeof body.jwks_uri !== 'string') {
         throw new FetchRefused('discovery document without matching issuer or jwks_uri');
       }
-      this.discovered.set(issuer, { jwksUri: body.jwks_uri, freshUntil: this.now() + this.cacheSeconds(doc.maxAgeSeconds) * 1000 });
+      this.discovered.set(cacheKey, { jwksUri: body.jwks_uri, freshUntil: this.now() + this.cacheSeconds(doc.maxAgeSeconds) * 1000 });
       return body.jwks_uri;
     } catch (err) {
       if (known) return known.jwksUri;
@@ -85,12 +86,17 @@ export class RemoteKeySets {
     }
   }
 
-  private entry(uri: string): Entry {
-    let entry = this.entries.get(uri);
+  /**
+   * Keyed by URL and policy: keys fetched for an issuer allowed to reach a private address must never serve a
+   * client whose jwks_uri names that same URL without that permission.
+   */
+  private entry(uri: string, allowPrivateNetwork: boolean): Entry {
+    const key = `${allowPrivateNetwork} ${uri}`;
+    let entry = this.entries.get(key);
     if (!entry) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
       entry = { keys: undefined, freshUntil: 0, lastKidRefetch: -Infinity, pending: undefined };
-      this.entries.set(uri, entry);
+      this.entries.set(key, entry);
     }
     return entry;
   }
@@ -127,18 +133,16 @@ export class RemoteKeySets {
   }
 }
 
-/** A fetched document as a JWK Set of public signing keys; anything else (or no usable key) is garbage. */
+/**
+ * A fetched document as a JWK Set of public signing keys. Keys this server would refuse at registration (weak or
+ * oversized RSA, private members, other uses) are left out; a set of more than MAX_CLIENT_KEYS keys, or with no
+ * usable key, is garbage: the cost of checking one assertion stays bounded whoever serves the set.
+ */
 export function publicKeySet(body: unknown): JSONWebKeySet {
   const keys = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new FetchRefused('not a JWK Set');
-  const usable = keys.filter(
-    (k): k is JSONWebKeySet['keys'][number] =>
-      typeof k === 'object' &&
-      k !== null &&
-      ['RSA', 'EC', 'OKP'].includes((k as { kty?: unknown }).kty as string) &&
-      !PRIVATE_MEMBERS.some((m) => m in k) &&
-      ((k as { use?: unknown }).use === undefined || (k as { use?: unknown }).use === 'sig'),
-  );
-  if (usable.length === 0) throw new FetchRefused('the JWK Set holds no public signing key');
+  if (keys.length > MAX_CLIENT_KEYS) throw new FetchRefused(`the JWK Set holds ${keys.length} keys, more than ${MAX_CLIENT_KEYS}`);
+  const usable = keys.filter((k): k is JSONWebKeySet['keys'][number] => publicSigningKeyProblem(k) === undefined);
+  if (usable.length === 0) throw new FetchRefused('the JWK Set holds no usable public signing key');
   return { keys: usable };
 }
