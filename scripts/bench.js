@@ -12,7 +12,7 @@
  * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
  * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
  * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
- * form, introspect, jwks, many, reuse, es256, eddsa, rss.
+ * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked.
  *
  * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
  * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
@@ -76,6 +76,9 @@ const SEED_PATH = `${BASE}/oauth2/token?grant_type=client_credentials&scope=cust
 const MANY_PREFIX = 'bench-many-';
 const MANY_SECRET = 'bench-many-client-secret-0123456789abcdef';
 const HASH_LOG_N = 10;
+/** RevocationStore's bound on the revoked ids it keeps in memory (MAX_IN_MEMORY); past it every check asks PostgreSQL. */
+const REVOKED_BOUND = 100_000;
+const REVOKED_COUNTS = [10_000, REVOKED_BOUND];
 
 // ---------------------------------------------------------------- processes and measurements
 const cores = cpus().length;
@@ -505,6 +508,80 @@ async function main() {
           `${a.ok + b.ok} answered 200, ${a.non2xx + b.non2xx + a.errors + b.errors} failed`,
       );
       raw.push({ name: 'rss', first: a, rest: b });
+      await stop(server);
+    }
+
+    // ------------------------------------------------------------ the revoked set: memory, and checks past its bound
+    if (want('revoked')) {
+      process.stderr.write(`  revoked set: memory at ${REVOKED_COUNTS.join(', ')} entries, introspection at and past ${REVOKED_BOUND}\n`);
+      const memory = JSON.parse(
+        execFileSync(process.execPath, [
+          '--expose-gc',
+          join(root, 'bench/revoked-set-memory.js'),
+          dist('libs/oauth/src/revocation/revoked-set.js'),
+          ...REVOKED_COUNTS.map(String),
+        ]).toString(),
+      );
+      for (const m of memory) {
+        notes.push(
+          `revoked set holding ${m.n} ids: ${fmt(m.bytes / 1048576, 1)} MiB of V8 heap (${fmt(m.perEntry)} bytes per id, ids included); ` +
+            `a full reload of ${m.n} rows into it blocks the event loop ${fmt(m.loadMs)} ms; one check ${fmt(m.hasNs)} ns`,
+        );
+      }
+      raw.push({ name: 'revoked-set-memory', memory });
+
+      // The bound's worth of unexpired revocations, by SQL; the server loads them at start.
+      await pg.query(
+        `INSERT INTO revoked_tokens (jti, client_id, revoked_at, expires_at)
+         SELECT 'bench-revoked-' || i, $1, now(), now() + interval '1 hour' FROM generate_series(1, $2::int) AS i
+         ON CONFLICT (jti) DO NOTHING`,
+        [SEED_ID, REVOKED_BOUND],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM revoked_tokens WHERE jti LIKE 'bench-revoked-%'`).then(() => undefined));
+      server = await startServer();
+      const issued = await fetch(`http://127.0.0.1:${server.port}${SEED_PATH}`, { method: 'POST', headers: { authorization: SEED_AUTH } });
+      const spec = {
+        method: 'POST',
+        path: `${BASE}/oauth2/introspect`,
+        headers: { authorization: SEED_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${(await issued.json()).access_token}`,
+        connections: 50,
+      };
+      // Database transactions per introspection, from pg_stat_database. A backend flushes its counts at most once a
+      // second while busy and up to 10 s after it goes idle, so the second sample waits `settleMs` after a run that
+      // used the database, and the first follows a run that did not. The server's change-feed polls add about two
+      // transactions a second (under 0.01 per request here).
+      const transactions = async () =>
+        Number(
+          (await pg.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`)).rows[0].n,
+        );
+      const measure = async (settleMs, warm) => {
+        if (warm) await runLoad(server, { ...spec, duration: WARMUP || 0.5 });
+        await sleep(1500);
+        const before = await transactions();
+        const r = await runLoad(server, { ...spec, duration: DURATION });
+        await sleep(settleMs);
+        return { ...r, perRequest: ((await transactions()) - before) / (r.ok + r.non2xx) };
+      };
+      const heap = await heapUsedMiB(server);
+      const within = await measure(1500, true);
+      // One more revocation, published as the server publishes one, takes every instance's set past its bound.
+      await pg.query(
+        `INSERT INTO revoked_tokens (jti, client_id, revoked_at, expires_at) VALUES ('bench-revoked-over', $1, now(), now() + interval '1 hour')`,
+        [SEED_ID],
+      );
+      await pg.query(`INSERT INTO change_log (topic, key) VALUES ('revocation', $1)`, [
+        `${Math.floor(Date.now() / 1000) + 3600} bench-revoked-over`,
+      ]);
+      // Not warmed again: a warm-up would use the database, and its counts would land in the first sample. The
+      // pause before that sample also covers one change-poll interval (500 ms), for the overflow to arrive.
+      const past = await measure(11_000, false);
+      const line = (r) =>
+        `${fmt(r.rps)} introspections/s, ${fmt(r.cpuPerReqUs)} µs server CPU each, p99 ${fmt(r.p99, 2)} ms, ` +
+        `${fmt(r.perRequest, 2)} database transactions each, ${r.non2xx + r.errors + r.timeouts} failed`;
+      notes.push(`introspection with ${REVOKED_BOUND} revoked ids held in memory (server heap ${fmt(heap)} MiB): ${line(within)}`);
+      notes.push(`introspection past the bound (${REVOKED_BOUND + 1} revoked; each check asks PostgreSQL): ${line(past)}`);
+      raw.push({ name: 'revoked-introspection', within, past });
       await stop(server);
     }
 

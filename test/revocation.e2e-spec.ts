@@ -41,6 +41,15 @@ async function revokedRows(t: TestApp): Promise<{ jti: string; client_id: string
   return t.db.query('SELECT jti, client_id, expires_at FROM revoked_tokens ORDER BY jti');
 }
 
+/** Change-log rows announcing the revocation of `jti` (one per write; every instance reads each). */
+async function changeRows(t: TestApp, jti: string): Promise<number> {
+  const [{ n }] = await t.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM change_log WHERE topic = 'revocation' AND split_part(key, ' ', 2) = $1`,
+    [jti],
+  );
+  return n;
+}
+
 /** RFC 7009 revocation of JWT access tokens: kept by jti until expiry, honoured everywhere at once. */
 describe('token revocation (RFC 7009)', () => {
   let t: TestApp;
@@ -79,6 +88,67 @@ describe('token revocation (RFC 7009)', () => {
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect(await revokedRows(t)).toHaveLength(1);
+  });
+
+  it('writes a revocation once: repeating it answers 200 with no new change-log row, here or on another instance (§2.2)', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const { jti } = decodeJwt(token);
+    expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
+    expect(await changeRows(t, jti!)).toBe(1);
+    for (const instance of [t, t, peer]) {
+      const res = await revoke(instance, 'svc-a', { token });
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('');
+    }
+    expect(await changeRows(t, jti!)).toBe(1);
+    expect(await revokedRows(t)).toHaveLength(1);
+  });
+
+  it('publishes nothing for a token whose revocation this instance has not heard of but the table holds', async () => {
+    const token = await tokenFor(t, 'svc-a');
+    const { jti, exp } = decodeJwt(token);
+    // Revoked by a writer whose change this instance has not read (as another instance between two polls).
+    await t.db.query(`INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES ($1, 'svc-a', to_timestamp($2))`, [jti, exp]);
+    expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
+    expect(await changeRows(t, jti!)).toBe(0);
+  });
+
+  it('limits new revocations per client (429 with Retry-After beyond the burst), leaves other clients unaffected, and refills', async () => {
+    const limited = await startTestApp(
+      {
+        ISSUER: t.issuer,
+        KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url'),
+        REVOCATION_BURST: '3',
+        REVOCATION_PER_MINUTE: '2',
+      },
+      t.db,
+    );
+    try {
+      const tokens = [];
+      for (let i = 0; i < 4; i++) tokens.push(await tokenFor(limited, 'svc-a'));
+      for (const token of tokens.slice(0, 3)) expect((await revoke(limited, 'svc-a', { token })).status).toBe(200);
+
+      const over = await revoke(limited, 'svc-a', { token: tokens[3] });
+      expect(over.status).toBe(429);
+      expect(JSON.parse(over.text)).toEqual({ error: 'temporarily_unavailable', error_description: 'Too many requests, retry later' });
+      // One revocation regained at 2 a minute: about 30 s.
+      const wait = Number(over.headers.get('retry-after'));
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(30);
+      expect(await isActive(limited, 'svc-a', tokens[3])).toBe(true);
+      // Repeating a revocation writes nothing, so it is not refused.
+      expect((await revoke(limited, 'svc-a', { token: tokens[0] })).status).toBe(200);
+      // Another client's revocations are counted apart.
+      const other = await tokenFor(limited, 'svc-b');
+      expect((await revoke(limited, 'svc-b', { token: other })).status).toBe(200);
+      expect(await isActive(limited, 'svc-b', other)).toBe(false);
+
+      limited.clock.advance(wait * 1000);
+      expect((await revoke(limited, 'svc-a', { token: tokens[3] })).status).toBe(200);
+      expect(await isActive(limited, 'svc-a', tokens[3])).toBe(false);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('makes a revoked admin token useless at the admin API', async () => {

@@ -118,7 +118,7 @@ function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Record<stri
  */
 export function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  installClientAddress(fastify, trustedProxy(config.http.trustProxy));
+  installClientAddress(fastify, trustedProxy(config.http.trustProxy), config.throttle.ipv6Prefix);
   const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: true, directives: { 'frame-ancestors': ["'none'"] } },
     frameguard: { action: 'deny' },

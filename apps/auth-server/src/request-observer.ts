@@ -1,5 +1,5 @@
 import type { AppMetrics } from '@app/observability';
-import { clientAddress, oauthErrorCode, oauthState } from '@app/oauth';
+import { oauthErrorCode, oauthState, sourceAddress } from '@app/oauth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -49,7 +49,7 @@ export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metri
         // generation (a line per request, the largest source of old-generation garbage); an integer it does not.
         responseTimeUs: Math.round(reply.elapsedTime * 1000),
         client: oauthState(request)?.client?.clientId,
-        source: clientAddress(request),
+        source: sourceAddress(request),
       },
       'request',
     );

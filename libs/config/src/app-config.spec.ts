@@ -246,7 +246,9 @@ describe('parseConfig', () => {
         hashQueue: 32,
         slowPerMinute: 10,
         logPerMinute: 120,
+        ipv6Prefix: 64,
       });
+      expect(c.revocation).toEqual({ burst: 100, perMinute: 30 });
       expect(parseConfig(PRODUCTION).http.docsEnabled).toBe(false);
       expect(parseConfig({ ...PRODUCTION, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
     });
@@ -277,6 +279,9 @@ describe('parseConfig', () => {
         THROTTLE_HASH_QUEUE: '4',
         THROTTLE_SLOW_PER_MINUTE: '3',
         THROTTLE_LOG_PER_MINUTE: '10',
+        THROTTLE_IPV6_PREFIX: '48',
+        REVOCATION_BURST: '5',
+        REVOCATION_PER_MINUTE: '1',
         CLIENT_CACHE_SIZE: '500',
         HTTP_REQUEST_TIMEOUT_MS: '20000',
         HTTP_HEADERS_TIMEOUT_MS: '5000',
@@ -291,11 +296,27 @@ describe('parseConfig', () => {
         hashQueue: 4,
         slowPerMinute: 3,
         logPerMinute: 10,
+        ipv6Prefix: 48,
       });
+      expect(c.revocation).toEqual({ burst: 5, perMinute: 1 });
       expect(c.clientCache.size).toBe(500);
       expect(c.http).toMatchObject({ requestTimeoutMs: 20_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 61_000 });
-      const p = problems({ THROTTLE_CLIENT_BURST: '0', THROTTLE_HASH_QUEUE: 'many', CLIENT_CACHE_SIZE: '0', DOCS_ENABLED: 'maybe' });
-      for (const name of ['THROTTLE_CLIENT_BURST', 'THROTTLE_HASH_QUEUE', 'CLIENT_CACHE_SIZE', 'DOCS_ENABLED']) {
+      const p = problems({
+        THROTTLE_CLIENT_BURST: '0',
+        THROTTLE_HASH_QUEUE: 'many',
+        CLIENT_CACHE_SIZE: '0',
+        DOCS_ENABLED: 'maybe',
+        THROTTLE_IPV6_PREFIX: '129',
+        REVOCATION_PER_MINUTE: '0',
+      });
+      for (const name of [
+        'THROTTLE_CLIENT_BURST',
+        'THROTTLE_HASH_QUEUE',
+        'CLIENT_CACHE_SIZE',
+        'DOCS_ENABLED',
+        'THROTTLE_IPV6_PREFIX',
+        'REVOCATION_PER_MINUTE',
+      ]) {
         expect(p.some((m) => m.startsWith(name))).toBe(true);
       }
       expect(problems({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '10000' })).toEqual([

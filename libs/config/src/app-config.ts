@@ -27,6 +27,7 @@ export abstract class AppConfig {
   abstract readonly http: HttpConfig;
   abstract readonly log: LogConfig;
   abstract readonly throttle: ThrottleConfig;
+  abstract readonly revocation: RevocationConfig;
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
@@ -126,6 +127,15 @@ export interface ThrottleConfig {
   readonly slowPerMinute: number;
   /** Security warnings written per minute at most (the rest are counted and summarised). */
   readonly logPerMinute: number;
+  /** IPv6 sources are counted per prefix of this many bits (one host usually holds a whole /64); IPv4 per address. */
+  readonly ipv6Prefix: number;
+}
+
+/** RFC 7009 revocations, per instance: each new one is a row, a change-log entry and a revoked-set entry on every instance. */
+export interface RevocationConfig {
+  /** New revocations a client may make at once, and regains per minute (token bucket); beyond it 429. */
+  readonly burst: number;
+  readonly perMinute: number;
 }
 
 export interface LogConfig {
@@ -463,6 +473,11 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       hashQueue: r.int('THROTTLE_HASH_QUEUE', 32, 1, 10_000),
       slowPerMinute: r.int('THROTTLE_SLOW_PER_MINUTE', 10, 1, 1_000_000),
       logPerMinute: r.int('THROTTLE_LOG_PER_MINUTE', 120, 1, 1_000_000),
+      ipv6Prefix: r.int('THROTTLE_IPV6_PREFIX', 64, 0, 128),
+    },
+    revocation: {
+      burst: r.int('REVOCATION_BURST', 100, 1, 1_000_000),
+      perMinute: r.int('REVOCATION_PER_MINUTE', 30, 1, 1_000_000),
     },
     log: {
       level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),

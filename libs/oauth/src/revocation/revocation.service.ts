@@ -1,7 +1,9 @@
 import { ClientEntity } from '@app/clients';
+import { AppConfig, Clock } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
-import { InvalidRequest, UnauthorizedClient } from '../errors';
+import { InvalidRequest, TooManyRequests, UnauthorizedClient } from '../errors';
+import { TokenBuckets } from '../throttle/token-buckets';
 import { AccessTokenVerifier } from '../token/access-token.verifier';
 import { RevocationStore } from './revocation.store';
 
@@ -9,15 +11,26 @@ import { RevocationStore } from './revocation.store';
  * RFC 7009 token revocation for this server's JWT access tokens: the token's `jti` is kept in the
  * RevocationStore until the token would have expired, and every verification (introspection, admin
  * guard, on every instance) consults it.
+ *
+ * Every new revocation grows the in-memory revoked set of every instance until the token expires, and past the
+ * set's bound each verification asks the database; so new revocations are rate-limited per client
+ * (REVOCATION_BURST, REVOCATION_PER_MINUTE), and repeating one costs nothing.
  */
 @Injectable()
 export class RevocationService {
   private readonly logger = new Logger(RevocationService.name);
+  /** New revocations per client id; only authenticated clients reach it, so its keys are registered ids. */
+  private readonly perClient: TokenBuckets;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly store: RevocationStore,
-  ) {}
+    config: AppConfig,
+    clock: Clock,
+  ) {
+    const { burst, perMinute } = config.revocation;
+    this.perClient = new TokenBuckets(burst, perMinute, config.throttle.maxTracked, () => clock.now());
+  }
 
   async revoke(caller: ClientEntity, params: OAuthParams): Promise<void> {
     const token = params.single.get('token');
@@ -34,7 +47,20 @@ export class RevocationService {
         `client ${caller.clientId} tried to revoke a token of ${claims.client_id}`,
       );
     }
-    await this.store.revoke(claims.jti, claims.client_id, new Date(claims.exp * 1000));
-    this.logger.log(`client ${caller.clientId} revoked access token ${claims.jti}`);
+    // §2.2: revoking a revoked token succeeds; it is neither written again nor counted against the limit.
+    if (this.store.knows(claims.jti)) return;
+    const id = caller.clientId;
+    if (this.perClient.level(id) < 1) {
+      throw new TooManyRequests(this.perClient.secondsUntilToken(id), `client ${id} is over its revocation limit`);
+    }
+    // Spent before the write, so concurrent requests cannot all pass; given back when nothing was written.
+    this.perClient.add(id, -1);
+    let revoked = false;
+    try {
+      revoked = await this.store.revoke(claims.jti, claims.client_id, new Date(claims.exp * 1000));
+    } finally {
+      if (!revoked) this.perClient.add(id, 1);
+    }
+    if (revoked) this.logger.log(`client ${id} revoked access token ${claims.jti}`);
   }
 }

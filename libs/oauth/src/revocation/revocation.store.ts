@@ -57,17 +57,31 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
     if (this.timer) clearInterval(this.timer);
   }
 
-  async revoke(jti: string, clientId: string, expiresAt: Date): Promise<void> {
-    await this.repo.manager.transaction(async (m) => {
-      await m
+  /**
+   * Records a revocation and publishes it, unless the token is revoked already (RFC 7009 §2.2 answers 200 either
+   * way): then nothing is written, so repeating a revocation costs no change-log row and no work on any instance.
+   * Resolves true when this call revoked the token.
+   */
+  async revoke(jti: string, clientId: string, expiresAt: Date): Promise<boolean> {
+    if (this.revoked.has(jti)) return false;
+    return this.repo.manager.transaction(async (m) => {
+      const inserted = await m
         .createQueryBuilder()
         .insert()
         .into(RevokedTokenEntity)
         .values({ jti, clientId, revokedAt: new Date(this.clock.now()), expiresAt })
         .orIgnore()
+        .returning('jti')
         .execute();
+      if ((inserted.raw as unknown[]).length === 0) return false;
       await this.feed.publish(m, REVOCATION_TOPIC, `${Math.ceil(expiresAt.getTime() / 1000)} ${jti}`);
+      return true;
     });
+  }
+
+  /** True when this instance already holds the revocation (no database needed to know it). */
+  knows(jti: string): boolean {
+    return this.revoked.has(jti);
   }
 
   async isRevoked(jti: string): Promise<boolean> {

@@ -38,6 +38,18 @@ describe('RevokedSet', () => {
     expect(s.has('a')).toBe(true);
   });
 
+  it('gives up when the revocations that arrived during a load take it past its bound, so memory stays bounded', () => {
+    const s = new RevokedSet(2);
+    s.load([]);
+    s.add('late', 100);
+    s.load([
+      ['a', 100],
+      ['b', 100],
+    ]);
+    expect(s.complete).toBe(false);
+    expect(s.size).toBe(0);
+  });
+
   it('stops being authoritative when invalidated, until reloaded', () => {
     const s = new RevokedSet();
     s.load([['a', 100]]);

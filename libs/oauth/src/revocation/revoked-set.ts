@@ -37,8 +37,13 @@ export class RevokedSet {
       this.giveUp();
       return;
     }
-    // Entries added while the read ran (a revocation that committed after it) are kept.
+    // Entries added while the read ran (a revocation that committed after it) are kept; with them the set must
+    // still fit, or it would claim to be complete while holding more than its bound.
     for (const [jti, exp] of this.entries) if (!fresh.has(jti)) fresh.set(jti, exp);
+    if (fresh.size > this.maxEntries) {
+      this.giveUp();
+      return;
+    }
     this.entries.clear();
     for (const [jti, exp] of fresh) this.entries.set(jti, exp);
     this.overflowed = false;
