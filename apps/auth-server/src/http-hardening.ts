@@ -1,4 +1,4 @@
-import { MalformedJsonBody } from '@app/admin';
+import { jsonNestsDeeperThan, MalformedJsonBody, MAX_JSON_DEPTH } from '@app/admin';
 import type { AppConfig } from '@app/config';
 import { installClientAddress, InvalidRequest, sendApiError, trustedProxy } from '@app/oauth';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -68,8 +68,8 @@ export function hardenedServerOptions(config: AppConfig): Partial<FastifyServerO
 
 /**
  * JSON bodies: an empty body sent as application/json is no body (many clients send that header on DELETE
- * or a bodiless POST); one that does not parse becomes a MalformedJsonBody for the route to refuse in its
- * terms. Fastify's own parser still guards against prototype poisoning.
+ * or a bodiless POST); one that does not parse, or nests deeper than MAX_JSON_DEPTH, becomes a MalformedJsonBody
+ * for the route to refuse in its terms. Fastify's own parser still guards against prototype poisoning.
  */
 function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -78,6 +78,10 @@ function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
     const text = body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(null, new MalformedJsonBody(`the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`));
       return;
     }
     void parseJson(req as Parameters<typeof parseJson>[0], text, (err, parsed) => {
