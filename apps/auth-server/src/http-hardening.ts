@@ -1,6 +1,7 @@
 import { jsonNestsDeeperThan, MalformedJsonBody, MAX_JSON_DEPTH } from '@app/admin';
 import type { AppConfig } from '@app/config';
 import { installClientAddress, InvalidRequest, sendApiError, trustedProxy } from '@app/oauth';
+import { Logger } from '@nestjs/common';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -93,6 +94,29 @@ function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
 }
 
 /**
+ * X-Forwarded-For arriving while no proxy is trusted usually means a load balancer nobody told this server about:
+ * every client then shares the balancer's address, so one client's failures throttle all. Said once, at the first
+ * such request (a hostile client can send the header at will: one line, never one per request).
+ */
+function warnOnUntrustedForwardedFor(app: NestFastifyApplication): void {
+  const log = new Logger('HttpHardening');
+  let warned = false;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, _reply, done) => {
+      if (!warned && request.headers['x-forwarded-for'] !== undefined) {
+        warned = true;
+        log.warn(
+          'a request carried X-Forwarded-For but TRUST_PROXY is unset, so the header is ignored and the source address is the peer: ' +
+            "behind a load balancer, set TRUST_PROXY to its address (or CIDR block) so throttling and logs see clients' addresses",
+        );
+      }
+      done();
+    });
+}
+
+/**
  * The headers helmet writes for `options`, computed once. With static directives (no nonces, no functions)
  * helmet writes the same headers on every response; running its middleware per request (as @fastify/helmet
  * does, rebuilding it from the options each time) cost ~15 µs per token request, the largest item above the
@@ -117,12 +141,13 @@ function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Record<stri
 /**
  * Security headers on every response (helmet, see securityHeaders): nosniff, no-referrer, X-Frame-Options
  * DENY and CSP frame-ancestors 'none', HSTS when the issuer is https (RFC 6797; only meaningful over TLS);
- * the source-address resolution behind TRUST_PROXY; the JSON parser above; and the Node server's timeouts.
+ * the source-address resolution behind TRUST_PROXY (and a warning when X-Forwarded-For arrives without it); the JSON parser above; and the Node server's timeouts.
  * Call before app.init().
  */
 export function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   installClientAddress(fastify, trustedProxy(config.http.trustProxy));
+  if (config.http.trustProxy === false) warnOnUntrustedForwardedFor(app);
   const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: true, directives: { 'frame-ancestors': ["'none'"] } },
     frameguard: { action: 'deny' },
