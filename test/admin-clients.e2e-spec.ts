@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, requestToken } from './support/admin-api';
+import { insertClient } from './support/clients';
 import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -287,5 +288,37 @@ describe('admin API: clients', () => {
     ]);
     // Tokens issued before the change may still carry the longer lifetime.
     expect(Math.round((tomb.blocked_until.getTime() - tomb.deleted_at.getTime()) / 1000)).toBe(20000);
+  });
+});
+
+describe('admin API in production: the playground client (published secret)', () => {
+  let t: TestApp;
+  let api: ReturnType<typeof adminApi>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ NODE_ENV: 'production', ISSUER: 'https://auth.example.com/ms-auth-server' });
+    api = adminApi(t, await adminToken(t));
+    await insertClient(t.db, { clientId: 'service-client-jwt', secret: 'service-client-jwt-secret', enabled: false });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('cannot be enabled, since the next production start would refuse to run while its published secret works', async () => {
+    const res = await api.patch('/admin/clients/service-client-jwt', { enabled: true });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: 'Invalid value for enabled',
+      details: [
+        {
+          field: 'enabled',
+          message:
+            'client "service-client-jwt" is the seed document\'s playground client and cannot be enabled in production: register a client under another id',
+        },
+      ],
+    });
+    expect(await t.db.query(`SELECT enabled FROM oauth_clients WHERE client_id = 'service-client-jwt'`)).toEqual([{ enabled: false }]);
+    expect((await api.patch('/admin/clients/service-client-jwt', { client_name: 'retired playground' })).status).toBe(200);
   });
 });

@@ -130,7 +130,7 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
           400,
           {
             error: 'invalid_client_metadata',
-            error_description: 'Invalid value for body',
+            error_description: 'the request body must be a JSON object',
             details: [{ field: 'body', message: 'the request body must be a JSON object' }],
           },
         ]);
@@ -159,6 +159,38 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
       }
     }
     expect((await api.get('/admin/clients/existing')).body.scope).toBe('a b');
+  });
+
+  it('says in error_description that a malformed body is not valid JSON, for clients that only show that field', async () => {
+    const res = await call(t, 'POST', '/admin/clients', { token, body: '{"scope": "a"', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/^the request body is not valid JSON/),
+      details: [{ field: 'body', message: res.body.error_description }],
+    });
+  });
+
+  it('answers 400, not 500, to metadata nested thousands of levels deep (validation would exhaust the stack)', async () => {
+    const deep = `{"scope":"a","token_endpoint_auth_method":"private_key_jwt","jwks":${'['.repeat(8000)}${']'.repeat(8000)}}`;
+    expect(deep.length).toBeLessThan(16_384);
+    const before = await clientCount();
+    for (const [method, path] of [
+      ['POST', '/admin/clients'],
+      ['PATCH', '/admin/clients/existing'],
+    ] as const) {
+      const res = await call(t, method, path, { token, body: deep, headers: { 'content-type': 'application/json' } });
+      expect([method, res.status, res.body]).toEqual([
+        method,
+        400,
+        {
+          error: 'invalid_client_metadata',
+          error_description: 'the request body nests arrays and objects deeper than 32 levels',
+          details: [{ field: 'body', message: 'the request body nests arrays and objects deeper than 32 levels' }],
+        },
+      ]);
+    }
+    expect(await clientCount()).toBe(before);
   });
 
   it('answers 415 to metadata sent as a form or plain text (RFC 7591 §3.1: JSON)', async () => {

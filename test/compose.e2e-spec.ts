@@ -24,6 +24,7 @@ interface Service {
   environment?: Record<string, string>;
   volumes?: string[];
   healthcheck?: { test: string[] };
+  networks?: Record<string, { ipv4_address?: string } | null>;
 }
 
 /**
@@ -41,6 +42,7 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
   const dbName = `compose_${suffix}`;
   const role = `compose_${suffix}`;
   let services: Record<string, Service>;
+  let networks: Record<string, { ipam?: { config?: { subnet?: string; ip_range?: string }[] } }>;
   const replicas: ServerProcess[] = [];
   const ports: number[] = [];
   const metricsPorts: number[] = [];
@@ -56,7 +58,7 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '' },
     });
-    services = (parse(stdout) as { services: Record<string, Service> }).services;
+    ({ services, networks } = parse(stdout) as { services: Record<string, Service>; networks: typeof networks });
   });
 
   afterAll(async () => {
@@ -83,6 +85,18 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
     for (const v of values) expect(first.stdout).not.toContain(v.trim());
     await exec();
     expect(files.map((f) => readFileSync(join(secrets, f), 'utf8'))).toEqual(values);
+  });
+
+  it('trusts X-Forwarded-For from the load balancer alone: its fixed address, outside the range given to other containers', () => {
+    const lb = services.lb.networks?.default?.ipv4_address;
+    expect(lb).toMatch(/^172\.28\.\d+\.\d+$/);
+    // Not the subnet: connections to the published port arrive from the bridge gateway, inside it.
+    expect(services['auth-server'].environment!.TRUST_PROXY).toBe(lb);
+    const [{ subnet, ip_range: range }] = networks.default.ipam!.config!;
+    expect(subnet).toBe('172.28.0.0/16');
+    // Docker hands out dynamic addresses from ip_range only, so no replica can take the load balancer's address.
+    expect(range).toBe('172.28.1.0/24');
+    expect(lb!.startsWith('172.28.1.')).toBe(false);
   });
 
   it('starts two replicas on one database with the compose environment, behind the compose nginx configuration', async () => {
@@ -117,6 +131,7 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
           HOST: '127.0.0.1',
           PORT: String(port),
           METRICS_PORT: String(metricsPorts[i]),
+          METRICS_HOST: '127.0.0.1',
         }),
       );
     }

@@ -112,6 +112,32 @@ describe('HTTP hardening (issue 8 §3)', () => {
   });
 });
 
+describe('X-Forwarded-For without TRUST_PROXY', () => {
+  it('is ignored, and a warning says so once: a load balancer nobody configured makes all clients share one address', async () => {
+    const t = await startTestApp();
+    try {
+      for (const ip of ['203.0.113.7', '203.0.113.8']) {
+        expect((await fetch(`${t.baseUrl}/health/live`, { headers: { 'x-forwarded-for': ip } })).status).toBe(200);
+      }
+      const warnings = t.logs.filter((l) => l.includes('X-Forwarded-For but TRUST_PROXY is unset'));
+      expect(warnings).toEqual([expect.stringContaining('"level":40')]);
+      expect(warnings[0]).not.toContain('203.0.113');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('says nothing when TRUST_PROXY names the proxy', async () => {
+    const t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
+    try {
+      expect((await fetch(`${t.baseUrl}/health/live`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
+      expect(t.logs.filter((l) => l.includes('X-Forwarded-For'))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('OpenAPI UI in production', () => {
   const production = {
     NODE_ENV: 'production',
@@ -135,6 +161,8 @@ describe('OpenAPI UI in production', () => {
       const doc = await fetch(`${t.baseUrl}/docs/openapi.json`);
       expect(doc.status).toBe(200);
       expect(((await doc.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+      // Served, but the operator is told once that the admin API's description is public.
+      expect(t.logs.filter((l) => l.includes('DOCS_ENABLED=true in production'))).toEqual([expect.stringContaining('"level":40')]);
     } finally {
       await t.close();
     }

@@ -108,6 +108,28 @@ describe('metrics in production', () => {
   });
 });
 
+describe('metrics listener address (no authentication, so not on every interface)', () => {
+  // 127.0.0.2 is loopback too, but only a listener on all interfaces accepts it: one bound to 127.0.0.1 does not.
+  it.each([
+    ['loopback by default, even with HOST=0.0.0.0', {}, false],
+    ['every interface when METRICS_HOST=0.0.0.0 says so', { METRICS_HOST: '0.0.0.0' }, true],
+  ])('binds %s', async (_, env, reachable) => {
+    const t = await startTestApp({ NODE_ENV: 'production', ISSUER: 'https://auth.example.com/ms-auth-server', METRICS_PORT: '0', ...env });
+    try {
+      expect(t.config.host).toBe('0.0.0.0');
+      const port = t.app.get(MetricsListener).port()!;
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      const other = await fetch(`http://127.0.0.2:${port}/metrics`).then(
+        (r) => r.status,
+        (e: Error & { cause?: { code?: string } }) => e.cause?.code,
+      );
+      expect(other).toBe(reachable ? 200 : 'ECONNREFUSED');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('METRICS_ENABLED=false', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -20,7 +20,6 @@ describe('production start and the playground client (published secret)', () => 
       HOST: '127.0.0.1',
       ADMIN_CLIENT_ID: ADMIN_ID,
       ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-      SECRET_HASH_LOG_N: '12',
       LOG_FORMAT: 'json',
     };
   });
@@ -49,6 +48,22 @@ describe('production start and the playground client (published secret)', () => 
     await db.query(`UPDATE oauth_clients SET enabled = false WHERE client_id = 'service-client-jwt'`);
     const server = await startServerProcess({ ...env, PORT: String(await freePort()) });
     expect(await server.stop()).toBe(0);
+  });
+
+  it('refuses TRUST_PROXY=true, a placeholder admin secret and a cheap secret hash, all reported at once with exit 78', async () => {
+    const started = startServerProcess({
+      ...env,
+      PORT: String(await freePort()),
+      TRUST_PROXY: 'true',
+      ADMIN_CLIENT_SECRET: 'a'.repeat(32),
+      SECRET_HASH_LOG_N: '10',
+    });
+    await expect(started).rejects.toThrow(/server exited with 78 before listening/);
+    const message = String(await started.catch((e: unknown) => e));
+    expect(message).toContain('TRUST_PROXY=true is refused in production');
+    expect(message).toContain('ADMIN_CLIENT_SECRET has fewer than 8 distinct characters');
+    expect(message).toContain('SECRET_HASH_LOG_N must be at least 15 (the default) in production');
+    expect(message).not.toContain('a'.repeat(32));
   });
 
   it('refuses SEED_PLAYGROUND_CLIENT=true in production before touching the database', async () => {

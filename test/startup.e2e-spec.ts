@@ -73,6 +73,26 @@ describe('server process start-up', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
+  it('does not seed the published playground secret on an embedded server listening beyond loopback, unless asked', async () => {
+    const dataDir = join(tempDir('ms-auth-wide-'), 'data');
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: '0', PORT: String(port), HOST: '0.0.0.0', SECRET_HASH_LOG_N: '12' };
+    const baseUrl = `http://127.0.0.1:${port}/ms-auth-server`;
+    const wide = await start(env);
+    expect(wide.output()).not.toContain('seeded playground client');
+    const refused = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: PLAYGROUND });
+    expect(refused.status).toBe(401);
+    expect(await wide.stop()).toBe(0);
+    running.delete(wide);
+
+    // Said out loud (compose's development mode does), it is seeded.
+    const asked = await start({ ...env, SEED_PLAYGROUND_CLIENT: 'true' });
+    expect(asked.output()).toContain('seeded playground client');
+    await token(baseUrl);
+    expect(await asked.stop()).toBe(0);
+    running.delete(asked);
+  });
+
   it('keeps clients and keys across a restart in embedded mode, and stops its PostgreSQL on SIGTERM', async () => {
     const dir = tempDir('ms-auth-restart-');
     const dataDir = join(dir, 'data');

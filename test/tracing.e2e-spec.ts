@@ -97,6 +97,37 @@ describe('OpenTelemetry tracing (OTLP over HTTP, JSON)', () => {
     expect(JSON.stringify(received)).not.toContain('service-client-jwt-secret');
   });
 
+  it('records no query string value in any span attribute: credentials sent in the query are refused, and must not be kept either', async () => {
+    received = [];
+    const { port } = await startServer({
+      SECRET_HASH_LOG_N: '12',
+      SEED_PLAYGROUND_CLIENT: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    const secret = `query-secret-${randomBytes(8).toString('hex')}`;
+    const res = await postForm(
+      `http://127.0.0.1:${port}/ms-auth-server/oauth2/token?client_id=service-client-jwt&client_secret=${secret}&grant_type=client_credentials`,
+      { grant_type: 'client_credentials' },
+    );
+    expect(res.status).toBe(400);
+
+    const spans = (): OtlpSpan[] => received.flatMap((r) => r.spans);
+    const has = (key: string) => (s: OtlpSpan) => (s.attributes ?? []).some((a) => a.key === key);
+    const start = Date.now();
+    // The HTTP server span (url.path and url.query) and Fastify's request span (url.path) are the two that saw the URL.
+    while (!(spans().some(has('url.query')) && spans().filter(has('url.path')).length >= 2)) {
+      if (Date.now() - start > 15_000) throw new Error(`spans not exported in time: ${JSON.stringify(spans().map((s) => s.name))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(JSON.stringify(received)).not.toContain(secret);
+    const attribute = (key: string) => spans().flatMap((s) => (s.attributes ?? []).filter((a) => a.key === key).map((a) => a.value));
+    expect(attribute('url.query')).toEqual([{ stringValue: 'client_id=REDACTED&client_secret=REDACTED&grant_type=REDACTED' }]);
+    expect(attribute('url.path')).toContainEqual({ stringValue: '/ms-auth-server/oauth2/token' });
+    for (const value of attribute('url.path')) expect(value.stringValue).not.toContain('?');
+  });
+
   it('is off without an OTLP endpoint', async () => {
     const { server } = await startServer();
     expect(server.output()).toContain('"tracing":"off (set OTEL_EXPORTER_OTLP_ENDPOINT)"');

@@ -34,6 +34,8 @@ export async function createApp(
     // Admin routes carry a client_id (up to 255 characters, more once percent-encoded) as a path parameter.
     routerOptions: { maxParamLength: 1024 },
   });
+  // Allowed but unsafe settings (DOCS_ENABLED or a DATABASE_URL without TLS in production): said once per start.
+  for (const warning of config.warnings) log.warn({ context: 'Config' }, warning);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clock), adapter, {
     logger: new PinoNestLogger(log),
     bufferLogs: false,

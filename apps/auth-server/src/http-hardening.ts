@@ -1,6 +1,7 @@
-import { MalformedJsonBody } from '@app/admin';
+import { jsonNestsDeeperThan, MalformedJsonBody, MAX_JSON_DEPTH } from '@app/admin';
 import type { AppConfig } from '@app/config';
 import { installClientAddress, InvalidRequest, sendApiError, trustedProxy } from '@app/oauth';
+import { Logger } from '@nestjs/common';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -68,8 +69,8 @@ export function hardenedServerOptions(config: AppConfig): Partial<FastifyServerO
 
 /**
  * JSON bodies: an empty body sent as application/json is no body (many clients send that header on DELETE
- * or a bodiless POST); one that does not parse becomes a MalformedJsonBody for the route to refuse in its
- * terms. Fastify's own parser still guards against prototype poisoning.
+ * or a bodiless POST); one that does not parse, or nests deeper than MAX_JSON_DEPTH, becomes a MalformedJsonBody
+ * for the route to refuse in its terms. Fastify's own parser still guards against prototype poisoning.
  */
 function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -80,12 +81,39 @@ function useJsonParser(app: NestFastifyApplication, config: AppConfig): void {
       done(null, undefined);
       return;
     }
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(null, new MalformedJsonBody(`the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`));
+      return;
+    }
     void parseJson(req as Parameters<typeof parseJson>[0], text, (err, parsed) => {
       if (!err) return done(null, parsed);
       const at = /position (\d+)/.exec(err.message)?.[1];
       done(null, new MalformedJsonBody(`the request body is not valid JSON${at ? ` (at character ${at})` : ''}`));
     });
   });
+}
+
+/**
+ * X-Forwarded-For arriving while no proxy is trusted usually means a load balancer nobody told this server about:
+ * every client then shares the balancer's address, so one client's failures throttle all. Said once, at the first
+ * such request (a hostile client can send the header at will: one line, never one per request).
+ */
+function warnOnUntrustedForwardedFor(app: NestFastifyApplication): void {
+  const log = new Logger('HttpHardening');
+  let warned = false;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, _reply, done) => {
+      if (!warned && request.headers['x-forwarded-for'] !== undefined) {
+        warned = true;
+        log.warn(
+          'a request carried X-Forwarded-For but TRUST_PROXY is unset, so the header is ignored and the source address is the peer: ' +
+            "behind a load balancer, set TRUST_PROXY to its address (or CIDR block) so throttling and logs see clients' addresses",
+        );
+      }
+      done();
+    });
 }
 
 /**
@@ -113,12 +141,13 @@ function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Record<stri
 /**
  * Security headers on every response (helmet, see securityHeaders): nosniff, no-referrer, X-Frame-Options
  * DENY and CSP frame-ancestors 'none', HSTS when the issuer is https (RFC 6797; only meaningful over TLS);
- * the source-address resolution behind TRUST_PROXY; the JSON parser above; and the Node server's timeouts.
+ * the source-address resolution behind TRUST_PROXY (and a warning when X-Forwarded-For arrives without it); the JSON parser above; and the Node server's timeouts.
  * Call before app.init().
  */
 export function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   installClientAddress(fastify, trustedProxy(config.http.trustProxy), config.throttle.ipv6Prefix);
+  if (config.http.trustProxy === false) warnOnUntrustedForwardedFor(app);
   const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: true, directives: { 'frame-ancestors': ["'none'"] } },
     frameguard: { action: 'deny' },

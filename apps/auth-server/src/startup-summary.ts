@@ -43,7 +43,7 @@ function adminCredentials(config: AppConfig): string {
 function metricsWhere(config: AppConfig, port: number | undefined): string {
   if (!config.metrics.enabled) return 'off (METRICS_ENABLED=false)';
   const places: string[] = [];
-  if (port !== undefined) places.push(`http://${config.host}:${port}/metrics`);
+  if (port !== undefined) places.push(`http://${config.metrics.host}:${port}/metrics`);
   if (config.metrics.onPublicListener) places.push(`${config.basePath}/metrics`);
   return places.join(' and ');
 }

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@app/config';
+import { PLAYGROUND_CLIENT } from './playground-client';
 
 /** A change the configured admin client refuses, so the API and the CLI cannot undo the operator's configuration. */
 export type AdminClientChange =
@@ -7,6 +8,16 @@ export type AdminClientChange =
   | { kind: 'rotate' }
   /** The new scopes and audiences, when the change sets them. */
   | { kind: 'update'; scopes?: string[]; audiences?: string[]; authMethod?: string };
+
+/**
+ * In production the playground client (its secret is published in the seed document) cannot be enabled through
+ * the admin API or the CLI: a production start refuses to run while it works (refuseWellKnownSecret), so enabling
+ * it would only surface at the next restart, as an outage. Returns the reason, or undefined when allowed.
+ */
+export function playgroundClientConflict(config: AppConfig, clientId: string, enabled: boolean | undefined): string | undefined {
+  if (!config.production || enabled !== true || clientId !== PLAYGROUND_CLIENT.clientId) return undefined;
+  return `client "${clientId}" is the seed document's playground client and cannot be enabled in production: register a client under another id`;
+}
 
 /**
  * The configured admin client (ADMIN_CLIENT_ID / ADMIN_CLIENT_SECRET) is defined by the configuration: the

@@ -3,7 +3,7 @@ import { AuditTrail, ChangeFeed, isUniqueViolation, type KeysetOrder, keysetPage
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
-import { adminClientConflict, type AdminClientChange } from './admin-client-policy';
+import { adminClientConflict, type AdminClientChange, playgroundClientConflict } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientCredentials, secretForMethodChange } from './client-credentials';
 import { authMethodProblems } from './client-keys';
@@ -135,6 +135,8 @@ export class ClientAdminService {
   async update(clientId: string, patch: ClientPatch, actor: string): Promise<UpdatedClientView> {
     const columns = toClientColumns(patch);
     if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
+    const playground = playgroundClientConflict(this.config, clientId, patch.enabled);
+    if (playground !== undefined) throw new ClientMetadataError([{ field: 'enabled', message: playground }]);
     this.refuseForAdminClient(clientId, {
       kind: 'update',
       scopes: columns.scopes,

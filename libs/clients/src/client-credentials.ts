@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
 import { KeyEncrypter } from '@app/keys';
+import { LOCK_CLIENT_OR_ISSUER_NAME, lockName } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClientMetadataError } from './client-admin.errors';
@@ -109,6 +110,8 @@ export class ClientCredentials {
    * assertion's `iss` always says unambiguously which keys check it.
    */
   async checkFederation(m: EntityManager, clientId: string, creds: ClientEntity['federatedCredentials'] | undefined): Promise<void> {
+    // A trusted issuer of this name created at the same time waits for this transaction, and the reverse.
+    await lockName(m, LOCK_CLIENT_OR_ISSUER_NAME, clientId);
     const named = [...new Set((creds ?? []).map((c) => c.issuer))];
     const rows: { issuer: string }[] = await m.query('SELECT issuer FROM trusted_issuers WHERE issuer = ANY($1) OR issuer = $2', [
       named,

@@ -19,7 +19,7 @@ const PRODUCTION: RawEnv = {
   ISSUER: 'https://auth.example.com/ms-auth-server',
   KEY_ENCRYPTION_KEYS: KEK,
   ADMIN_CLIENT_ID: 'admin',
-  ADMIN_CLIENT_SECRET: 'a'.repeat(40),
+  ADMIN_CLIENT_SECRET: 'vN3q-8xKp2Lr_7TzW0yBc4Hj6MdFs9Ae1Gu5',
 };
 
 describe('parseConfig', () => {
@@ -148,22 +148,34 @@ describe('parseConfig', () => {
     expect(problems({ TOKEN_REUSE_SECONDS: 'soon' })).toEqual(['TOKEN_REUSE_SECONDS must be an integer between 0 and 86400 (got "soon")']);
   });
 
-  it('refuses an admin id without secret and a short admin secret', () => {
+  it('refuses an admin id without secret, a short admin secret, and one that clients would send differently', () => {
     expect(problems({ ADMIN_CLIENT_ID: 'admin' })).toHaveLength(1);
     expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: 'short' })).toEqual([
       'ADMIN_CLIENT_SECRET must be at least 32 characters',
+    ]);
+    expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: 'a secret with spaces and a plus+sign 0123' })).toEqual([
+      'ADMIN_CLIENT_SECRET may only use the characters A-Z a-z 0-9 - . _ ~ (e.g. openssl rand -hex 32)',
     ]);
   });
 
   describe('playground client and admin token lifetime', () => {
     it('seeds the playground client on the embedded database only, unless SEED_PLAYGROUND_CLIENT says otherwise', () => {
       expect(parseConfig({}).seedPlaygroundClient).toBe(true);
+      for (const host of ['127.0.0.1', '::1', 'localhost', '127.0.0.2'])
+        expect(parseConfig({ HOST: host }).seedPlaygroundClient).toBe(true);
       expect(parseConfig({ DATABASE_URL: 'postgres://u@h/db', KEY_ENCRYPTION_KEYS: KEK }).seedPlaygroundClient).toBe(false);
       expect(
         parseConfig({ DATABASE_URL: 'postgres://u@h/db', KEY_ENCRYPTION_KEYS: KEK, SEED_PLAYGROUND_CLIENT: 'true' }).seedPlaygroundClient,
       ).toBe(true);
       expect(parseConfig({ SEED_PLAYGROUND_CLIENT: 'false' }).seedPlaygroundClient).toBe(false);
       expect(problems({ SEED_PLAYGROUND_CLIENT: 'maybe' })).toEqual(['SEED_PLAYGROUND_CLIENT must be true or false (got "maybe")']);
+    });
+
+    it('does not seed the published secret by default on a server others can reach (HOST not loopback), only when asked', () => {
+      for (const host of ['0.0.0.0', '::', '10.0.0.5']) {
+        expect([host, parseConfig({ HOST: host }).seedPlaygroundClient]).toEqual([host, false]);
+        expect([host, parseConfig({ HOST: host, SEED_PLAYGROUND_CLIENT: 'true' }).seedPlaygroundClient]).toEqual([host, true]);
+      }
     });
 
     it('refuses SEED_PLAYGROUND_CLIENT=true in production', () => {
@@ -205,6 +217,65 @@ describe('parseConfig', () => {
       ['KEY_ENCRYPTION_KEYS', /^KEY_ENCRYPTION_KEYS is required/],
     ])('refuses to start without %s', (name, message) => {
       expect(problems({ ...PRODUCTION, [name]: undefined })).toEqual([expect.stringMatching(message)]);
+    });
+
+    it('refuses TRUST_PROXY=true (any client could pick its own address), an explicit list is accepted', () => {
+      expect(problems({ ...PRODUCTION, TRUST_PROXY: 'true' })).toEqual([
+        expect.stringMatching(/^TRUST_PROXY=true is refused in production/),
+      ]);
+      expect(parseConfig({ ...PRODUCTION, TRUST_PROXY: '10.0.0.5,10.1.0.0/16' }).http.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16']);
+      expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    });
+
+    it.each([
+      ['32 × "a"', 'a'.repeat(32), 'has fewer than 8 distinct characters'],
+      ['a placeholder word', 'changeme'.repeat(4), 'has fewer than 8 distinct characters'],
+      ['a repeated 8-character string', 'abcdefgh'.repeat(4), 'repeats a shorter string'],
+    ])('refuses an admin secret of low variety: %s', (_, secret, reason) => {
+      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: secret })).toEqual([
+        `ADMIN_CLIENT_SECRET ${reason}: use a generated secret in production (e.g. openssl rand -hex 32)`,
+      ]);
+      // Outside production the length rule alone applies (test and demo secrets).
+      expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: secret })).toEqual([]);
+    });
+
+    it('accepts generated admin secrets (base64 and hex of openssl rand) and still refuses one shorter than 32', () => {
+      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: 'q1Vb7Ck0Zp9XwE2rTn4YhM8sJd6LfA3uGo5Ri+Ke/Hc=' })).toEqual([]);
+      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: '9f86d081884c7d659a2feaa0c55ad015' })).toEqual([]);
+      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: 'x'.repeat(31) })).toEqual([
+        'ADMIN_CLIENT_SECRET must be at least 32 characters',
+      ]);
+    });
+
+    it('refuses a secret hash cost below the default (SECRET_HASH_LOG_N 15)', () => {
+      expect(problems({ ...PRODUCTION, SECRET_HASH_LOG_N: '10' })).toEqual([
+        'SECRET_HASH_LOG_N must be at least 15 (the default) in production',
+      ]);
+      expect(problems({ ...PRODUCTION, SECRET_HASH_LOG_N: '16' })).toEqual([]);
+      expect(parseConfig({ SECRET_HASH_LOG_N: '10' }).secrets.scryptLogN).toBe(10);
+    });
+
+    it('warns, without refusing, for DOCS_ENABLED=true and a DATABASE_URL that does not ask for TLS', () => {
+      const tls = 'postgres://auth@db.internal:5432/auth?sslmode=verify-full';
+      expect(parseConfig({ ...PRODUCTION, DATABASE_URL: tls }).warnings).toEqual([]);
+      expect(parseConfig({ ...PRODUCTION, DATABASE_URL: tls, DOCS_ENABLED: 'true' }).warnings).toEqual([
+        'DOCS_ENABLED=true in production: /ms-auth-server/docs describes the admin API to anyone who can reach this listener',
+      ]);
+      expect(parseConfig(PRODUCTION).warnings).toEqual([expect.stringMatching(/^DATABASE_URL does not ask for TLS/)]);
+      for (const url of [
+        'postgres://auth@db.internal/auth?sslmode=require',
+        'postgres://auth@db.internal/auth?ssl=true',
+        'postgres://auth@127.0.0.1:5432/auth',
+        'postgres://auth@localhost/auth',
+        'postgres://auth@[::1]/auth',
+        'postgres://auth@/auth?host=/var/run/postgresql',
+      ]) {
+        expect([url, parseConfig({ ...PRODUCTION, DATABASE_URL: url }).warnings]).toEqual([url, []]);
+      }
+      expect(parseConfig({ ...PRODUCTION, DATABASE_URL: 'postgres://auth@db.internal/auth?sslmode=disable' }).warnings).toHaveLength(1);
+      expect(
+        parseConfig({ DATABASE_URL: 'postgres://auth@db.internal/auth', KEY_ENCRYPTION_KEYS: KEK, DOCS_ENABLED: 'true' }).warnings,
+      ).toEqual([]);
     });
 
     it('refuses an http issuer', () => {
@@ -380,14 +451,16 @@ describe('parseConfig', () => {
   describe('observability', () => {
     it('defaults: metrics on, under {BASE}/metrics in development with no separate listener; no drain delay', () => {
       const c = parseConfig({});
-      expect(c.metrics).toEqual({ enabled: true, port: undefined, onPublicListener: true, gcDuration: false });
+      expect(c.metrics).toEqual({ enabled: true, port: undefined, host: '127.0.0.1', onPublicListener: true, gcDuration: false });
       expect(c.shutdown.drainMs).toBe(0);
       expect(c.log).toEqual({ level: 'info', format: 'text' });
     });
 
     it('production: metrics only on METRICS_PORT (default 9464), JSON logs, a 5 s drain delay', () => {
       const c = parseConfig(PRODUCTION);
-      expect(c.metrics).toEqual({ enabled: true, port: 9464, onPublicListener: false, gcDuration: false });
+      expect(c.metrics).toEqual({ enabled: true, port: 9464, host: '127.0.0.1', onPublicListener: false, gcDuration: false });
+      // Metrics have no authentication: loopback unless METRICS_HOST opens them (the compose network does).
+      expect(parseConfig({ ...PRODUCTION, METRICS_HOST: '0.0.0.0' }).metrics.host).toBe('0.0.0.0');
       expect(c.log.format).toBe('json');
       expect(c.shutdown.drainMs).toBe(5000);
       expect(parseConfig({ ...PRODUCTION, METRICS_PORT: '9100', SHUTDOWN_DRAIN_MS: '0' })).toMatchObject({
@@ -400,6 +473,7 @@ describe('parseConfig', () => {
       expect(parseConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9100' }).metrics).toEqual({
         enabled: false,
         port: undefined,
+        host: '127.0.0.1',
         onPublicListener: false,
         gcDuration: false,
       });

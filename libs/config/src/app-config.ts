@@ -31,8 +31,13 @@ export abstract class AppConfig {
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
-  /** Create the seed document's playground client (well-known secret): embedded database, or SEED_PLAYGROUND_CLIENT=true. */
+  /**
+   * Create the seed document's playground client (well-known secret): by default only on the embedded database of
+   * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
+   */
   abstract readonly seedPlaygroundClient: boolean;
+  /** Settings that are allowed but unsafe where they are used; the server logs each once at start. */
+  abstract readonly warnings: readonly string[];
 }
 
 export interface DatabaseConfig {
@@ -147,6 +152,8 @@ export interface MetricsConfig {
   readonly enabled: boolean;
   /** Separate listener for Prometheus; undefined = none (development default: metrics under {BASE}/metrics). */
   readonly port: number | undefined;
+  /** Address of that listener: loopback unless METRICS_HOST says otherwise (metrics have no authentication). */
+  readonly host: string;
   /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
   readonly onPublicListener: boolean;
   /** prom-client's nodejs_gc_duration_seconds (off: its GC observer costs old-generation memory per collection). */
@@ -178,6 +185,9 @@ export interface AssertionConfig {
 }
 
 export type RawEnv = Record<string, string | undefined>;
+
+/** scrypt cost (log2 N) by default; production refuses less. */
+const DEFAULT_SCRYPT_LOG_N = 15;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -303,9 +313,43 @@ function parseEncryptionKeys(r: Reader): Buffer[] {
   return keys;
 }
 
+/** HOST values that only this machine can reach. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+/**
+ * Why a supplied secret is too uniform to be one an operator generated, or undefined. Not a strength meter (a
+ * random secret of 32 or more characters has no such flaw): it catches placeholders such as 32 × "a" or a short
+ * word repeated, which pass a length check. Fewer than 8 distinct characters in 32 happens by chance with
+ * probability below 10^-20 for a random base64url secret.
+ */
+function lowVariety(secret: string): string | undefined {
+  if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
+  if (/^(.+?)\1+$/s.test(secret)) return 'repeats a shorter string';
+  return undefined;
+}
+
+/**
+ * Whether a postgres:// URL asks node-postgres for TLS (`ssl=true|1`, or any `sslmode` but `disable`), or talks to
+ * this machine, where TLS protects nothing.
+ */
+function tlsOrLocal(databaseUrl: string): boolean {
+  if (!URL.canParse(databaseUrl)) return true; // reported as a problem elsewhere
+  const u = new URL(databaseUrl);
+  const mode = u.searchParams.get('sslmode');
+  const ssl = u.searchParams.get('ssl');
+  if ((mode !== null && mode !== 'disable') || ssl === 'true' || ssl === '1') return true;
+  // No host, or a socket path in ?host=: a Unix socket.
+  const host = u.searchParams.get('host') ?? u.hostname;
+  return host === '' || host.startsWith('/') || isLoopbackHost(host);
+}
+
 export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig {
   const { readFile = (path: string) => readFileSync(path, 'utf8'), rules = [] } = options;
   const r = new Reader(env, readFile);
+  const warnings: string[] = [];
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
 
@@ -374,6 +418,11 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
   if (adminClientSecret !== undefined && adminClientSecret.length < 32) {
     r.problems.push('ADMIN_CLIENT_SECRET must be at least 32 characters');
   }
+  // RFC 3986 unreserved only, like any supplied client secret: curl -u and common client libraries send Basic
+  // credentials without form-encoding, so `+`, `%`, `:` or a space would work from some clients and not others.
+  if (adminClientSecret !== undefined && !/^[A-Za-z0-9._~-]*$/.test(adminClientSecret)) {
+    r.problems.push('ADMIN_CLIENT_SECRET may only use the characters A-Z a-z 0-9 - . _ ~ (e.g. openssl rand -hex 32)');
+  }
   // Its grammar (one RFC 6749 §3.3 scope-token) is checked by a rule of @app/clients: see ConfigRule.
   const adminScope = r.str('ADMIN_SCOPE', 'admin');
 
@@ -382,13 +431,23 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     r.problems.push('KEY_ENCRYPTION_KEYS is required when DATABASE_URL is set (instances sharing a database must share it)');
   }
   if (production) {
+    const lowVarietyReason = adminClientSecret !== undefined && adminClientSecret.length >= 32 ? lowVariety(adminClientSecret) : undefined;
+    if (lowVarietyReason) {
+      r.problems.push(`ADMIN_CLIENT_SECRET ${lowVarietyReason}: use a generated secret in production (e.g. openssl rand -hex 32)`);
+    }
+    if (databaseUrl !== undefined && !tlsOrLocal(databaseUrl)) {
+      warnings.push(
+        'DATABASE_URL does not ask for TLS (add sslmode=verify-full, or sslmode=require): client rows, signing keys (sealed) and the admin audit cross the network in clear',
+      );
+    }
     if (databaseUrl === undefined) r.problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
     if (issuerRaw === undefined) r.problems.push('ISSUER is required in production');
     if (adminClientId === undefined) r.problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET are required in production');
   }
 
-  // The seed's playground client has a published secret: only on the embedded (development) database unless asked for.
-  const seedPlaygroundClient = r.bool('SEED_PLAYGROUND_CLIENT', databaseUrl === undefined && !production);
+  // The seed's playground client has a published secret: by default only where nobody else can reach it (the
+  // embedded development database, a loopback listener); anything else must ask for it.
+  const seedPlaygroundClient = r.bool('SEED_PLAYGROUND_CLIENT', databaseUrl === undefined && !production && isLoopbackHost(host));
   if (production && seedPlaygroundClient) {
     r.problems.push('SEED_PLAYGROUND_CLIENT must not be true in production (its secret is published in the seed document)');
   }
@@ -404,6 +463,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     r.problems.push('LOG_FORMAT=text needs pino-pretty, a development dependency: use LOG_FORMAT=json in production');
   }
   const metricsEnabled = r.bool('METRICS_ENABLED', true);
+  const metricsHost = r.str('METRICS_HOST', '127.0.0.1');
   // Production: only the separate listener (default 9464). Elsewhere {BASE}/metrics, plus the listener if asked.
   const metricsPortRaw = r.raw('METRICS_PORT');
   const metricsPort = metricsPortRaw === undefined && !production ? undefined : r.int('METRICS_PORT', 9464, 0, 65535);
@@ -442,7 +502,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       jwksMaxAgeSeconds,
       retirementGraceSeconds: r.int('KEY_RETIREMENT_GRACE', 60, 0, 86400),
     },
-    secrets: { scryptLogN: r.int('SECRET_HASH_LOG_N', 15, 10, 20) },
+    secrets: { scryptLogN: r.int('SECRET_HASH_LOG_N', DEFAULT_SCRYPT_LOG_N, 10, 20) },
     clientCache: {
       ttlSeconds: r.int('CLIENT_CACHE_TTL', 300, 0, 86400),
       size: r.int('CLIENT_CACHE_SIZE', 100_000, 1, 10_000_000),
@@ -486,11 +546,13 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     metrics: {
       enabled: metricsEnabled,
       port: metricsEnabled ? metricsPort : undefined,
+      host: metricsHost,
       onPublicListener: metricsEnabled && !production,
       gcDuration: r.bool('METRICS_GC_DURATION', false),
     },
     shutdown: { drainMs: r.int('SHUTDOWN_DRAIN_MS', production ? 5000 : 0, 0, 60000) },
     seedPlaygroundClient,
+    warnings,
     assertions: {
       maxLifetimeSeconds: r.int('ASSERTION_MAX_LIFETIME', 300, 1, 86400),
       acceptTokenEndpointAud: r.bool('ASSERTION_ACCEPT_TOKEN_ENDPOINT_AUD', false),
@@ -510,6 +572,19 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
   const { requestTimeoutMs, headersTimeoutMs } = config.http;
   if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
     r.problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (Node.js refuses it)');
+  }
+  if (production) {
+    if (config.http.trustProxy === true) {
+      r.problems.push(
+        'TRUST_PROXY=true is refused in production (every client could claim any source address and escape throttling): list the load balancers, e.g. TRUST_PROXY=10.0.0.5,10.0.1.0/24',
+      );
+    }
+    if (config.secrets.scryptLogN < DEFAULT_SCRYPT_LOG_N) {
+      r.problems.push(`SECRET_HASH_LOG_N must be at least ${DEFAULT_SCRYPT_LOG_N} (the default) in production`);
+    }
+    if (config.http.docsEnabled) {
+      warnings.push(`DOCS_ENABLED=true in production: ${basePath}/docs describes the admin API to anyone who can reach this listener`);
+    }
   }
   for (const rule of rules) r.problems.push(...rule(config));
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);

@@ -38,7 +38,12 @@ export class JsonRequired extends ApiError {
   }
 }
 
+/**
+ * The fields at fault; a problem with the body as a whole (not JSON, nested too deep, not an object) is told as
+ * it is, since there is no field to name and "Invalid value for body" would leave the caller guessing.
+ */
 function describeFields(details: FieldProblem[]): string {
+  if (details.length === 1 && details[0].field === 'body') return details[0].message;
   const fields = [...new Set(details.map((d) => d.field))];
   return `Invalid value for ${fields.join(', ')}`;
 }

@@ -1,5 +1,14 @@
 import { AppConfig } from '@app/config';
-import { AuditTrail, ChangeFeed, isUniqueViolation, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
+import {
+  AuditTrail,
+  ChangeFeed,
+  isUniqueViolation,
+  type KeysetOrder,
+  keysetPage,
+  LOCK_CLIENT_OR_ISSUER_NAME,
+  lockName,
+  type Page,
+} from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClientMetadataError, TrustedIssuerConflictError, TrustedIssuerNotFoundError } from '../client-admin.errors';
@@ -39,6 +48,8 @@ export class TrustedIssuerAdminService {
   async create(input: TrustedIssuerInput, actor: string): Promise<TrustedIssuerView> {
     this.checkUrls(input);
     return this.mutate(actor, 'trusted_issuer.created', input.issuer, async (m) => {
+      // A client of this id created at the same time waits for this transaction, and the reverse (checkFederation).
+      await lockName(m, LOCK_CLIENT_OR_ISSUER_NAME, input.issuer);
       const clash: unknown[] = await m.query('SELECT 1 FROM oauth_clients WHERE client_id = $1', [input.issuer]);
       if (clash.length) {
         throw new ClientMetadataError([{ field: 'issuer', message: 'a client has this identifier as its client_id' }]);

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { AppMetrics } from './app-metrics';
 
 /**
- * Prometheus on its own port (METRICS_PORT), apart from the public listener: traffic and refusal counts are
+ * Prometheus on its own port (METRICS_PORT, on METRICS_HOST: loopback unless set, as it has no authentication),
+ * apart from the public listener: traffic and refusal counts are
  * for the operator's scraper, not for clients (Hydra likewise keeps its admin surface on its own listener).
  */
 @Injectable()
@@ -36,7 +37,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, this.config.host, () => resolve());
+      server.listen(port, this.config.metrics.host, () => resolve());
     });
     this.server = server;
   }
