@@ -239,8 +239,8 @@ describe('parseConfig', () => {
       expect(problems({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: secret })).toEqual([]);
     });
 
-    it('accepts generated admin secrets (base64 and hex of openssl rand) and still refuses one shorter than 32', () => {
-      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: 'q1Vb7Ck0Zp9XwE2rTn4YhM8sJd6LfA3uGo5Ri+Ke/Hc=' })).toEqual([]);
+    it('accepts generated admin secrets (base64url and hex of openssl rand) and still refuses one shorter than 32', () => {
+      expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: 'q1Vb7Ck0Zp9XwE2rTn4YhM8sJd6LfA3uGo5Ri-Ke_Hc' })).toEqual([]);
       expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: '9f86d081884c7d659a2feaa0c55ad015' })).toEqual([]);
       expect(problems({ ...PRODUCTION, ADMIN_CLIENT_SECRET: 'x'.repeat(31) })).toEqual([
         'ADMIN_CLIENT_SECRET must be at least 32 characters',
