@@ -12,7 +12,7 @@
  * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
  * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
  * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
- * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked.
+ * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked, refusals, idfilter.
  *
  * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
  * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
@@ -275,7 +275,7 @@ function printTable() {
 
 // ---------------------------------------------------------------- the project: database, clients, keys
 async function main() {
-  for (const f of ['apps/auth-server/src/main.js', 'libs/keys/src/key-encrypter.js', 'libs/clients/src/secret-hasher.js']) {
+  for (const f of ['apps/auth-server/src/main.js', 'libs/keys/src/key-encrypter.js', 'libs/clients/src/secrets/secret-hasher.js']) {
     if (!existsSync(dist(f))) throw new Error(`dist/${f} is missing: run npm run build (npm run bench does)`);
   }
   const work = mkdtempSync(join(tmpdir(), 'ms-auth-bench-'));
@@ -307,7 +307,7 @@ async function main() {
     cleanups.unshift(() => pg.end());
 
     const { KeyEncrypter } = require(dist('libs/keys/src/key-encrypter.js'));
-    const { SecretHasher } = require(dist('libs/clients/src/secret-hasher.js'));
+    const { SecretHasher } = require(dist('libs/clients/src/secrets/secret-hasher.js'));
     const { parseConfig } = require(dist('libs/config/src/index.js'));
     const hasher = new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(HASH_LOG_N) }));
     const encrypter = new KeyEncrypter(kek.split(',').map((k) => Buffer.from(k.trim(), 'base64url')));
@@ -380,12 +380,15 @@ async function main() {
     let server = await startServer();
     const issuer = `http://localhost:${port}${BASE}`;
     const seedHash = await hasher.hash(SEED_SECRET);
-    // The seed's playground client, registered here too in case this server does not seed it.
+    // The seed's playground client, registered here too in case this server does not seed it, with its change-feed
+    // row like every writer of clients: the server learns of the id within one poll interval.
     await pg.query(
-      `INSERT INTO oauth_clients (client_id, client_name, secret_hash, scopes) VALUES ($1, 'seed playground client', $2, $3)
+      `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1))
+       INSERT INTO oauth_clients (client_id, client_name, secret_hash, scopes) VALUES ($1, 'seed playground client', $2, $3)
        ON CONFLICT (client_id) DO NOTHING`,
       [SEED_ID, seedHash, SEED_SCOPES],
     );
+    await untilServed(port, SEED_AUTH);
     let { floor } = await startFloor(issuer);
     const seed = (connections) => ({ method: 'POST', path: SEED_PATH, headers: { authorization: SEED_AUTH }, connections });
 
@@ -436,6 +439,9 @@ async function main() {
         [MANY_PREFIX, manyHash, MANY],
       );
       cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id LIKE 'bench-many-%'`).then(() => undefined));
+      // Registered by SQL without change-feed rows: a restart reads every id into the server's id filter.
+      await stop(server);
+      server = await startServer();
       const step = Math.max(1, Math.floor(MANY / SPREAD));
       const auths = [];
       for (let i = step; i <= MANY && auths.length < SPREAD; i += step) {
@@ -585,6 +591,10 @@ async function main() {
       await stop(server);
     }
 
+    // ------------------------------------------------------------ what a stranger costs, beside a token
+    if (want('refusals')) await refusals(startServer, stop, pg, port, notes);
+    if (want('idfilter')) idFilterMemory(notes);
+
     notes.unshift(
       `${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cores} CPUs (${cpus()[0].model.trim()}), ` +
         `${hasTaskset ? 'server pinned to core 0 and autocannon to core 1' : 'no pinning'}; ${PAIRS} pairs of ${DURATION} s per case; ` +
@@ -595,6 +605,96 @@ async function main() {
   } finally {
     await cleanup();
   }
+}
+
+/** Polls until the server answers the seed request with 200 (a client registered by SQL reached its id filter). */
+async function untilServed(port, authorization) {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}${SEED_PATH}`, { method: 'POST', headers: { authorization } });
+    if (res.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server never served the seed request');
+}
+
+/**
+ * Server CPU per answered request for an issued token and for three refusals a stranger can send at will: a wrong
+ * secret for a client whose secret was generated (a SHA-256 digest), an unknown client id (the id filter), and a
+ * wrong secret for a client whose secret was supplied (scrypt at the default SECRET_HASH_LOG_N=15). The throttle is
+ * opened wide so every request is really checked.
+ */
+async function refusals(startServer, stop, pg, port, notes) {
+  const { createHash } = require('node:crypto');
+  const generated = randomBytes(32).toString('base64url');
+  const supplied = 'a-supplied-secret-of-32-characters';
+  const { SecretHasher } = require(dist('libs/clients/src/secrets/secret-hasher.js'));
+  const { parseConfig } = require(dist('libs/config/src/index.js'));
+  const slowHash = await new SecretHasher(parseConfig({})).hash(supplied);
+  const fastHash = `$sha256$${createHash('sha256').update(generated).digest('base64').slice(0, 43)}`;
+  await pg.query(
+    `INSERT INTO oauth_clients (client_id, secret_hash, scopes) VALUES ('bench-generated', $1, '{a}'), ('bench-supplied', $2, '{a}')
+     ON CONFLICT (client_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash`,
+    [fastHash, slowHash],
+  );
+  const server = await startServer({
+    SECRET_HASH_LOG_N: '15',
+    THROTTLE_CLIENT_BURST: '1000000',
+    THROTTLE_SOURCE_BURST: '1000000',
+    THROTTLE_SLOW_PER_MINUTE: '1000000',
+    THROTTLE_HASH_QUEUE: '10000',
+  });
+  const basic = (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+  const path = `${BASE}/oauth2/token?grant_type=client_credentials`;
+  const cases = [
+    ['issued token (generated secret)', [basic('bench-generated', generated)], 50],
+    [
+      'refused: wrong generated secret',
+      Array.from({ length: 1000 }, () => basic('bench-generated', randomBytes(32).toString('base64url'))),
+      50,
+    ],
+    [
+      'refused: unknown client id',
+      Array.from({ length: 1000 }, () => basic(`stranger-${randomBytes(8).toString('hex')}`, 'x'.repeat(43))),
+      50,
+    ],
+    ['refused: wrong supplied secret (scrypt)', Array.from({ length: 100 }, (_, i) => basic('bench-supplied', `wrong-${i}`)), 4],
+  ];
+  const out = [];
+  for (const [name, auths, connections] of cases) {
+    const spec = { method: 'POST', path, headers: {}, auths, connections };
+    if (WARMUP > 0) await runLoad(server, { ...spec, duration: WARMUP });
+    const runs = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const r = await runLoad(server, { ...spec, duration: DURATION });
+      const answered = r.ok + r.non2xx;
+      runs.push({ cpuUs: (r.cpu / answered) * 1e6, rps: answered / r.elapsed, ok: r.ok });
+    }
+    out.push(`${name} ${withSpread(runs.map((r) => r.cpuUs))} µs CPU (${fmt(median(runs.map((r) => r.rps)))}/s)`);
+    process.stderr.write(`  ${out[out.length - 1]}\n`);
+  }
+  await stop(server);
+  await pg.query(`DELETE FROM oauth_clients WHERE client_id IN ('bench-generated', 'bench-supplied')`);
+  notes.push(`server CPU per answered request, median (min–max): ${out.join('; ')}`);
+}
+
+/** Memory of the id filter that refuses never-registered client ids, at 100,000 and 1,000,000 ids. */
+function idFilterMemory(notes) {
+  const { IdFilter } = require(dist('libs/clients/src/directory/id-filter.js'));
+  const parts = [];
+  for (const n of [100_000, 1_000_000]) {
+    const t0 = process.hrtime.bigint();
+    // Sized as the server sizes it at start: for twice the registered ids.
+    const filter = new IdFilter(n * 2);
+    for (let i = 0; i < n; i++) filter.add(`client-${i.toString(36).padStart(8, '0')}-${i}`);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    let positives = 0;
+    for (let i = 0; i < 100_000; i++) if (filter.mayContain(`stranger-${i}`)) positives++;
+    parts.push(
+      `${n.toLocaleString('en')} ids: ${fmt(filter.bytes / 1024 / 1024, 1)} MiB, built in ${fmt(ms)} ms, ${fmt(positives / 1000, 2)} % false positives`,
+    );
+  }
+  process.stderr.write(`  id filter: ${parts.join('; ')}\n`);
+  notes.push(`id filter (never-registered client ids cost no database trip): ${parts.join('; ')}`);
 }
 
 main().catch((err) => {

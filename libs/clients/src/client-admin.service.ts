@@ -1,5 +1,15 @@
 import { AppConfig, Clock } from '@app/config';
-import { AuditTrail, ChangeFeed, isUniqueViolation, type KeysetOrder, keysetPage, type Page } from '@app/persistence';
+import {
+  type AuditAction,
+  AuditTrail,
+  ChangeFeed,
+  type ChangeOutcome,
+  Changes,
+  isUniqueViolation,
+  type KeysetOrder,
+  keysetPage,
+  type Page,
+} from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
@@ -73,6 +83,7 @@ export class ClientAdminService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly credentials: ClientCredentials,
+    private readonly changes: Changes,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
@@ -318,26 +329,14 @@ export class ClientAdminService {
     if (reason !== undefined) throw new ProtectedClientError(clientId, reason);
   }
 
-  /**
-   * Runs a change with its audit row and change-feed entry in one transaction, then logs it. `details`
-   * null means nothing changed: no audit row, no cache invalidation.
-   */
-  private async mutate<T>(
+  /** Every client change goes through the one write path (Changes): audit row, change-feed row, log line. */
+  private mutate<T>(
     actor: string,
-    action: string,
+    action: AuditAction,
     clientId: string,
-    work: (m: EntityManager) => Promise<{ result: T; details: Record<string, unknown> | null }>,
+    work: (m: EntityManager) => Promise<ChangeOutcome<T>>,
   ): Promise<T> {
-    const { result, details } = await this.ds.transaction(async (m) => {
-      const out = await work(m);
-      if (out.details === null) return out;
-      await this.audit.record(m, { actor, action, clientId, details: out.details });
-      await this.feed.publish(m, CLIENT_TOPIC, clientId);
-      return out;
-    });
-    if (details === null) return result;
-    this.logger.log(`${action} client_id=${JSON.stringify(clientId)} by ${JSON.stringify(actor)} ${JSON.stringify(details)}`);
-    return result;
+    return this.changes.apply({ actor, action, topic: CLIENT_TOPIC, key: clientId, clientId }, work);
   }
 
   private async lock(m: EntityManager, clientId: string): Promise<ClientEntity> {

@@ -1,5 +1,5 @@
 import { AppConfig, Clock } from '@app/config';
-import { AuditTrail, ChangeFeed, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
+import { Changes, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -28,8 +28,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     private readonly ds: DataSource,
     private readonly config: AppConfig,
     private readonly secrets: SecretStorage,
-    private readonly feed: ChangeFeed,
-    private readonly audit: AuditTrail,
+    private readonly changes: Changes,
     private readonly clock: Clock,
   ) {}
 
@@ -107,13 +106,18 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     this.logger.warn(`created admin client "${DEFAULT_ADMIN_CLIENT_ID}" with a random secret, written to ${file} (shown nowhere else)`);
   }
 
-  /** Inserts a client this start creates, with its audit row, in one transaction. */
+  /** Inserts a client this start creates, through the one write path: other instances learn of its id too. */
   private async create(reason: string, row: Partial<ClientEntity> & Pick<ClientEntity, 'clientId'>): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    const change = {
+      actor: BOOTSTRAP_ACTOR,
+      action: 'client.created',
+      topic: CLIENT_TOPIC,
+      key: row.clientId,
+      clientId: row.clientId,
+    } as const;
+    await this.changes.apply(change, async (m) => {
       await m.insert(ClientEntity, row);
-      await this.audit.record(m, { actor: BOOTSTRAP_ACTOR, action: 'client.created', clientId: row.clientId, details: { reason } });
-      // Other instances learn of the new id (their id filters) like of any other change.
-      await this.feed.publish(m, CLIENT_TOPIC, row.clientId);
+      return { result: undefined, details: { reason } };
     });
   }
 
@@ -141,15 +145,10 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     }
     if (existing.secretHash === null || !(await this.secrets.matches(clientSecret, existing.secretHash))) {
       const secretHash = await this.secrets.store(clientSecret, 'supplied');
-      await this.ds.transaction(async (m) => {
+      const change = { actor: BOOTSTRAP_ACTOR, action: 'client.updated', topic: CLIENT_TOPIC, key: clientId, clientId } as const;
+      await this.changes.apply(change, async (m) => {
         await m.update(ClientEntity, { clientId }, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });
-        await this.audit.record(m, {
-          actor: BOOTSTRAP_ACTOR,
-          action: 'client.updated',
-          clientId,
-          details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true },
-        });
-        await this.feed.publish(m, CLIENT_TOPIC, clientId);
+        return { result: undefined, details: { source: 'ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', secret_replaced: true } };
       });
       this.logger.warn(`admin client ${clientId}: secret changed to ADMIN_CLIENT_SECRET (audited); the previous secret no longer works`);
     }

@@ -1,5 +1,5 @@
 import { AppConfig, Clock, SigningAlg } from '@app/config';
-import { AuditTrail, ChangeFeed } from '@app/persistence';
+import { AuditTrail, ChangeFeed, textTopic } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
 import { KeyEncrypter, sealedWith } from './key-encrypter';
@@ -10,7 +10,7 @@ import { KeyView, toKeyView } from './key-view';
 import { SigningKeyEntity } from './signing-key.entity';
 
 /** The change-feed topic of the signing-key set: every instance reloads its keys on it. */
-export const KEYS_TOPIC = 'keys';
+export const KEYS_TOPIC = textTopic('keys');
 
 /** The actor recorded for changes made by the rotation schedule rather than an operator. */
 export const SCHEDULER_ACTOR = 'system:key-rotation-schedule';

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TestClock } from '../../../test/support/clock';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { ALL_KEYS, ChangeFeed, GAP_WAIT_MS } from './change-feed';
+import { ALL_KEYS, ChangeFeed, GAP_WAIT_MS, textTopic } from './change-feed';
+
+const CLIENT = textTopic('client');
 import { dataSourceOptions } from './data-source-options';
 import { MigrationRunner, runMigrations } from './migration-runner';
 
@@ -16,13 +18,13 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     CHANGE_POLL_INTERVAL_MS: '50',
   });
 
-  async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: string[]; clock: TestClock }> {
+  async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: (string | typeof ALL_KEYS)[]; clock: TestClock }> {
     const ds = await new DataSource(dataSourceOptions(config, db.url)).initialize();
     sources.push(ds);
     const clock = new TestClock();
     const feed = new ChangeFeed(ds, config, clock);
-    const seen: string[] = [];
-    feed.subscribe('client', (k) => seen.push(k));
+    const seen: (string | typeof ALL_KEYS)[] = [];
+    feed.subscribe(CLIENT, (k) => seen.push(k));
     return { ds, feed, seen, clock };
   }
 
@@ -42,8 +44,8 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     try {
       const migrations = new MigrationRunner(ds);
       const feed = new ChangeFeed(ds, config, new TestClock(), migrations);
-      const seen: string[] = [];
-      feed.subscribe('client', (k) => seen.push(k));
+      const seen: (string | typeof ALL_KEYS)[] = [];
+      feed.subscribe(CLIENT, (k) => seen.push(k));
       // Nest runs one module's onModuleInit hooks concurrently: the feed's may start before the migrations'.
       await Promise.all([feed.onModuleInit(), migrations.onModuleInit()]);
       expect(migrations.applied).toBe(true);
@@ -61,9 +63,9 @@ describe('ChangeFeed (real PostgreSQL)', () => {
 
   it('applies a change published in a transaction locally only after the commit', async () => {
     const { ds, feed, seen } = await instance();
-    let seenInside: string[] = [];
+    let seenInside: unknown[] = [];
     await ds.transaction(async (m) => {
-      await feed.publish(m, 'client', 'a');
+      await feed.publish(m, CLIENT, 'a');
       seenInside = [...seen];
     });
     expect(seenInside).toEqual([]);
@@ -76,7 +78,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     seen.length = 0;
     await expect(
       ds.transaction(async (m) => {
-        await feed.publish(m, 'client', 'b');
+        await feed.publish(m, CLIENT, 'b');
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
@@ -91,7 +93,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     const reader = await instance();
     await reader.feed.poll(); // baseline: whatever earlier tests wrote
     reader.seen.length = 0;
-    await writer.ds.transaction((m) => writer.feed.publish(m, 'client', 'c'));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'c'));
     await reader.feed.poll();
     await reader.feed.poll();
     expect(reader.seen).toEqual(['c']);
@@ -111,11 +113,11 @@ describe('ChangeFeed (real PostgreSQL)', () => {
 
   it('starts at the end of the log: the first poll drops every cached key, later ones deliver what follows', async () => {
     const writer = await instance();
-    await writer.ds.transaction((m) => writer.feed.publish(m, 'client', 'before'));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'before'));
     const reader = await instance();
     await reader.feed.poll();
     expect(reader.seen).toEqual([ALL_KEYS]);
-    await writer.ds.transaction((m) => writer.feed.publish(m, 'client', 'after'));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'after'));
     await reader.feed.poll();
     expect(reader.seen).toEqual([ALL_KEYS, 'after']);
     expect(reader.feed.lagMs()).toBeLessThan(1000);
@@ -133,7 +135,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     await slow.connect();
     await slow.startTransaction();
     await slow.query(`INSERT INTO change_log (topic, key, at) VALUES ('client', 'slow', now() - interval '1 hour')`);
-    await writer.ds.transaction((m) => writer.feed.publish(m, 'client', 'quick'));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'quick'));
     await reader.feed.poll();
     expect(reader.seen).toEqual(['quick']);
 
@@ -156,7 +158,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    await writer.ds.transaction((m) => writer.feed.publish(m, 'client', 'next'));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'next'));
     await reader.feed.poll();
     expect(reader.seen).toEqual(['next']);
     const gaps = (reader.feed as unknown as { gaps: Map<number, number> }).gaps;
@@ -168,5 +170,27 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     await reader.feed.poll();
     expect(gaps.size).toBe(0);
     expect(reader.seen).toEqual(['next']);
+  });
+
+  it('hands listeners typed keys, and a key that only looks like "everything" is just a key', async () => {
+    const { ds, feed, seen } = await instance();
+    const pairs: { exp: number; jti: string }[] = [];
+    feed.subscribe<{ exp: number; jti: string }>(
+      { name: 'pairs', encode: (k) => `${k.exp} ${k.jti}`, decode: (raw) => ({ exp: Number(raw.split(' ')[0]), jti: raw.split(' ')[1] }) },
+      (k) => {
+        if (k !== ALL_KEYS) pairs.push(k);
+      },
+    );
+    await ds.transaction((m) =>
+      feed.publish(
+        m,
+        { name: 'pairs', encode: (k: { exp: number; jti: string }) => `${k.exp} ${k.jti}`, decode: () => undefined },
+        { exp: 7, jti: 'j' },
+      ),
+    );
+    expect(pairs).toEqual([{ exp: 7, jti: 'j' }]);
+    // A client whose id is "*" changes only itself.
+    await ds.transaction((m) => feed.publish(m, CLIENT, '*'));
+    expect(seen).toEqual(['*']);
   });
 });

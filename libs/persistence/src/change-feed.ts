@@ -10,9 +10,31 @@ import {
 } from 'typeorm';
 import { MigrationRunner } from './migration-runner';
 
-type Listener = (key: string) => void;
-/** Key that every listener receives when this instance may have missed changes: drop everything. */
-export const ALL_KEYS = '*';
+/** What every listener receives when this instance may have missed changes: drop everything of the topic. */
+export const ALL_KEYS: unique symbol = Symbol('all keys');
+
+/**
+ * A change-feed topic: its name in change_log and how its key is written there and read back, so writers and
+ * listeners share one typed key (a revocation is {exp, jti}, not a string to split).
+ */
+export interface ChangeTopic<K> {
+  readonly name: string;
+  encode(key: K): string;
+  /** Undefined for a key this version cannot read (it is then skipped). */
+  decode(raw: string): K | undefined;
+}
+
+/** A topic whose key is a plain string (a client id, an issuer, a key id). */
+export function textTopic(name: string): ChangeTopic<string> {
+  return { name, encode: (key) => key, decode: (raw) => raw };
+}
+
+type Listener<K> = (key: K | typeof ALL_KEYS) => void;
+
+interface Subscription {
+  topic: ChangeTopic<unknown>;
+  listeners: Set<Listener<unknown>>;
+}
 
 /** How long a missing sequence number is re-read before it is taken for a rolled-back write. */
 export const GAP_WAIT_MS = 60_000;
@@ -38,7 +60,7 @@ const MAX_GAPS = 10_000;
 @Injectable()
 export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySubscriberInterface {
   private readonly logger = new Logger(ChangeFeed.name);
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscriptions = new Map<string, Subscription>();
   /** Highest sequence number read; undefined until the first successful read. */
   private cursor: number | undefined;
   /** Missing sequence numbers below the cursor, with when each was first noticed. */
@@ -87,9 +109,10 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     return this.clock.now() - this.lastSuccess;
   }
 
-  subscribe(topic: string, listener: Listener): void {
-    if (!this.listeners.has(topic)) this.listeners.set(topic, new Set());
-    this.listeners.get(topic)!.add(listener);
+  subscribe<K>(topic: ChangeTopic<K>, listener: Listener<K>): void {
+    let sub = this.subscriptions.get(topic.name);
+    if (!sub) this.subscriptions.set(topic.name, (sub = { topic: topic, listeners: new Set() }));
+    sub.listeners.add(listener as Listener<unknown>);
   }
 
   /**
@@ -97,15 +120,16 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
    * commits (at once outside a transaction): applied earlier, a concurrent reader could re-cache the old row
    * or find the new one missing.
    */
-  async publish(manager: EntityManager, topic: string, key: string): Promise<void> {
-    await manager.query('INSERT INTO change_log (topic, key) VALUES ($1, $2)', [topic, key]);
+  async publish<K>(manager: EntityManager, topic: ChangeTopic<K>, key: K): Promise<void> {
+    const raw = topic.encode(key);
+    await manager.query('INSERT INTO change_log (topic, key) VALUES ($1, $2)', [topic.name, raw]);
     const qr = manager.queryRunner;
     if (qr?.isTransactionActive) {
       const list = this.pending.get(qr) ?? [];
-      list.push([topic, key]);
+      list.push([topic.name, raw]);
       this.pending.set(qr, list);
     } else {
-      this.emit(topic, key);
+      this.emit(topic.name, raw);
     }
   }
 
@@ -121,9 +145,13 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     if (!event.queryRunner.isTransactionActive) this.pending.delete(event.queryRunner);
   }
 
-  /** Applies a change to this instance's caches only (e.g. after a write that is already logged). */
-  emit(topic: string, key: string): void {
-    for (const l of this.listeners.get(topic) ?? []) l(key);
+  /** Applies a change (a raw change_log key, or ALL_KEYS) to this instance's listeners only. */
+  emit(topic: string, raw: string | typeof ALL_KEYS): void {
+    const sub = this.subscriptions.get(topic);
+    if (!sub) return;
+    const key = raw === ALL_KEYS ? ALL_KEYS : sub.topic.decode(raw);
+    if (key === undefined) return;
+    for (const l of sub.listeners) l(key);
   }
 
   /** One poll; exposed so tests and shutdown paths can force it. */
@@ -134,7 +162,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
       if (this.cursor === undefined) {
         const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
         // Changes before this instance started reading cannot be told apart: drop whatever is cached.
-        for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+        for (const topic of this.subscriptions.keys()) this.emit(topic, ALL_KEYS);
         this.cursor = Number(max);
       } else {
         await this.readChanges(this.cursor);
@@ -160,7 +188,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     );
     if (now - this.lastSuccess > OUTAGE_FLUSH_MS) {
       this.logger.warn('change feed was unreachable longer than the change log is kept; flushing caches');
-      for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+      for (const topic of this.subscriptions.keys()) this.emit(topic, ALL_KEYS);
     }
     let cursor = after;
     for (const r of rows) {
@@ -177,7 +205,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     if (this.gaps.size > MAX_GAPS) {
       this.logger.warn('change feed sequence jumped; flushing caches');
       this.gaps.clear();
-      for (const topic of this.listeners.keys()) this.emit(topic, ALL_KEYS);
+      for (const topic of this.subscriptions.keys()) this.emit(topic, ALL_KEYS);
     }
   }
 

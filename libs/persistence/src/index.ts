@@ -1,6 +1,7 @@
 export * from './advisory-lock';
 export * from './audit';
 export * from './change-feed';
+export * from './changes';
 export * from './data-source-options';
 export * from './embedded-postgres';
 export * from './infrastructure-error';

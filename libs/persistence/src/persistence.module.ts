@@ -5,6 +5,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { AuditTrail } from './audit/audit-trail';
 import { ChangeFeed } from './change-feed';
+import { Changes } from './changes';
 import { dataSourceOptions } from './data-source-options';
 import { MigrationRunner } from './migration-runner';
 
@@ -34,8 +35,8 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [MigrationRunner, ChangeFeed, AuditTrail],
-      exports: [ChangeFeed, AuditTrail, MigrationRunner],
+      providers: [MigrationRunner, ChangeFeed, AuditTrail, Changes],
+      exports: [ChangeFeed, AuditTrail, Changes, MigrationRunner],
     };
   }
 }

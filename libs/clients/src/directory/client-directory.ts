@@ -1,6 +1,6 @@
 import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
-import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { ALL_KEYS, ChangeFeed, textTopic } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -10,10 +10,10 @@ import { ClientEntity } from '../client.entity';
 import { IdFilter } from './id-filter';
 
 /** The change-feed topic of client rows; the key is the client id. */
-export const CLIENT_TOPIC = 'client';
+export const CLIENT_TOPIC = textTopic('client');
 
 /** A client id whose row changed, or ALL_KEYS when this instance may have missed changes. */
-export type ClientChangeListener = (clientId: string) => void;
+export type ClientChangeListener = (clientId: string | typeof ALL_KEYS) => void;
 
 /** A secret proven against one stored slow hash: valid while the row still holds that hash. */
 interface Proof {
@@ -159,7 +159,7 @@ export class ClientDirectory implements OnApplicationBootstrap, OnApplicationShu
     return createHmac('sha256', this.key).update(secret, 'utf8').digest();
   }
 
-  private changed(key: string): void {
+  private changed(key: string | typeof ALL_KEYS): void {
     this.generationValue++;
     if (key === ALL_KEYS) {
       for (const e of this.entries.values()) e.freshUntil = 0;

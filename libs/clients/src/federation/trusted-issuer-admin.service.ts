@@ -1,15 +1,17 @@
 import { AppConfig } from '@app/config';
 import {
-  AuditTrail,
-  ChangeFeed,
+  type AuditAction,
+  type ChangeOutcome,
+  Changes,
   isUniqueViolation,
   type KeysetOrder,
   keysetPage,
   LOCK_CLIENT_OR_ISSUER_NAME,
   lockName,
   type Page,
+  textTopic,
 } from '@app/persistence';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClientMetadataError, TrustedIssuerConflictError, TrustedIssuerNotFoundError } from '../client-admin.errors';
 import { jwksUriProblems } from '../client-keys';
@@ -24,7 +26,7 @@ import {
   type TrustedIssuerView,
 } from './trusted-issuer.view';
 
-export const TRUSTED_ISSUER_TOPIC = 'trusted_issuer';
+export const TRUSTED_ISSUER_TOPIC = textTopic('trusted_issuer');
 /** Keyset order of the list: issuer URLs ascending. */
 const ISSUER_ORDER: KeysetOrder<TrustedIssuerEntity> = {
   kind: 'trusted-issuers',
@@ -36,12 +38,9 @@ const ISSUER_ORDER: KeysetOrder<TrustedIssuerEntity> = {
 /** Registration of trusted issuers (workload identity federation), audited and published like client changes. */
 @Injectable()
 export class TrustedIssuerAdminService {
-  private readonly logger = new Logger('TrustedIssuerAdmin');
-
   constructor(
     private readonly ds: DataSource,
-    private readonly feed: ChangeFeed,
-    private readonly audit: AuditTrail,
+    private readonly changes: Changes,
     private readonly config: AppConfig,
   ) {}
 
@@ -145,20 +144,11 @@ export class TrustedIssuerAdminService {
     return row;
   }
 
-  private async mutate<T>(
-    actor: string,
-    action: string,
-    issuer: string,
-    work: (m: EntityManager) => Promise<{ result: T; details: Record<string, unknown> | null }>,
-  ): Promise<T> {
-    const { result, details } = await this.ds.transaction(async (m) => {
+  /** Every issuer change goes through the one write path (Changes); the audit details name the issuer. */
+  private mutate<T>(actor: string, action: AuditAction, issuer: string, work: (m: EntityManager) => Promise<ChangeOutcome<T>>): Promise<T> {
+    return this.changes.apply({ actor, action, topic: TRUSTED_ISSUER_TOPIC, key: issuer, clientId: null }, async (m) => {
       const out = await work(m);
-      if (out.details === null) return out;
-      await this.audit.record(m, { actor, action, clientId: null, details: { issuer, ...out.details } });
-      await this.feed.publish(m, TRUSTED_ISSUER_TOPIC, issuer);
-      return out;
+      return out.details === null ? out : { result: out.result, details: { issuer, ...out.details } };
     });
-    if (details !== null) this.logger.log(`${action} issuer=${JSON.stringify(issuer)} by ${JSON.stringify(actor)}`);
-    return result;
   }
 }

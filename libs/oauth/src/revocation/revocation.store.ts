@@ -1,5 +1,5 @@
 import { Clock } from '@app/config';
-import { ALL_KEYS, ChangeFeed } from '@app/persistence';
+import { ALL_KEYS, ChangeFeed, type ChangeTopic } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
@@ -7,16 +7,23 @@ import { RevokedSet } from './revoked-set';
 import { RevokedTokenEntity } from './revoked-token.entity';
 
 /** Change-feed topic of revocations; the key is `<exp seconds> <jti>`. */
-export const REVOCATION_TOPIC = 'revocation';
+/** A revoked token id and its expiry (epoch seconds): kept until then. */
+export interface Revocation {
+  readonly exp: number;
+  readonly jti: string;
+}
+
+export const REVOCATION_TOPIC: ChangeTopic<Revocation> = {
+  name: 'revocation',
+  encode: ({ exp, jti }) => `${exp} ${jti}`,
+  decode: (raw) => {
+    const space = raw.indexOf(' ');
+    const exp = Number(raw.slice(0, space));
+    return space > 0 && Number.isInteger(exp) ? { jti: raw.slice(space + 1), exp } : undefined;
+  },
+};
 
 const MAX_IN_MEMORY = 100_000;
-
-/** Parses a revocation's change-feed key; undefined for anything else. */
-export function parseRevocationKey(key: string): { jti: string; exp: number } | undefined {
-  const space = key.indexOf(' ');
-  const exp = Number(key.slice(0, space));
-  return space > 0 && Number.isInteger(exp) ? { jti: key.slice(space + 1), exp } : undefined;
-}
 
 /**
  * Revoked token ids: kept in PostgreSQL until the token would have expired, and mirrored in memory so a
@@ -42,8 +49,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
         void this.reload();
         return;
       }
-      const parsed = parseRevocationKey(key);
-      if (parsed) this.revoked.add(parsed.jti, parsed.exp);
+      this.revoked.add(key.jti, key.exp);
     });
   }
 
@@ -74,7 +80,7 @@ export class RevocationStore implements OnApplicationBootstrap, OnApplicationShu
         .returning('jti')
         .execute();
       if ((inserted.raw as unknown[]).length === 0) return false;
-      await this.feed.publish(m, REVOCATION_TOPIC, `${Math.ceil(expiresAt.getTime() / 1000)} ${jti}`);
+      await this.feed.publish(m, REVOCATION_TOPIC, { exp: Math.ceil(expiresAt.getTime() / 1000), jti });
       return true;
     });
   }

@@ -3,7 +3,7 @@ import { AppConfig, Clock } from '@app/config';
 import { KEYS_TOPIC, KeysService } from '@app/keys';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
-import { parseRevocationKey, REVOCATION_TOPIC } from '../revocation/revocation.store';
+import { REVOCATION_TOPIC } from '../revocation/revocation.store';
 import { AccessTokenIssuer, AccessTokenRequest, IssuedAccessToken } from '../token/access-token.issuer';
 import { reuseKey, TokenReuseStore } from './token-reuse.store';
 
@@ -36,9 +36,8 @@ export class TokenReuse {
     directory.onChange((id) => (id === ALL_KEYS ? this.store.clear() : this.store.dropClient(id)));
     feed.subscribe(KEYS_TOPIC, () => this.store.clear());
     feed.subscribe(REVOCATION_TOPIC, (key) => {
-      const parsed = key === ALL_KEYS ? undefined : parseRevocationKey(key);
-      if (parsed) this.store.dropToken(parsed.jti);
-      else this.store.clear();
+      if (key === ALL_KEYS) this.store.clear();
+      else this.store.dropToken(key.jti);
     });
   }
 

@@ -3,16 +3,29 @@ import { DataSource, EntityManager } from 'typeorm';
 import { type KeysetOrder, keysetPage, type Page } from '../page-cursor';
 import { AuditEntryEntity } from './audit-entry.entity';
 
+/** What happened, `<subject>.<past participle>`: every action the audit trail records. */
+export type AuditAction =
+  | 'client.created'
+  | 'client.updated'
+  | 'client.deleted'
+  | 'client.secret_rotated'
+  | 'client.tokens_revoked'
+  | 'clients.secrets_resealed'
+  | 'keys.activated'
+  | 'keys.next_created'
+  | 'keys.rotated'
+  | 'keys.rotated_immediately'
+  | 'keys.retired'
+  | 'keys.reencrypted'
+  | 'trusted_issuer.created'
+  | 'trusted_issuer.updated'
+  | 'trusted_issuer.deleted';
+
 /** One state change to record. */
 export interface AuditRecord {
   /** The admin token's client_id, "cli", or a system actor (`system:…`). */
   actor: string;
-  /**
-   * What happened, `<subject>.<past participle>`: client.created, client.updated, client.deleted,
-   * client.secret_rotated, client.bootstrap_updated, keys.activated, keys.retired, keys.next_created, keys.rotated,
-   * keys.rotated_immediately, keys.reencrypted.
-   */
-  action: string;
+  action: AuditAction;
   clientId: string | null;
   /** Must not contain a secret or key material; callers pass the non-secret fields that changed. */
   details: Record<string, unknown>;
