@@ -101,6 +101,27 @@ describe('every change wins, on every instance', () => {
     expect((await requestToken(b, 'rotating', rotated)).status).toBe(200);
   });
 
+  it('a disable through A is refused by B within one poll interval, measured', async () => {
+    await registered('propagated');
+    expect((await requestToken(b, 'propagated', SUPPLIED)).status).toBe(200);
+    const started = performance.now();
+    expect((await adminApi(a, await adminToken(a)).patch('/admin/clients/propagated', { enabled: false })).status).toBe(200);
+    const committed = performance.now();
+    expect((await requestToken(a, 'propagated', SUPPLIED)).status).toBe(401);
+    let seenAfter = 0;
+    while ((await requestToken(b, 'propagated', SUPPLIED)).status === 200) {
+      seenAfter = performance.now() - committed;
+      if (seenAfter > 5_000) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    seenAfter = performance.now() - committed;
+    process.stdout.write(
+      `cut-off propagation: the admin call took ${Math.round(committed - started)} ms; B refused ${Math.round(seenAfter)} ms after it (poll interval 100 ms)\n`,
+    );
+    // One poll interval (100 ms here) plus the poll's query, with room for a loaded CI machine.
+    expect(seenAfter).toBeLessThan(1_000);
+  });
+
   it('revoke_tokens ends the old secret’s grace at once, whatever grace_seconds asked for', async () => {
     await registered('leaked');
     const res = await adminApi(a, await adminToken(a)).post('/admin/clients/leaked/secret', { grace_seconds: 3600, revoke_tokens: true });
