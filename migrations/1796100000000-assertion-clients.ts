@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Clients without shared secrets (issue 11): private_key_jwt and client_secret_jwt (RFC 7523 §2.2), their keys
+ * Clients without shared secrets: private_key_jwt and client_secret_jwt (RFC 7523 §2.2), their keys
  * by value (`jwks`) or by reference (`jwks_uri`, RFC 7591 §2), federated credentials naming trusted issuers, the
  * client_secret_jwt secret sealed under the key-encryption key, and the assertion ids already used (RFC 7523
  * §3 item 7), kept until the assertion would have expired.

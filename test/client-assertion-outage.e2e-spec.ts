@@ -7,7 +7,7 @@ import { asTestDatabase, type PgProcess, startPgProcess } from './support/pg-pro
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 /*
- * The single-use jti insert is the one database write on the token path (issue 11 §1): a private_key_jwt client
+ * The single-use jti insert is the one database write on the token path: a private_key_jwt client
  * answers 503 with Retry-After while the database is down, even when cached, and works again when it is back;
  * a cached secret client keeps getting tokens (its hot path has no database round trip).
  */

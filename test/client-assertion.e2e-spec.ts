@@ -22,7 +22,7 @@ const rsaJwk = (bits: number): Record<string, string> =>
   generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }) as Record<string, string>;
 
 /*
- * private_key_jwt and client_secret_jwt (RFC 7523 §2.2, issue 11 §1-2) against the real server and PostgreSQL:
+ * private_key_jwt and client_secret_jwt (RFC 7523 §2.2) against the real server and PostgreSQL:
  * openid-client obtains tokens, and every refused assertion is 401 invalid_client (RFC 7521 §4.2.1) while a
  * malformed request stays 400 invalid_request (RFC 6749 §5.2).
  */

@@ -14,7 +14,7 @@ import { type ServerProcess, startServerProcess } from './support/server-process
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
 /**
- * Crash safety (issue 8 §4): a server SIGKILLed in the middle of an admin write or a key rotation leaves the
+ * Crash safety: a server SIGKILLed in the middle of an admin write or a key rotation leaves the
  * database as it was before the write, and the next start recovers, also from a stale embedded-database lock.
  *
  * "In the middle" is made certain, not left to timing: the test holds a lock on change_log, which every admin

@@ -262,7 +262,7 @@ const STACK_OR_INTERNALS =
   /\n\s+at |\bat [\w.<>]+ \(|\.(ts|js):\d+|node_modules|\/work\/|QueryFailedError|EntityMetadata|TypeError|RangeError|ReferenceError|FST_ERR|ERR_[A-Z_]{4,}|statusCode|Internal server error/;
 const ERROR_KEYS = new Set(['error', 'error_description', 'details']);
 
-/** The invariants of issue 8 §5; returns the broken ones. */
+/** The invariants every endpoint must keep under any input; returns the broken ones. */
 function problems(c: FuzzCase, res: RawResponse): string[] {
   const found: string[] = [];
   const text = res.body.toString('utf8');
@@ -297,7 +297,7 @@ function problems(c: FuzzCase, res: RawResponse): string[] {
   return found;
 }
 
-describe(`fuzzing every public and admin endpoint (issue 8 §5, ${RUNS} cases)`, () => {
+describe(`fuzzing every public and admin endpoint (${RUNS} cases)`, () => {
   let t: TestApp;
   let token: string;
 

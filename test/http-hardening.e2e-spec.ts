@@ -31,7 +31,7 @@ function expectSecurityHeaders(name: string, headers: Headers): void {
   expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
 }
 
-describe('HTTP hardening (issue 8 §3)', () => {
+describe('HTTP hardening', () => {
   let t: TestApp;
   let token: string;
 

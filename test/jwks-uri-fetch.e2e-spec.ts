@@ -4,7 +4,7 @@ import { clientAssertion, fakeHttp, type FakeHttp, JWT_BEARER, sendJson, signing
 import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 /*
- * Fetching a URL an admin typed (jwks_uri, trusted-issuer discovery) is guarded against SSRF (issue 11 §1): no
+ * Fetching a URL an admin typed (jwks_uri, trusted-issuer discovery) is guarded against SSRF: no
  * redirect to another host, a size limit, and in production no private, loopback or link-local address unless a
  * trusted issuer allows it.
  */

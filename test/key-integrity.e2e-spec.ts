@@ -16,7 +16,7 @@ function errorsOf(t: TestApp): string[] {
   });
 }
 
-/** §2 of issue 8: every stored key is checked on load; a failing row is neither published nor used. */
+/** Every stored key is checked on load; a failing row is neither published nor used. */
 describe('signing key integrity on load', () => {
   let t: TestApp;
   let encrypter: KeyEncrypter;

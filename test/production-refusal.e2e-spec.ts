@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
-/** §2 of issue 8: no well-known secret in a reachable server. Runs the built server as a real process. */
+/** No well-known secret in a reachable server. Runs the built server as a real process. */
 describe('production start and the playground client (published secret)', () => {
   let db: TestDatabase;
   let env: Record<string, string>;

@@ -44,7 +44,7 @@ function refused(port: number): Promise<boolean> {
 }
 
 /**
- * §4 of issue 8: graceful shutdown of the built server as a real process. In-flight requests finish; new
+ * Graceful shutdown of the built server as a real process. In-flight requests finish; new
  * connections are refused at the socket (so a proxy retries them elsewhere), never answered with a 503; a
  * rolling restart of two instances under load behind a retrying proxy loses no request.
  */

@@ -24,7 +24,7 @@ function afterSecond(second: number, ...apps: TestApp[]): void {
 }
 
 /**
- * §2 of issue 8: a leaked credential stops working when the operator says so. Two instances share one
+ * A leaked credential stops working when the operator says so. Two instances share one
  * database; every change is made on A and observed on B.
  */
 describe('token cut-off per client, admin tokens that follow their holder', () => {

@@ -6,7 +6,7 @@ import { fakeHttp, type FakeHttp, JWT_BEARER, sendJson, signingKey, type Signing
 import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 /*
- * Workload identity federation (issue 11 §3): a local fake OIDC issuer (discovery + JWKS on loopback) mints
+ * Workload identity federation: a local fake OIDC issuer (discovery + JWKS on loopback) mints
  * Kubernetes-shaped and GitHub-Actions-shaped tokens; a client with matching federated credentials gets tokens with
  * them, and tokens with the wrong subject, issuer, audience, lifetime or claim are refused.
  */

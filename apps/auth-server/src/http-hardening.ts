@@ -52,7 +52,7 @@ function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyR
 }
 
 /**
- * Fastify options of the hardening: source addresses, timeouts, early errors (issue 8 §3). No socket idle
+ * Fastify options of the hardening: source addresses, timeouts, early errors. No socket idle
  * timeout: it would cut keep-alive connections before keepAliveTimeout (a proxy in front then sees resets);
  * the headers and request timeouts bound slow clients instead.
  */

@@ -31,7 +31,7 @@ export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEn
 }
 
 /**
- * How a client's credentials are stored and checked on registration and change (issue 11): secrets hashed, the
+ * How a client's credentials are stored and checked on registration and change: secrets hashed, the
  * client_secret_jwt secret also sealed under the key-encryption key, keys and federated credentials validated.
  */
 @Injectable()

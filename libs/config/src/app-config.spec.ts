@@ -297,7 +297,7 @@ describe('parseConfig', () => {
     expect(p).toEqual([expect.stringMatching(/#2/), expect.stringMatching(/#3/)]);
   });
 
-  describe('hostile traffic and HTTP hardening (issue 8 §1, §3)', () => {
+  describe('hostile traffic and HTTP hardening', () => {
     it('defaults: no proxy trusted, documented throttle limits, cache of 100,000 clients, timeouts, docs on outside production', () => {
       const c = parseConfig({});
       expect(c.http).toMatchObject({

@@ -18,7 +18,7 @@ import { RequiredJsonBodyGuard } from '../validation/json-body.guard';
 import { PageQueryDto } from '../validation/page-query.dto';
 import { CreateTrustedIssuerDto, TrustedIssuerPageDto, TrustedIssuerResponseDto, UpdateTrustedIssuerDto } from './trusted-issuer.dto';
 
-/** Trusted issuers of workload tokens (issue 11 §4); `{issuer}` is the issuer URL, URL-encoded. */
+/** Trusted issuers of workload tokens; `{issuer}` is the issuer URL, URL-encoded. */
 @AdminController('trusted-issuers')
 @UseInterceptors(AdminErrorsInterceptor)
 export class TrustedIssuersController {

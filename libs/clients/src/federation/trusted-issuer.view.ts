@@ -1,6 +1,6 @@
 import type { TrustedIssuerEntity } from './trusted-issuer.entity';
 
-/** A trusted issuer as the admin API takes it (issue 11 §4). */
+/** A trusted issuer as the admin API takes it. */
 export interface TrustedIssuerInput {
   issuer: string;
   jwks_uri?: string | null;

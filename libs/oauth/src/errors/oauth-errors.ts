@@ -62,7 +62,7 @@ export class TemporarilyUnavailable extends ApiError {
 }
 
 /**
- * Throttled or shed load (issue 8 §1): 429 (RFC 6585 §4) with Retry-After. RFC 6749 has no rate-limit
+ * Throttled or shed load: 429 (RFC 6585 §4) with Retry-After. RFC 6749 has no rate-limit
  * code; temporarily_unavailable (§4.1.2.1) is the closest, and 5xx stays reserved for real faults.
  */
 export class TooManyRequests extends ApiError {

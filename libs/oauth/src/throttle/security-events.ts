@@ -18,7 +18,7 @@ export function escapeForLog(value: string): string {
 export type SecurityEvent = 'client_auth_failed' | 'client_auth_throttled' | 'client_auth_shed' | 'client_assertion_rejected';
 
 /**
- * Warn-level security events (issue 8 §1): each failed client authentication and each throttling decision,
+ * Warn-level security events: each failed client authentication and each throttling decision,
  * with the source address and the client id. Themselves rate-limited (THROTTLE_LOG_PER_MINUTE): events over
  * the limit are counted and the count is reported on the next line written, so a flood cannot fill the disk.
  */
