@@ -314,7 +314,7 @@ describe('admin API in production: the playground client (published secret)', ()
         {
           field: 'enabled',
           message:
-            'client "service-client-jwt" is the seed document\'s playground client and cannot be enabled in production: register a client under another id',
+            'client "service-client-jwt" is the playground client (its secret is published in the quick start) and cannot be enabled in production: register a client under another id',
         },
       ],
     });

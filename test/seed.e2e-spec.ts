@@ -10,7 +10,7 @@ const SEED_URL =
   'http://localhost:8085/ms-auth-server/oauth2/token?grant_type=client_credentials&scope=customer.read%20customer.write%20country.read';
 const SEED_AUTHORIZATION = 'Authorization: Basic c2VydmljZS1jbGllbnQtand0OnNlcnZpY2UtY2xpZW50LWp3dC1zZWNyZXQ=';
 
-/** The seed document's request, exactly as written there, with the real curl binary. */
+/** The sample request of the quick start (the origin of this server's contract), verbatim, with the real curl binary. */
 async function seedCurl(): Promise<{ status: number; headers: string; body: string }> {
   const { stdout } = await run(
     'curl',

@@ -14,7 +14,7 @@ const production = parseConfig({
 describe('playgroundClientConflict (a production start refuses to run while the published secret works)', () => {
   it('refuses enabling service-client-jwt in production', () => {
     expect(playgroundClientConflict(production, 'service-client-jwt', true)).toBe(
-      'client "service-client-jwt" is the seed document\'s playground client and cannot be enabled in production: register a client under another id',
+      'client "service-client-jwt" is the playground client (its secret is published in the quick start) and cannot be enabled in production: register a client under another id',
     );
   });
 

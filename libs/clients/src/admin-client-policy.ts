@@ -10,13 +10,13 @@ export type AdminClientChange =
   | { kind: 'update'; scopes?: string[]; audiences?: string[]; authMethod?: string };
 
 /**
- * In production the playground client (its secret is published in the seed document) cannot be enabled through
+ * In production the playground client (its secret is published in the quick start) cannot be enabled through
  * the admin API or the CLI: a production start refuses to run while it works (refuseWellKnownSecret), so enabling
  * it would only surface at the next restart, as an outage. Returns the reason, or undefined when allowed.
  */
 export function playgroundClientConflict(config: AppConfig, clientId: string, enabled: boolean | undefined): string | undefined {
   if (!config.production || enabled !== true || clientId !== PLAYGROUND_CLIENT.clientId) return undefined;
-  return `client "${clientId}" is the seed document's playground client and cannot be enabled in production: register a client under another id`;
+  return `client "${clientId}" is the playground client (its secret is published in the quick start) and cannot be enabled in production: register a client under another id`;
 }
 
 /**

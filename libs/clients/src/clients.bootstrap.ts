@@ -60,9 +60,9 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
   private async seedPlayground(): Promise<void> {
     const repo = this.ds.getRepository(ClientEntity);
     if (await repo.existsBy({ clientId: PLAYGROUND_CLIENT.clientId })) return;
-    await this.create('playground client of the seed document', {
+    await this.create('playground client of the quick start', {
       clientId: PLAYGROUND_CLIENT.clientId,
-      clientName: 'Playground client from the seed document (not created in production)',
+      clientName: 'Playground client of the quick start (not created in production)',
       secretHash: await this.secrets.store(PLAYGROUND_CLIENT.secret, 'supplied'),
       scopes: [...PLAYGROUND_CLIENT.scopes],
       grantTypes: ['client_credentials'],

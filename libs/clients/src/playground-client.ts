@@ -3,7 +3,7 @@ import type { ClientEntity } from './client.entity';
 import type { SecretStorage } from './secrets/secret-storage';
 
 /**
- * The seed document's client. Its secret is published, so it is created only on the embedded database or with
+ * The quick start's sample client. Its secret is published, so it is created only on the embedded database or with
  * SEED_PLAYGROUND_CLIENT=true, and a production start refuses to run while it still works (refuseWellKnownSecret).
  */
 export const PLAYGROUND_CLIENT = {
@@ -12,12 +12,12 @@ export const PLAYGROUND_CLIENT = {
   scopes: ['customer.read', 'customer.write', 'country.read'],
 } as const;
 
-/** A production start that would serve a client whose secret is published in the seed document. */
+/** A production start that would serve a client whose secret is published in the quick start. */
 export class WellKnownSecretError extends Error {
   constructor(clientId: string) {
     super(
       `refusing to start in production: client "${clientId}" is enabled and accepts the published playground secret ` +
-        `from the seed document. Fix it with one of: \`npm run cli -- rotate-secret ${clientId}\`, ` +
+        `from the quick start. Fix it with one of: \`npm run cli -- rotate-secret ${clientId}\`, ` +
         `\`npm run cli -- disable ${clientId}\`, \`npm run cli -- delete ${clientId}\` (same DATABASE_URL and KEY_ENCRYPTION_KEYS), then start again.`,
     );
     this.name = 'WellKnownSecretError';

@@ -32,7 +32,7 @@ export abstract class AppConfig {
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
   /**
-   * Create the seed document's playground client (well-known secret): by default only on the embedded database of
+   * Create the quick start's playground client (well-known secret): by default only on the embedded database of
    * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
    */
   abstract readonly seedPlaygroundClient: boolean;
@@ -449,7 +449,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
   // embedded development database, a loopback listener); anything else must ask for it.
   const seedPlaygroundClient = r.bool('SEED_PLAYGROUND_CLIENT', databaseUrl === undefined && !production && isLoopbackHost(host));
   if (production && seedPlaygroundClient) {
-    r.problems.push('SEED_PLAYGROUND_CLIENT must not be true in production (its secret is published in the seed document)');
+    r.problems.push('SEED_PLAYGROUND_CLIENT must not be true in production (its secret is published in the quick start)');
   }
 
   const jwksMaxAgeSeconds = r.int('JWKS_MAX_AGE', 600, 0, 86400);
