@@ -20,3 +20,4 @@ export * from './federation/trusted-issuer.view';
 export * from './federation/trusted-issuer-admin.service';
 export * from './federation/trusted-issuers';
 export * from './client-credentials';
+export * from './client-claims';

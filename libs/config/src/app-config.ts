@@ -30,6 +30,8 @@ export abstract class AppConfig {
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
+  // Token claims feature.
+  abstract readonly claims: ClaimsConfig;
   /** Create the seed document's playground client (well-known secret): embedded database, or SEED_PLAYGROUND_CLIENT=true. */
   abstract readonly seedPlaygroundClient: boolean;
 }
@@ -163,6 +165,12 @@ export interface AssertionConfig {
   readonly jwksMaxCacheSeconds: number;
   readonly fetchTimeoutMs: number;
   readonly fetchMaxBytes: number;
+}
+
+/** Token claims feature: what clients may add to their access tokens. */
+export interface ClaimsConfig {
+  /** Bytes of a client's token_claims as JSON. */
+  readonly maxBytes: number;
 }
 
 export type RawEnv = Record<string, string | undefined>;
@@ -483,6 +491,10 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       jwksMaxCacheSeconds: r.int('JWKS_MAX_CACHE', 86400, 1, 604800),
       fetchTimeoutMs: r.int('JWKS_FETCH_TIMEOUT_MS', 5000, 100, 60000),
       fetchMaxBytes: r.int('JWKS_FETCH_MAX_BYTES', 262144, 1024, 10_485_760),
+    },
+    // Token claims feature.
+    claims: {
+      maxBytes: r.int('TOKEN_CLAIMS_MAX_BYTES', 2048, 2, 65536),
     },
   };
 

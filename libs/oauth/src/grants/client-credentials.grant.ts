@@ -28,7 +28,8 @@ export class ClientCredentialsGrant implements GrantHandler {
     const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
     const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
-    const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl });
+    // Static claims change only with the client's row, whose every change drops its reusable tokens.
+    const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;
