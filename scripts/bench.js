@@ -12,7 +12,7 @@
  * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
  * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
  * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
- * form, introspect, jwks, many, reuse, es256, eddsa, rss.
+ * form, introspect, jwks, many, reuse, es256, eddsa, rss, claims (static token claims vs none, both on the server).
  *
  * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
  * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
@@ -396,6 +396,24 @@ async function main() {
         body,
         connections: 50,
       });
+    }
+    // Token claims feature: the same request for a client with static claims and for one without, both on this
+    // server (the "floor" columns of this row are the client without claims). The signature dominates; what the
+    // claims add is serialising them (once per client row) and the longer payload to encode and hash.
+    if (want('claims')) {
+      const claims = { tenant: 'acme', team: 'payments', environment: 'production', region: 'eu-west-1', cost_center: 'cc-4711' };
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
+         ON CONFLICT (client_id) DO UPDATE SET token_claims = EXCLUDED.token_claims`,
+        [seedHash, SEED_SCOPES, JSON.stringify(claims)],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
+      const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), { ...seed(50), headers: { authorization: auth } });
+      notes.push(
+        `a client with 5 static claims vs the same client without (50 connections, same server): CPU per token ` +
+          `${withSpread(row.cpuRatio, 3)}×, tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
+      );
     }
     if (want('introspect')) {
       const tokenOf = async (p) => {

@@ -25,6 +25,9 @@ import { SecurityEvents } from './throttle/security-events';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
+// Token claims feature.
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
+import { ExchangeTokens } from './token-exchange/exchange-tokens';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -50,7 +53,18 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
+    // Token claims feature.
+    TokenExchangeGrant,
+    ExchangeTokens,
+    {
+      provide: GRANT_HANDLERS,
+      useFactory: (...handlers: GrantHandler[]) => handlers,
+      inject: [
+        ClientCredentialsGrant,
+        // Token claims feature.
+        TokenExchangeGrant,
+      ],
+    },
   ],
   exports: [
     BasicAuthGuard,

@@ -2,7 +2,9 @@ import { accessTokenLifetime, ClientEntity } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
+import { federatedClaimsOf } from '../client-auth/assertion/claim-mappings';
 import { UnauthorizedClient } from '../errors';
+import { AccessTokenIssuer } from '../token/access-token.issuer';
 import { TokenReuse } from '../token-reuse/token-reuse';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
@@ -17,6 +19,7 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(
     private readonly tokens: TokenReuse,
     private readonly config: AppConfig,
+    private readonly issuer: AccessTokenIssuer,
   ) {}
 
   async handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
@@ -28,8 +31,13 @@ export class ClientCredentialsGrant implements GrantHandler {
     const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
     const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
+    const request = { clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims };
+    // Claims mapped from a workload's platform token differ per token: such a token is never handed out again.
+    const federated = federatedClaimsOf(client, params, this.config.issuer);
     // Static claims change only with the client's row, whose every change drops its reusable tokens.
-    const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims });
+    const issued = federated
+      ? await this.issuer.issue({ ...request, claims: { ...client.tokenClaims, ...federated } })
+      : await this.tokens.issue(request);
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;
