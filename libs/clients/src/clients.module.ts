@@ -10,6 +10,8 @@ import { DeletedClientEntity } from './deleted-client.entity';
 import { TrustedIssuerAdminService } from './federation/trusted-issuer-admin.service';
 import { TrustedIssuerEntity } from './federation/trusted-issuer.entity';
 import { TrustedIssuers } from './federation/trusted-issuers';
+// Token claims feature.
+import { FederatedClients } from './federation/federated-clients';
 import { SecretHasher } from './secret-hasher';
 
 /** The entities this lib maps (registered clients, the tombstones of deleted ones, trusted issuers). */
@@ -18,7 +20,16 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
 @Module({
   // KeyEncrypter: client_secret_jwt secrets are sealed like signing keys.
   imports: [TypeOrmModule.forFeature(CLIENTS_ENTITIES), KeyLifecycleModule],
-  providers: [ClientsService, SecretHasher, ClientAdminService, ClientCredentials, TrustedIssuerAdminService, TrustedIssuers],
+  providers: [
+    ClientsService,
+    SecretHasher,
+    ClientAdminService,
+    ClientCredentials,
+    TrustedIssuerAdminService,
+    TrustedIssuers,
+    // Token claims feature.
+    FederatedClients,
+  ],
   exports: [
     ClientsService,
     SecretHasher,
@@ -27,6 +38,8 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     TrustedIssuerAdminService,
     TrustedIssuers,
     KeyLifecycleModule,
+    // Token claims feature.
+    FederatedClients,
   ],
 })
 export class ClientsModule {}

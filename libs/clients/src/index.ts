@@ -21,3 +21,4 @@ export * from './federation/trusted-issuer-admin.service';
 export * from './federation/trusted-issuers';
 export * from './client-credentials';
 export * from './client-claims';
+export * from './federation/federated-clients';

@@ -26,6 +26,7 @@ import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
 // Token claims feature.
+import { JwtBearerGrant } from './grants/jwt-bearer.grant';
 import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { ExchangeTokens } from './token-exchange/exchange-tokens';
 
@@ -55,6 +56,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     ClientCredentialsGrant,
     // Token claims feature.
     TokenExchangeGrant,
+    JwtBearerGrant,
     ExchangeTokens,
     {
       provide: GRANT_HANDLERS,
@@ -63,6 +65,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
         ClientCredentialsGrant,
         // Token claims feature.
         TokenExchangeGrant,
+        JwtBearerGrant,
       ],
     },
   ],

@@ -13,6 +13,7 @@ import { parseBasicAuthorization } from './basic-credentials';
 import { clientAddress } from './client-address';
 import { type OAuthParams, parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
+import { UNAUTHENTICATED_GRANTS_KEY } from './unauthenticated-grants';
 
 /**
  * Client authentication (RFC 6749 §2.3) for the token, introspection and revocation endpoints, as its own step
@@ -75,6 +76,10 @@ export class BasicAuthGuard implements CanActivate {
       method = 'client_secret_post';
       clientId = bodyId;
       secret = bodySecret;
+    } else if (this.unauthenticatedGrant(context, params)) {
+      // Token claims feature: RFC 7523 §3.1, the grant's assertion identifies the workload (checked by the grant).
+      setOAuthState(req, { params });
+      return true;
     } else {
       throw new InvalidClient(realm, 'no client authentication');
     }
@@ -119,6 +124,14 @@ export class BasicAuthGuard implements CanActivate {
       this.events.record('client_assertion_rejected', source, named, `reason=${err.reason}`);
       throw new InvalidClient(this.config.issuer, `assertion rejected: ${err.reason}`, `Client authentication failed: ${err.description}`);
     }
+  }
+
+  /** Token claims feature: the request's grant_type is one the route takes without client authentication. */
+  private unauthenticatedGrant(context: ExecutionContext, params: OAuthParams): boolean {
+    const grantType = params.single.get('grant_type');
+    if (grantType === undefined) return false;
+    const listed = this.reflector.get<string[] | undefined>(UNAUTHENTICATED_GRANTS_KEY, context.getHandler());
+    return listed?.includes(grantType) ?? false;
   }
 
   private queryParamsOf(context: ExecutionContext): ReadonlySet<string> {
