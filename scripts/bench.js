@@ -409,7 +409,10 @@ async function main() {
       );
       cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
       const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
-      const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), { ...seed(50), headers: { authorization: auth } });
+      const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), {
+        ...seed(50),
+        headers: { authorization: auth },
+      });
       notes.push(
         `a client with 5 static claims vs the same client without (50 connections, same server): CPU per token ` +
           `${withSpread(row.cpuRatio, 3)}×, tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
