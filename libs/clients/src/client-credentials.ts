@@ -95,6 +95,9 @@ export class ClientCredentials {
       // Token claims feature.
       ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.config.claims.maxBytes) : []),
       ...(m.token_exchange !== undefined && m.token_exchange !== null ? tokenExchangeProblems(m.token_exchange) : []),
+      ...(m.token_hook === true && this.config.claims.hook === undefined
+        ? [{ field: 'token_hook', message: 'no token hook is configured on this server (TOKEN_HOOK_URL)' }]
+        : []),
     ];
   }
 

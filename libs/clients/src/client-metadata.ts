@@ -26,6 +26,8 @@ export interface ClientMetadata {
   token_claims?: TokenClaims | null;
   /** RFC 8693: audiences and scopes the client may obtain on behalf of others; null: no token exchange. */
   token_exchange?: TokenExchangePolicy | null;
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  token_hook?: boolean;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -54,6 +56,7 @@ export interface ClientView {
   // Token claims feature.
   token_claims?: TokenClaims;
   token_exchange?: TokenExchangePolicy;
+  token_hook?: boolean;
   enabled: boolean;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
@@ -84,6 +87,7 @@ export function toClientView(c: ClientEntity): ClientView {
     // Token claims feature.
     ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
     ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
+    ...(c.tokenHook ? { token_hook: true } : {}),
     enabled: c.enabled,
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
@@ -108,6 +112,7 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
   // Token claims feature: an empty object is no claims.
   if (m.token_claims !== undefined) cols.tokenClaims = m.token_claims && Object.keys(m.token_claims).length ? m.token_claims : null;
+  if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
   if (m.token_exchange !== undefined)
     cols.tokenExchange = m.token_exchange && { audiences: [...m.token_exchange.audiences], scopes: [...m.token_exchange.scopes] };
   return cols;

@@ -116,6 +116,10 @@ export class ClientEntity {
   @Column({ name: 'token_exchange', type: 'jsonb', nullable: true })
   tokenExchange: TokenExchangePolicy | null;
 
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  @Column({ name: 'token_hook', type: 'boolean', default: false })
+  tokenHook: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -169,8 +169,25 @@ export interface AssertionConfig {
 
 /** Token claims feature: what clients may add to their access tokens. */
 export interface ClaimsConfig {
-  /** Bytes of a client's token_claims as JSON. */
+  /** Bytes of a client's token_claims as JSON (and of what a token hook adds). */
   readonly maxBytes: number;
+  /** The token hook; undefined without TOKEN_HOOK_URL. */
+  readonly hook: TokenHookConfig | undefined;
+}
+
+/** Token claims feature: a service asked before signing, for clients with token_hook: true. */
+export interface TokenHookConfig {
+  readonly url: string;
+  /** HMAC-SHA256 key of the signature header the hook checks. */
+  readonly secret: string;
+  readonly timeoutMs: number;
+  /** What a failed, timed-out or open-circuit hook means: refuse the token (503) or issue it without the hook. */
+  readonly failure: 'deny' | 'allow';
+  /** Consecutive failures that open the circuit, and how long it stays open before one trial call. */
+  readonly breakerThreshold: number;
+  readonly breakerOpenMs: number;
+  /** In production, also reach a hook on a private (cluster) address; https still required. */
+  readonly allowPrivateNetwork: boolean;
 }
 
 export type RawEnv = Record<string, string | undefined>;
@@ -205,6 +222,8 @@ export const FILE_VARIABLES = [
   'KEY_ENCRYPTION_KEYS',
   'ADMIN_CLIENT_ID',
   'ADMIN_CLIENT_SECRET',
+  // Token claims feature.
+  'TOKEN_HOOK_SECRET',
 ] as const;
 
 class Reader {
@@ -495,6 +514,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     // Token claims feature.
     claims: {
       maxBytes: r.int('TOKEN_CLAIMS_MAX_BYTES', 2048, 2, 65536),
+      hook: tokenHookConfig(r, production),
     },
   };
 
@@ -508,6 +528,30 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
   for (const rule of rules) r.problems.push(...rule(config));
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
+}
+
+/** Token claims feature: TOKEN_HOOK_* (only with TOKEN_HOOK_URL). */
+function tokenHookConfig(r: Reader, production: boolean): TokenHookConfig | undefined {
+  const url = r.raw('TOKEN_HOOK_URL');
+  if (url === undefined) return undefined;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const schemes = production ? ['https:'] : ['https:', 'http:'];
+  if (!parsed || !schemes.includes(parsed.protocol) || parsed.username || parsed.password || parsed.hash) {
+    r.problems.push(`TOKEN_HOOK_URL must be an absolute ${production ? 'https' : 'http(s)'} URL without credentials or fragment`);
+  }
+  const secret = r.raw('TOKEN_HOOK_SECRET');
+  if (secret === undefined || secret.length < 32) {
+    r.problems.push('TOKEN_HOOK_SECRET must be set with TOKEN_HOOK_URL, at least 32 characters (the HMAC key the hook checks)');
+  }
+  return {
+    url,
+    secret: secret ?? '',
+    timeoutMs: r.int('TOKEN_HOOK_TIMEOUT_MS', 200, 10, 10_000),
+    failure: r.oneOf('TOKEN_HOOK_FAILURE', ['deny', 'allow'] as const, 'deny'),
+    breakerThreshold: r.int('TOKEN_HOOK_BREAKER_THRESHOLD', 5, 1, 1000),
+    breakerOpenMs: r.int('TOKEN_HOOK_BREAKER_OPEN_MS', 10_000, 100, 3_600_000),
+    allowPrivateNetwork: r.bool('TOKEN_HOOK_ALLOW_PRIVATE_NETWORK', false),
+  };
 }
 
 /** The process environment; the one place that reads it. */

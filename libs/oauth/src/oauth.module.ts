@@ -29,6 +29,7 @@ import { TokenReuse } from './token-reuse/token-reuse';
 import { JwtBearerGrant } from './grants/jwt-bearer.grant';
 import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { ExchangeTokens } from './token-exchange/exchange-tokens';
+import { TokenHook } from './token-hook/token-hook';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -58,6 +59,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     TokenExchangeGrant,
     JwtBearerGrant,
     ExchangeTokens,
+    TokenHook,
     {
       provide: GRANT_HANDLERS,
       useFactory: (...handlers: GrantHandler[]) => handlers,
@@ -78,6 +80,8 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     AccessTokenVerifier,
     RevocationStore,
     GrantRegistry,
+    // Token claims feature.
+    TokenHook,
   ],
 })
 export class OAuthModule {}

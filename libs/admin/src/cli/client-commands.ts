@@ -12,7 +12,7 @@ export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
   --grant-type client_credentials (repeatable)  --access-token-ttl SECONDS|null
   --audience URI (repeatable; the first is the default)  --introspect-any-token true|false
   --jwks '{"keys":[...]}'|null  --jwks-uri URL|null  --federated-credentials '[{"issuer":…,"subject":…}]'
-  --token-claims '{"tenant":"acme"}'|null  --token-exchange '{"audiences":[…],"scopes":[…]}'|null`;
+  --token-claims '{"tenant":"acme"}'|null  --token-exchange '{"audiences":[…],"scopes":[…]}'|null  --token-hook true|false`;
 
 const METADATA_OPTIONS = {
   scope: { type: 'string' },
@@ -28,6 +28,7 @@ const METADATA_OPTIONS = {
   // Token claims feature.
   'token-claims': { type: 'string' },
   'token-exchange': { type: 'string' },
+  'token-hook': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const clients = (app: INestApplicationContext): ClientAdminService => app.get(ClientAdminService);
@@ -128,5 +129,6 @@ function metadata(v: Values): Record<string, unknown> {
   // Token claims feature.
   if (v['token-claims'] !== undefined) m.token_claims = json(v['token-claims'] as string);
   if (v['token-exchange'] !== undefined) m.token_exchange = json(v['token-exchange'] as string);
+  if (v['token-hook'] !== undefined) m.token_hook = flagBoolean(v['token-hook'] as string);
   return m;
 }

@@ -110,3 +110,10 @@ export class InvalidGrant extends ApiError {
     super('invalid_grant', 400, description, debug);
   }
 }
+
+/** RFC 6749 §4.1.2.1 access_denied, as a token hook decides it: 403, the hook's description shown. */
+export class AccessDenied extends ApiError {
+  constructor(description: string, debug?: string) {
+    super('access_denied', 403, description, debug);
+  }
+}

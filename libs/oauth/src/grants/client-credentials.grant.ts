@@ -5,6 +5,7 @@ import { OAuthParams } from '../client-auth';
 import { federatedClaimsOf } from '../client-auth/assertion/claim-mappings';
 import { UnauthorizedClient } from '../errors';
 import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { TokenHook } from '../token-hook/token-hook';
 import { TokenReuse } from '../token-reuse/token-reuse';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
@@ -20,6 +21,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     private readonly tokens: TokenReuse,
     private readonly config: AppConfig,
     private readonly issuer: AccessTokenIssuer,
+    private readonly hook: TokenHook,
   ) {}
 
   async handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
@@ -34,10 +36,25 @@ export class ClientCredentialsGrant implements GrantHandler {
     const request = { clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims };
     // Claims mapped from a workload's platform token differ per token: such a token is never handed out again.
     const federated = federatedClaimsOf(client, params, this.config.issuer);
-    // Static claims change only with the client's row, whose every change drops its reusable tokens.
-    const issued = federated
-      ? await this.issuer.issue({ ...request, claims: { ...client.tokenClaims, ...federated } })
-      : await this.tokens.issue(request);
+    let issued;
+    if (this.hook.appliesTo(client)) {
+      // The hook decides per request (it may deny or add claims), so its tokens are never reused either.
+      const proposed = { ...client.tokenClaims, ...federated };
+      const claims = await this.hook.claims({
+        grantType: this.grantType,
+        clientId: client.clientId,
+        subject: client.clientId,
+        scopes,
+        audience,
+        claims: proposed,
+      });
+      issued = await this.issuer.issue({ ...request, claims });
+    } else if (federated) {
+      issued = await this.issuer.issue({ ...request, claims: { ...client.tokenClaims, ...federated } });
+    } else {
+      // Static claims change only with the client's row, whose every change drops its reusable tokens.
+      issued = await this.tokens.issue(request);
+    }
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;

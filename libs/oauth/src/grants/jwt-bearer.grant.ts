@@ -9,6 +9,7 @@ import { ClientAssertionAuthenticator } from '../client-auth/assertion/client-as
 import { KnownClients } from '../token/known-clients';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../errors';
 import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { TokenHook } from '../token-hook/token-hook';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
 import { TokenResponse } from '../token/token-response';
@@ -34,6 +35,7 @@ export class JwtBearerGrant implements GrantHandler {
     private readonly clients: KnownClients,
     private readonly issuer: AccessTokenIssuer,
     private readonly config: AppConfig,
+    private readonly hook: TokenHook,
   ) {}
 
   handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
@@ -77,13 +79,18 @@ export class JwtBearerGrant implements GrantHandler {
     const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
     const mapped = mappedClaims(verified.claims, verified.credential);
-    const issued = await this.issuer.issue({
-      clientId: client.clientId,
-      scopes,
-      audience,
-      ttlSeconds: ttl,
-      claims: mapped ? { ...client.tokenClaims, ...mapped } : client.tokenClaims,
-    });
+    let claims = mapped ? { ...client.tokenClaims, ...mapped } : client.tokenClaims;
+    if (this.hook.appliesTo(client)) {
+      claims = await this.hook.claims({
+        grantType: this.grantType,
+        clientId: client.clientId,
+        subject: client.clientId,
+        scopes,
+        audience,
+        claims: claims ?? {},
+      });
+    }
+    const issued = await this.issuer.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;

@@ -15,6 +15,7 @@ import {
 } from '../token-exchange/exchange-policy';
 import { ExchangeTokens } from '../token-exchange/exchange-tokens';
 import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { TokenHook } from '../token-hook/token-hook';
 import { resolveAudience } from '../token/audience';
 import { parseScope } from '../token/scope';
 import { TokenResponse } from '../token/token-response';
@@ -39,6 +40,7 @@ export class TokenExchangeGrant implements GrantHandler {
     private readonly issuer: AccessTokenIssuer,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly hook: TokenHook,
   ) {}
 
   async handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
@@ -70,15 +72,19 @@ export class TokenExchangeGrant implements GrantHandler {
     const ttl = Math.min(accessTokenLifetime(client.accessTokenTtl, this.config.tokens), remaining);
     if (ttl <= 0) throw new InvalidRequest('The subject_token has expired');
 
-    const issued = await this.issuer.issue({
-      clientId: client.clientId,
-      subject: subject.sub,
-      scopes,
-      audience,
-      ttlSeconds: ttl,
-      // The subject's own claims (a token of this server: its client's static claims) describe the subject still.
-      claims: { ...subject.claims, act, ...(chain.length ? { exchanged_from: chain } : {}) },
-    });
+    // The subject's own claims (a token of this server: its client's static claims) describe the subject still.
+    let claims: Record<string, unknown> = { ...subject.claims, act, ...(chain.length ? { exchanged_from: chain } : {}) };
+    if (this.hook.appliesTo(client)) {
+      claims = await this.hook.claims({
+        grantType: this.grantType,
+        clientId: client.clientId,
+        subject: subject.sub,
+        scopes,
+        audience,
+        claims,
+      });
+    }
+    const issued = await this.issuer.issue({ clientId: client.clientId, subject: subject.sub, scopes, audience, ttlSeconds: ttl, claims });
     const response: TokenResponse = {
       access_token: issued.token,
       issued_token_type: requestedType,

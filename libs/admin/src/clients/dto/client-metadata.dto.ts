@@ -151,4 +151,13 @@ export class ClientMetadataDto implements ClientMetadata {
   @IsOptional()
   @IsObject({ message: 'token_exchange must be an object {"audiences": [...], "scopes": [...]}' })
   token_exchange?: TokenExchangePolicy | null;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Ask the token hook (TOKEN_HOOK_URL) before signing this client’s tokens',
+  })
+  @IfPresent()
+  @IsBoolean()
+  token_hook?: boolean;
 }
