@@ -59,6 +59,19 @@ describe('static token claims', () => {
     expect(list.body.details[0].field).toBe('token_claims');
   });
 
+  it('names the field of a malformed token_exchange policy or claim mapping instead of failing (400, never 5xx)', async () => {
+    const policy = await admin.post('/admin/clients', { scope: 'orders.read', token_exchange: { audiences: [] } });
+    expect(policy.status).toBe(400);
+    expect(policy.body.details.map((d: { field: string }) => d.field)).toEqual(['token_exchange.audiences', 'token_exchange.scopes']);
+    const mapping = await admin.post('/admin/clients', {
+      scope: 'orders.read',
+      token_endpoint_auth_method: 'private_key_jwt',
+      federated_credentials: [{ issuer: 'https://idp.example.com', subject: 's', claim_mappings: 'repository' }],
+    });
+    expect(mapping.status).toBe(400);
+    expect(mapping.body.details[0].field).toBe('federated_credentials.0.claim_mappings');
+  });
+
   it('a change of claims shows in the next token, although an identical request would reuse the last one', async () => {
     const c = await create({ token_claims: { tenant: 'acme' } });
     const first = await tokenOf(c);

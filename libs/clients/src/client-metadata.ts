@@ -114,7 +114,7 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.token_claims !== undefined) cols.tokenClaims = m.token_claims && Object.keys(m.token_claims).length ? m.token_claims : null;
   if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
   if (m.token_exchange !== undefined)
-    cols.tokenExchange = m.token_exchange && { audiences: [...m.token_exchange.audiences], scopes: [...m.token_exchange.scopes] };
+    cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
   return cols;
 }
 
@@ -125,6 +125,17 @@ function normalCredential(c: FederatedCredential): FederatedCredential {
     subject: c.subject,
     ...(c.audience !== undefined ? { audience: c.audience } : {}),
     ...(c.claims !== undefined ? { claims: { ...c.claims } } : {}),
-    ...(c.claim_mappings !== undefined ? { claim_mappings: c.claim_mappings.map((m) => ({ from: m.from, to: m.to })) } : {}),
+    // Validated after this mapping: anything but an array of objects is kept as sent, for the validator to name.
+    ...(c.claim_mappings !== undefined
+      ? {
+          claim_mappings: Array.isArray(c.claim_mappings)
+            ? c.claim_mappings.map((m) => (isObject(m) ? { from: m.from, to: m.to } : m))
+            : c.claim_mappings,
+        }
+      : {}),
   };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
