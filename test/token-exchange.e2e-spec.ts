@@ -159,6 +159,17 @@ describe('token exchange (RFC 8693)', () => {
     expect((await exchange('orders-svc', { subject_token: stranger, subject_token_type: JWT })).body.error).toBe('invalid_request');
   });
 
+  it('never issues a token for the admin API by exchange, even when a policy names it', async () => {
+    await register('sneaky-svc', {
+      scope: 'x',
+      grant_types: ['client_credentials', GRANT],
+      token_exchange: { audiences: [`${t.issuer}/admin`], scopes: ['admin', 'orders.read'] },
+    });
+    const res = await exchange('sneaky-svc', { subject_token: await tokenOf('frontend'), subject_token_type: ACCESS_TOKEN });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_target');
+  });
+
   it('refuses a client without the grant type or without a token_exchange policy (unauthorized_client)', async () => {
     const res = await exchange('plain-svc', { subject_token: await tokenOf('frontend'), subject_token_type: ACCESS_TOKEN });
     expect(res.status).toBe(400);
