@@ -12,7 +12,8 @@
  * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
  * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
  * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
- * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked, refusals, idfilter.
+ * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked, refusals, idfilter, claims (static token claims
+ * vs none, both on the server), hook (a client asking a local token hook vs one that does not, both on the server).
  *
  * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
  * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
@@ -403,6 +404,27 @@ async function main() {
         connections: 50,
       });
     }
+    // Token claims feature: the same request for a client with static claims and for one without, both on this
+    // server (the "floor" columns of this row are the client without claims). The signature dominates; what the
+    // claims add is serialising them (once per client row) and the longer payload to encode and hash.
+    if (want('claims')) {
+      const claims = { tenant: 'acme', team: 'payments', environment: 'production', region: 'eu-west-1', cost_center: 'cc-4711' };
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
+         ON CONFLICT (client_id) DO UPDATE SET token_claims = EXCLUDED.token_claims`,
+        [seedHash, SEED_SCOPES, JSON.stringify(claims)],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
+      const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), {
+        ...seed(50),
+        headers: { authorization: auth },
+      });
+      notes.push(
+        `a client with 5 static claims vs the same client without (50 connections, same server): CPU per token ` +
+          `${withSpread(row.cpuRatio, 3)}×, tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
+      );
+    }
     if (want('introspect')) {
       const tokenOf = async (p) => {
         const r = await fetch(`http://127.0.0.1:${p.port}${SEED_PATH}`, { method: 'POST', headers: { authorization: SEED_AUTH } });
@@ -486,6 +508,38 @@ async function main() {
       await stop(server);
     }
     await stop(floor);
+
+    // ------------------------------------------------------------ token hook (token claims feature)
+    // A client with token_hook: true against the seed client on the same server, the hook a minimal local HTTP
+    // server in this process answering one claim: what the hook costs the server (one signed POST on a kept-alive
+    // connection, its answer parsed and checked), not what a real hook's own work costs.
+    if (want('hook')) {
+      const hookServer = require('node:http').createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"claims":{"entitlements":["orders:read"]}}'));
+      });
+      await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hook`;
+      server = await startServer({ TOKEN_HOOK_URL: hookUrl, TOKEN_HOOK_SECRET: randomBytes(32).toString('base64url') });
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_hook) VALUES ('bench-hook', $1, $2, true)
+         ON CONFLICT (client_id) DO UPDATE SET token_hook = true`,
+        [seedHash, SEED_SCOPES],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-hook'`).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`bench-hook:${SEED_SECRET}`).toString('base64')}`;
+      const row = await compare('token hook (local) vs none, RS256', server, server, seed(50), {
+        ...seed(50),
+        headers: { authorization: auth },
+      });
+      notes.push(
+        `a client asking a local token hook vs one that does not (50 connections, same server): CPU per token ` +
+          `${withSpread(row.cpuRatio, 2)}×, p50 ${fmt(median(row.serverP50), 2)} vs ${fmt(median(row.floorP50), 2)} ms, ` +
+          `tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
+      );
+      await stop(server);
+      await new Promise((r) => hookServer.close(r));
+    }
 
     // ------------------------------------------------------------ ES256, EdDSA (their own floors)
     for (const alg of ['ES256', 'EdDSA']) {

@@ -60,6 +60,9 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'jwks',
         'jwks_uri',
         'federated_credentials',
+        'token_claims',
+        'token_exchange',
+        'token_hook',
       ].sort(),
     );
     const list = doc.paths['/ms-auth-server/admin/clients'].get;

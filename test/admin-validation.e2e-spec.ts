@@ -44,7 +44,15 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
         ],
       ],
     ],
-    [{ scope: 'a', grant_types: ['authorization_code'] }, [['grant_types', 'each grant type must be one of client_credentials']]],
+    [
+      { scope: 'a', grant_types: ['authorization_code'] },
+      [
+        [
+          'grant_types',
+          'each grant type must be one of client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:jwt-bearer',
+        ],
+      ],
+    ],
     [{ scope: 'a', grant_types: 'client_credentials' }, [['grant_types', 'grant_types must be an array']]],
     [{ scope: 'a', access_token_ttl: 20001 }, [['access_token_ttl', 'access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (20000)']]],
     [{ scope: 'a', access_token_ttl: '60' }, [['access_token_ttl', 'access_token_ttl must be an integer number of seconds']]],

@@ -97,6 +97,12 @@ describe('README examples', () => {
       expect(out).toMatch(/"client_id":"inventory"[^\n]*"token_endpoint_auth_method":"private_key_jwt"/);
       expect(out).toMatch(/"client_id":"orders-deployer"[^\n]*"subject":"repo:acme\/orders:environment:production"/);
       expect(out).toContain('"items":[{"issuer":"https://token.actions.githubusercontent.com"');
+      // Token claims and delegation: static claims in the token, an exchanged token naming its actor.
+      // (PostgreSQL's jsonb keeps object members in its own order, so each claim is looked for on its own.)
+      expect(out).toMatch(/"client_id":"storefront"(?=[^\n]*"tenant":"acme")(?=[^\n]*"plan":"gold")/);
+      expect(out).toContain('"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"');
+      expect(out).toMatch(/"client_id":"order-service"[^\n]*"sub":"storefront"[^\n]*"act":\{"sub":"order-service"\}/);
+      expect(out).toMatch(/"client_id":"release-job"[^\n]*"claim_mappings":\[\{[^\]]*"from":"repository"/);
     });
   });
 

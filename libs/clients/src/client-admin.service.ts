@@ -361,7 +361,8 @@ export class ClientAdminService {
 /** Fields whose value differs, as {from, to}; timestamps left out. */
 function changedFields(before: ClientView, after: ClientView): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
-  for (const key of Object.keys(after) as (keyof ClientView)[]) {
+  // Both sides: a field the view leaves out when empty (jwks, federated_credentials, token_claims) may be the change.
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ClientView>) {
     if (key === 'updated_at' || key === 'created_at') continue;
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = { from: before[key], to: after[key] };
   }

@@ -4,6 +4,7 @@ import { LOCK_CLIENT_OR_ISSUER_NAME, lockName } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClientMetadataError } from './client-admin.errors';
+import { tokenClaimsProblems, tokenExchangeProblems } from './client-claims';
 import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
 import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
@@ -97,6 +98,12 @@ export class ClientCredentials {
       ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
       ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
       ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
+      // Token claims feature.
+      ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.config.claims.maxBytes) : []),
+      ...(m.token_exchange !== undefined && m.token_exchange !== null ? tokenExchangeProblems(m.token_exchange) : []),
+      ...(m.token_hook === true && this.config.claims.hook === undefined
+        ? [{ field: 'token_hook', message: 'no token hook is configured on this server (TOKEN_HOOK_URL)' }]
+        : []),
     ];
   }
 

@@ -1,3 +1,4 @@
+import type { TokenClaims, TokenExchangePolicy } from './client-claims';
 import type { ClientEntity, FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /**
@@ -20,6 +21,13 @@ export interface ClientMetadata {
   jwks_uri?: string | null;
   /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
   federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  /** Claims every access token of the client carries; null removes them. */
+  token_claims?: TokenClaims | null;
+  /** RFC 8693: audiences and scopes the client may obtain on behalf of others; null: no token exchange. */
+  token_exchange?: TokenExchangePolicy | null;
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  token_hook?: boolean;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -45,6 +53,10 @@ export interface ClientView {
   jwks?: JsonWebKeySet;
   jwks_uri?: string;
   federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  token_claims?: TokenClaims;
+  token_exchange?: TokenExchangePolicy;
+  token_hook?: boolean;
   enabled: boolean;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
@@ -72,6 +84,10 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.jwks ? { jwks: c.jwks } : {}),
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
+    // Token claims feature.
+    ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
+    ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
+    ...(c.tokenHook ? { token_hook: true } : {}),
     enabled: c.enabled,
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
@@ -94,6 +110,11 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.jwks !== undefined) cols.jwks = m.jwks;
   if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
+  // Token claims feature: an empty object is no claims.
+  if (m.token_claims !== undefined) cols.tokenClaims = m.token_claims && Object.keys(m.token_claims).length ? m.token_claims : null;
+  if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
+  if (m.token_exchange !== undefined)
+    cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
   return cols;
 }
 
@@ -104,5 +125,17 @@ function normalCredential(c: FederatedCredential): FederatedCredential {
     subject: c.subject,
     ...(c.audience !== undefined ? { audience: c.audience } : {}),
     ...(c.claims !== undefined ? { claims: { ...c.claims } } : {}),
+    // Validated after this mapping: anything but an array of objects is kept as sent, for the validator to name.
+    ...(c.claim_mappings !== undefined
+      ? {
+          claim_mappings: Array.isArray(c.claim_mappings)
+            ? c.claim_mappings.map((m) => (isObject(m) ? { from: m.from, to: m.to } : m))
+            : c.claim_mappings,
+        }
+      : {}),
   };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,3 +1,4 @@
+import type { TokenClaims, TokenExchangePolicy } from './client-claims';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
@@ -23,8 +24,21 @@ export interface FederatedCredential {
   subject: string;
   audience?: string;
   claims?: Record<string, string>;
+  /** Token claims feature: verified claims of the workload's token copied into the access token, by name. */
+  claim_mappings?: ClaimMapping[];
 }
-export const GRANT_TYPES = ['client_credentials'] as const;
+
+/** A claim of a verified external token (`from`) carried into the access token under the name `to`. */
+export interface ClaimMapping {
+  from: string;
+  to: string;
+}
+export const GRANT_TYPES = [
+  'client_credentials',
+  // Token claims feature: RFC 8693 token exchange and the RFC 7523 §2.1 JWT bearer grant.
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+] as const;
 
 /** A registered OAuth client (RFC 6749 §2). Only a hash of the secret is stored. */
 @Entity('oauth_clients')
@@ -92,6 +106,19 @@ export class ClientEntity {
   /** Tokens issued at or before this instant (whole seconds of `iat`) are inactive; see token-cutoff.ts. */
   @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
   tokensRevokedBefore: Date | null;
+
+  // Token claims feature.
+  /** Claims every access token of this client carries (never a reserved claim). */
+  @Column({ name: 'token_claims', type: 'jsonb', nullable: true })
+  tokenClaims: TokenClaims | null;
+
+  /** RFC 8693: what this client may obtain on behalf of others; null: no token exchange. */
+  @Column({ name: 'token_exchange', type: 'jsonb', nullable: true })
+  tokenExchange: TokenExchangePolicy | null;
+
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  @Column({ name: 'token_hook', type: 'boolean', default: false })
+  tokenHook: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

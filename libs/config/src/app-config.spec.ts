@@ -76,6 +76,30 @@ describe('parseConfig', () => {
     expect(problems({ ASSERTION_MAX_LIFETIME: '0' })).toEqual(['ASSERTION_MAX_LIFETIME must be an integer between 1 and 86400 (got "0")']);
   });
 
+  it('reads the token claims settings: 2 KB of static claims, no hook unless TOKEN_HOOK_URL, hook defaults as documented', () => {
+    expect(parseConfig({}).claims).toEqual({ maxBytes: 2048, hook: undefined });
+    const secret = 's'.repeat(32);
+    expect(parseConfig({ TOKEN_HOOK_URL: 'http://127.0.0.1:9000/hook', TOKEN_HOOK_SECRET: secret }).claims.hook).toEqual({
+      url: 'http://127.0.0.1:9000/hook',
+      secret,
+      timeoutMs: 200,
+      failure: 'deny',
+      breakerThreshold: 5,
+      breakerOpenMs: 10000,
+      allowPrivateNetwork: false,
+    });
+    expect(problems({ TOKEN_HOOK_URL: 'http://hook.internal/x', TOKEN_HOOK_SECRET: 'short' })).toEqual([
+      'TOKEN_HOOK_SECRET must be set with TOKEN_HOOK_URL, at least 32 characters (the HMAC key the hook checks)',
+    ]);
+    // Production: the hook is reached over https only.
+    expect(problems({ ...PRODUCTION, TOKEN_HOOK_URL: 'http://hook.internal/x', TOKEN_HOOK_SECRET: secret })).toEqual([
+      'TOKEN_HOOK_URL must be an absolute https URL without credentials or fragment',
+    ]);
+    expect(problems({ TOKEN_HOOK_URL: 'http://h/x', TOKEN_HOOK_SECRET: secret, TOKEN_HOOK_FAILURE: 'maybe' })[0]).toMatch(
+      /TOKEN_HOOK_FAILURE/,
+    );
+  });
+
   it('derives the default issuer from PORT and BASE_PATH', () => {
     expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
     expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });

@@ -31,6 +31,8 @@ export abstract class AppConfig {
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
+  // Token claims feature.
+  abstract readonly claims: ClaimsConfig;
   /**
    * Create the quick start's playground client (well-known secret): by default only on the embedded database of
    * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
@@ -184,6 +186,29 @@ export interface AssertionConfig {
   readonly fetchMaxBytes: number;
 }
 
+/** Token claims feature: what clients may add to their access tokens. */
+export interface ClaimsConfig {
+  /** Bytes of a client's token_claims as JSON (and of what a token hook adds). */
+  readonly maxBytes: number;
+  /** The token hook; undefined without TOKEN_HOOK_URL. */
+  readonly hook: TokenHookConfig | undefined;
+}
+
+/** Token claims feature: a service asked before signing, for clients with token_hook: true. */
+export interface TokenHookConfig {
+  readonly url: string;
+  /** HMAC-SHA256 key of the signature header the hook checks. */
+  readonly secret: string;
+  readonly timeoutMs: number;
+  /** What a failed, timed-out or open-circuit hook means: refuse the token (503) or issue it without the hook. */
+  readonly failure: 'deny' | 'allow';
+  /** Consecutive failures that open the circuit, and how long it stays open before one trial call. */
+  readonly breakerThreshold: number;
+  readonly breakerOpenMs: number;
+  /** In production, also reach a hook on a private (cluster) address; https still required. */
+  readonly allowPrivateNetwork: boolean;
+}
+
 export type RawEnv = Record<string, string | undefined>;
 
 /** scrypt cost (log2 N) by default; production refuses less. */
@@ -219,6 +244,8 @@ export const FILE_VARIABLES = [
   'KEY_ENCRYPTION_KEYS',
   'ADMIN_CLIENT_ID',
   'ADMIN_CLIENT_SECRET',
+  // Token claims feature.
+  'TOKEN_HOOK_SECRET',
 ] as const;
 
 class Reader {
@@ -564,6 +591,11 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       fetchTimeoutMs: r.int('JWKS_FETCH_TIMEOUT_MS', 5000, 100, 60000),
       fetchMaxBytes: r.int('JWKS_FETCH_MAX_BYTES', 262144, 1024, 10_485_760),
     },
+    // Token claims feature.
+    claims: {
+      maxBytes: r.int('TOKEN_CLAIMS_MAX_BYTES', 2048, 2, 65536),
+      hook: tokenHookConfig(r, production),
+    },
   };
 
   if (config.assertions.jwksMinCacheSeconds > config.assertions.jwksMaxCacheSeconds) {
@@ -589,6 +621,30 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
   for (const rule of rules) r.problems.push(...rule(config));
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
+}
+
+/** Token claims feature: TOKEN_HOOK_* (only with TOKEN_HOOK_URL). */
+function tokenHookConfig(r: Reader, production: boolean): TokenHookConfig | undefined {
+  const url = r.raw('TOKEN_HOOK_URL');
+  if (url === undefined) return undefined;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const schemes = production ? ['https:'] : ['https:', 'http:'];
+  if (!parsed || !schemes.includes(parsed.protocol) || parsed.username || parsed.password || parsed.hash) {
+    r.problems.push(`TOKEN_HOOK_URL must be an absolute ${production ? 'https' : 'http(s)'} URL without credentials or fragment`);
+  }
+  const secret = r.raw('TOKEN_HOOK_SECRET');
+  if (secret === undefined || secret.length < 32) {
+    r.problems.push('TOKEN_HOOK_SECRET must be set with TOKEN_HOOK_URL, at least 32 characters (the HMAC key the hook checks)');
+  }
+  return {
+    url,
+    secret: secret ?? '',
+    timeoutMs: r.int('TOKEN_HOOK_TIMEOUT_MS', 200, 10, 10_000),
+    failure: r.oneOf('TOKEN_HOOK_FAILURE', ['deny', 'allow'] as const, 'deny'),
+    breakerThreshold: r.int('TOKEN_HOOK_BREAKER_THRESHOLD', 5, 1, 1000),
+    breakerOpenMs: r.int('TOKEN_HOOK_BREAKER_OPEN_MS', 10_000, 100, 3_600_000),
+    allowPrivateNetwork: r.bool('TOKEN_HOOK_ALLOW_PRIVATE_NETWORK', false),
+  };
 }
 
 /** The process environment; the one place that reads it. */

@@ -26,6 +26,11 @@ import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
+// Token claims feature.
+import { JwtBearerGrant } from './grants/jwt-bearer.grant';
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
+import { ExchangeTokens } from './token-exchange/exchange-tokens';
+import { TokenHook } from './token-hook/token-hook';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -52,7 +57,21 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
+    // Token claims feature.
+    TokenExchangeGrant,
+    JwtBearerGrant,
+    ExchangeTokens,
+    TokenHook,
+    {
+      provide: GRANT_HANDLERS,
+      useFactory: (...handlers: GrantHandler[]) => handlers,
+      inject: [
+        ClientCredentialsGrant,
+        // Token claims feature.
+        TokenExchangeGrant,
+        JwtBearerGrant,
+      ],
+    },
   ],
   exports: [
     BasicAuthGuard,
@@ -63,6 +82,8 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     AccessTokenVerifier,
     RevocationStore,
     GrantRegistry,
+    // Token claims feature.
+    TokenHook,
   ],
 })
 export class OAuthModule {}

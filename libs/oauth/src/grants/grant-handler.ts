@@ -6,6 +6,8 @@ import type { TokenResponse } from '../token/token-response';
 export interface GrantHandler {
   readonly grantType: string;
   handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse>;
+  /** Token claims feature: for a grant listed in @UnauthenticatedGrants, a request without client authentication. */
+  handleUnauthenticated?(params: OAuthParams): Promise<TokenResponse>;
 }
 
 /** Multi-provider token under which every grant handler registers. */

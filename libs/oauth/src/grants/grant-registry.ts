@@ -18,11 +18,14 @@ export class GrantRegistry {
     return [...this.handlers.keys()];
   }
 
-  exchange(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
+  /** `client` is undefined only for a grant the route takes without client authentication (@UnauthenticatedGrants). */
+  exchange(client: ClientEntity | undefined, params: OAuthParams): Promise<TokenResponse> {
     const grantType = params.single.get('grant_type');
     if (grantType === undefined) throw new InvalidRequest('Missing grant_type parameter');
     const handler = this.handlers.get(grantType);
     if (!handler) throw new UnsupportedGrantType(`Unsupported grant_type "${grantType.slice(0, 64)}"`);
-    return handler.handle(client, params);
+    if (client) return handler.handle(client, params);
+    if (!handler.handleUnauthenticated) throw new Error(`grant ${grantType} reached the registry without client authentication`);
+    return handler.handleUnauthenticated(params);
   }
 }

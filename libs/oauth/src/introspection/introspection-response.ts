@@ -14,4 +14,6 @@ export type IntrospectionResponse =
       aud?: string | string[];
       iss: string;
       jti: string;
+      /** RFC 8693 §4.1: the acting party of an exchanged token, prior actors nested. */
+      act?: unknown;
     };

@@ -42,5 +42,6 @@ function describe(claims: AccessTokenClaims): IntrospectionResponse {
     ...(claims.aud !== undefined ? { aud: claims.aud } : {}),
     iss: claims.iss,
     jti: claims.jti,
+    ...(claims.act !== undefined ? { act: claims.act } : {}),
   };
 }

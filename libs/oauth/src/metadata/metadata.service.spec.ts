@@ -58,6 +58,19 @@ describe('MetadataService', () => {
     });
   });
 
+  it('lists the RFC 8693 token types only when token exchange is a supported grant', () => {
+    const grants = new GrantRegistry([
+      { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange', handle: () => Promise.reject(new Error('unused')) },
+    ]);
+    const doc = new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined }), grants, keys).document();
+    expect(doc.token_exchange_requested_token_types_supported).toEqual([
+      'urn:ietf:params:oauth:token-type:access_token',
+      'urn:ietf:params:oauth:token-type:jwt',
+    ]);
+    expect(doc.token_exchange_subject_token_types_supported).toContain('urn:ietf:params:oauth:token-type:jwt');
+    expect(service({}).document().token_exchange_subject_token_types_supported).toBeUndefined();
+  });
+
   it('recognises the issuer path and BASE_PATH as the path-inserted suffix (RFC 8414 §3.1), nothing else', () => {
     const s = service({ ISSUER: 'https://auth.example.com/auth/v2', BASE_PATH: '/ms-auth-server' });
     expect(s.isOwnIssuerPath('auth/v2')).toBe(true);

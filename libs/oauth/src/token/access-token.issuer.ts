@@ -9,6 +9,10 @@ export interface AccessTokenRequest {
   scopes: readonly string[];
   audience: string | string[];
   ttlSeconds: number;
+  /** Claims beyond RFC 9068's (never a reserved one): the client's static claims, or those of a grant. */
+  claims?: Readonly<Record<string, unknown>> | null;
+  /** `sub` when it is not the client (RFC 8693 §2.1: the subject of an exchanged token). */
+  subject?: string;
 }
 
 export interface IssuedAccessToken {
@@ -34,6 +38,7 @@ export class AccessTokenIssuer {
   private jws: CompactJwsSigner | undefined;
   private pool = Buffer.alloc(0);
   private poolOffset = 0;
+  private readonly members = new WeakMap<object, string>();
 
   constructor(
     private readonly keys: KeysService,
@@ -50,18 +55,34 @@ export class AccessTokenIssuer {
     const jti = this.newJti();
     // RFC 9068 §2.2.3: scope is a space-delimited string; the array form matches Spring-issued tokens.
     const scope = this.config.tokens.scopeFormat === 'array' ? [...req.scopes] : req.scopes.join(' ');
-    const token = await jws.sign({
-      client_id: req.clientId,
-      scope,
-      iss: this.config.issuer,
-      sub: req.clientId,
-      aud: req.audience,
-      jti,
-      iat,
-      nbf: iat,
-      exp: iat + req.ttlSeconds,
-    });
+    const token = await jws.sign(
+      {
+        client_id: req.clientId,
+        scope,
+        iss: this.config.issuer,
+        sub: req.subject ?? req.clientId,
+        aud: req.audience,
+        jti,
+        iat,
+        nbf: iat,
+        exp: iat + req.ttlSeconds,
+      },
+      req.claims ? this.membersOf(req.claims) : undefined,
+    );
     return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
+  }
+
+  /**
+   * The members of `claims` as JSON without braces, serialised once per object: a client's static claims are the
+   * same object until its row changes, so a client with claims signs at the cost of one without.
+   */
+  private membersOf(claims: Readonly<Record<string, unknown>>): string | undefined {
+    let json = this.members.get(claims);
+    if (json === undefined) {
+      json = JSON.stringify(claims).slice(1, -1);
+      this.members.set(claims, json);
+    }
+    return json === '' ? undefined : json;
   }
 
   /** 128 random bits, base64url (RFC 7519 §4.1.7: collisions must be negligible). */

@@ -1,6 +1,14 @@
 import { ClientEntity } from '@app/clients';
 import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams, ParamsFromQuery } from '../client-auth';
+import {
+  BasicAuthGuard,
+  ClientIfAuthenticated,
+  OAuthParams,
+  OAuthRequestParams,
+  ParamsFromQuery,
+  UnauthenticatedGrants,
+} from '../client-auth';
+import { JWT_BEARER_GRANT } from '../grants/jwt-bearer.grant';
 import { InvalidRequest } from '../errors';
 import { GrantRegistry } from '../grants/grant-registry';
 import { TokenResponse } from './token-response';
@@ -13,11 +21,13 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @UseGuards(BasicAuthGuard)
+  // Token claims feature: RFC 7523 §3.1, a workload with no client of its own presents only its assertion.
+  @UnauthenticatedGrants(JWT_BEARER_GRANT)
   // The seed's request sends grant_type and scope in the query string; resource/audience go with them.
   @ParamsFromQuery('grant_type', 'scope', 'resource', 'audience')
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@AuthenticatedClient() client: ClientEntity, @OAuthRequestParams() params: OAuthParams): Promise<TokenResponse> {
+  token(@ClientIfAuthenticated() client: ClientEntity | undefined, @OAuthRequestParams() params: OAuthParams): Promise<TokenResponse> {
     return this.grants.exchange(client, params);
   }
 

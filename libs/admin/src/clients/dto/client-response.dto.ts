@@ -5,6 +5,8 @@ import {
   JsonWebKeySet,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TokenEndpointAuthMethod,
+  TokenClaims,
+  TokenExchangePolicy,
 } from '@app/clients';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
@@ -21,6 +23,11 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: Object, description: 'private_key_jwt keys by value' }) jwks?: JsonWebKeySet;
   @ApiPropertyOptional({ type: String }) jwks_uri?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  @ApiPropertyOptional({ type: Object, description: 'Claims every access token of the client carries' }) token_claims?: TokenClaims;
+  @ApiPropertyOptional({ type: Object, description: 'RFC 8693: audiences and scopes obtainable on behalf of others' })
+  token_exchange?: TokenExchangePolicy;
+  @ApiPropertyOptional({ description: 'Present (true) when the client asks the token hook before signing' }) token_hook?: boolean;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
   @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;
