@@ -20,6 +20,9 @@ export interface ClientMetadata {
   jwks_uri?: string | null;
   /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
   federated_credentials?: FederatedCredential[];
+  // gitops: clients as code
+  /** The desired-state file that owns the client (its `managed_by`); null: managed by hand. */
+  managed_by?: string | null;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -46,6 +49,9 @@ export interface ClientView {
   jwks_uri?: string;
   federated_credentials?: FederatedCredential[];
   enabled: boolean;
+  // gitops: clients as code
+  /** The desired-state file that owns the client; absent: managed by hand. */
+  managed_by?: string;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
   /** RFC 7591 §3.2.1: 0 = the secret does not expire. */
@@ -73,6 +79,8 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
     enabled: c.enabled,
+    // gitops: clients as code
+    ...(c.managedBy ? { managed_by: c.managedBy } : {}),
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
     created_at: c.createdAt.toISOString(),
@@ -94,6 +102,8 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.jwks !== undefined) cols.jwks = m.jwks;
   if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
+  // gitops: clients as code
+  if (m.managed_by !== undefined) cols.managedBy = m.managed_by;
   return cols;
 }
 

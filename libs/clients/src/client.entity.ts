@@ -93,6 +93,11 @@ export class ClientEntity {
   @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
   tokensRevokedBefore: Date | null;
 
+  // gitops: clients as code
+  /** The desired-state file (its `managed_by`) that owns this client; only such clients are pruned by it. */
+  @Column({ name: 'managed_by', type: 'text', nullable: true })
+  managedBy: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
