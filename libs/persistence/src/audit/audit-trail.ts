@@ -15,7 +15,10 @@ export interface AuditRecord {
    */
   action: string;
   clientId: string | null;
-  /** Must not contain a secret or key material; callers pass the non-secret fields that changed. */
+  /**
+   * Must not contain a secret or key material; callers pass the non-secret fields that changed. `via` and
+   * `token_id` are added from the AuditContext (see withAuditContext).
+   */
   details: Record<string, unknown>;
 }
 
