@@ -25,6 +25,11 @@ import { SecurityEvents } from './throttle/security-events';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
+// gitops: dynamic client registration
+import { RegistrationAccessTokens } from './registration/registration-access-tokens';
+import { RegistrationController, RegistrationEnabledGuard } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
+import { SoftwareStatements } from './registration/software-statements';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -32,7 +37,15 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
   imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
-  controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
+  controllers: [
+    TokenController,
+    JwksController,
+    MetadataController,
+    IntrospectionController,
+    RevocationController,
+    // gitops: dynamic client registration
+    RegistrationController,
+  ],
   providers: [
     BasicAuthGuard,
     ClientAssertionAuthenticator,
@@ -50,6 +63,11 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
+    // gitops: dynamic client registration
+    RegistrationEnabledGuard,
+    RegistrationService,
+    RegistrationAccessTokens,
+    SoftwareStatements,
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
   exports: [

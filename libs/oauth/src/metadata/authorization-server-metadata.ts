@@ -24,4 +24,7 @@ export interface AuthorizationServerMetadata {
    * each key's `alg` from the JWKS.
    */
   access_token_signing_alg_values_supported: string[];
+  // gitops: dynamic client registration
+  /** §2: RFC 7591 registration, listed only when REGISTRATION_ENABLED. */
+  registration_endpoint?: string;
 }

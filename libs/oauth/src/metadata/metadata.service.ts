@@ -39,6 +39,8 @@ export class MetadataService {
       revocation_endpoint_auth_methods_supported: authMethods,
       revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
       access_token_signing_alg_values_supported: this.signingAlgs(),
+      // gitops: dynamic client registration (RFC 8414 §2)
+      ...(this.config.registration.enabled ? { registration_endpoint: `${issuer}/oauth2/register` } : {}),
     };
   }
 
