@@ -47,6 +47,9 @@ describe('README examples', () => {
       'cli.js',
       '/admin/trusted-issuers',
       'private_key_jwt',
+      // Clients as code
+      'cli.js plan',
+      '/admin/config/apply',
     ]) {
       expect(blocks.join('\n')).toContain(path);
     }
@@ -97,6 +100,11 @@ describe('README examples', () => {
       expect(out).toMatch(/"client_id":"inventory"[^\n]*"token_endpoint_auth_method":"private_key_jwt"/);
       expect(out).toMatch(/"client_id":"orders-deployer"[^\n]*"subject":"repo:acme\/orders:environment:production"/);
       expect(out).toContain('"items":[{"issuer":"https://token.actions.githubusercontent.com"');
+      // Clients as code: the secret went to a file of mode 600, the second plan found nothing, the REST plan one update.
+      expect(out).toMatch(/^600 .*\/secrets\/payments$/m);
+      expect(out).toContain('"changes": []');
+      expect(out).toContain('{"changes":[{"kind":"client","id":"payments","action":"update","fields":[{"field":"scope"');
+      expect(out).toMatch(/"action":"delete"[^\n]*"id":"payments-deployer"|"id":"payments-deployer","action":"delete"/);
     });
   });
 
