@@ -1,5 +1,6 @@
 import { freePort } from '@app/persistence';
 import { SignJWT } from 'jose';
+import * as oidc from 'openid-client';
 import { adminApi, adminToken, call, requestToken } from './support/admin-api';
 import { fakeHttp, type FakeHttp, sendJson, signingKey, type SigningKey } from './support/assertions';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -92,6 +93,21 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
     const token = await requestToken(t, res.body.client_id, res.body.client_secret);
     expect(token.status).toBe(200);
     expect(token.body.expires_in).toBe(600);
+  });
+
+  it('serves openid-client: discovery, dynamicClientRegistration with the initial access token, then a token', async () => {
+    const config = await oidc.dynamicClientRegistration(
+      new URL(t.issuer),
+      { client_name: 'openid-client agent', scope: 'orders.read', token_endpoint_auth_method: 'client_secret_basic' },
+      // The registered method; the issued client_secret is taken from the registration response.
+      oidc.ClientSecretBasic(),
+      { initialAccessToken: initial, algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] },
+    );
+    const metadata = config.clientMetadata();
+    expect(metadata).toMatchObject({ client_name: 'openid-client agent', client_secret_expires_at: 0 });
+    expect(metadata.registration_client_uri).toBe(`${endpoint}/${metadata.client_id}`);
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders.read' });
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
   });
 
   it('refuses a missing, invalid or under-scoped initial access token (RFC 6750 §3)', async () => {
