@@ -157,6 +157,13 @@ describe('Clients as code over REST ({BASE}/admin/config)', () => {
     expect((await admin.get('/admin/clients/ok')).status).toBe(404);
   });
 
+  it('names an entry that is not an object, and a document that is not one', async () => {
+    const entry = await admin.post('/admin/config/plan', { clients: ['orders'] });
+    expect(entry.body.details).toEqual([{ field: 'clients.0', message: 'each entry of clients must be an object' }]);
+    const list = await admin.post('/admin/config/plan', [{ client_id: 'x', scope: 'a' }]);
+    expect([list.status, list.body.details[0].field]).toEqual([400, 'document']);
+  });
+
   it('refuses to touch a client another file manages (409 naming it)', async () => {
     const res = await admin.post('/admin/config/plan', { managed_by: 'another-repo', clients: [{ client_id: 'orders', scope: 'x' }] });
     expect(res.status).toBe(409);

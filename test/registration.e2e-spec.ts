@@ -174,6 +174,7 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
     ['not a JWT', () => Promise.resolve('garbage'), 'invalid_software_statement'],
     ['expired', () => statement({}, { exp: Math.floor(Date.now() / 1000) - 3600 }), 'invalid_software_statement'],
     ['signed with another key', async () => statement({}, { signer: await signingKey('ss-1', 'ES256') }), 'invalid_software_statement'],
+    ['with a metadata claim of the wrong type', () => statement({ scope: 5 }), 'invalid_software_statement'],
     ['from an issuer nobody trusts', () => statement({}, { iss: 'https://unknown.example' }), 'unapproved_software_statement'],
   ])('refuses a software statement %s (§3.2.2)', async (_, make, error) => {
     const res = await register({ scope: 'orders.read', software_statement: await make() });

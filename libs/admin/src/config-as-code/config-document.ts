@@ -55,15 +55,19 @@ async function entries<T extends object>(
   const out: T[] = [];
   const seen = new Set<unknown>();
   for (const [i, entry] of list.entries()) {
-    const id = (entry as Record<string, unknown> | null)?.[idField];
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push({ field: `${name}.${i}`, message: `each entry of ${name} must be an object` });
+      continue;
+    }
+    const id = (entry as Record<string, unknown>)[idField];
     const which = typeof id === 'string' ? ` (${idField} "${id}")` : '';
     try {
-      out.push((await pipe.transform(entry ?? 'null', { type: 'body', metatype: type })) as T);
+      out.push((await pipe.transform(entry, { type: 'body', metatype: type })) as T);
     } catch (err) {
       if (!(err instanceof InvalidClientMetadata)) throw err;
       const details = (err.extra.details as FieldProblem[]).map((p) => ({
-        field: p.field === 'body' ? `${name}.${i}` : `${name}.${i}.${p.field}`,
-        message: `${p.field === 'body' ? 'each entry must be an object' : p.message}${which}`,
+        field: `${name}.${i}.${p.field}`,
+        message: `${p.message}${which}`,
       }));
       problems.push(...details);
     }

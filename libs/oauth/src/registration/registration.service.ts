@@ -12,7 +12,7 @@ import { Injectable } from '@nestjs/common';
 import { BearerRequired, InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { AccessTokenVerifier } from '../token/access-token.verifier';
 import { RegistrationAccessTokens } from './registration-access-tokens';
-import { InvalidClientMetadataError } from './registration-errors';
+import { InvalidClientMetadataError, InvalidSoftwareStatement } from './registration-errors';
 import { readMetadata, registrationResponse, withinPolicy } from './registration-metadata';
 import { SoftwareStatements } from './software-statements';
 
@@ -90,7 +90,7 @@ export class RegistrationService {
     if (typeof statement !== 'string') throw new InvalidClientMetadataError('software_statement must be a JWT string');
     const claims = await this.statements.verify(statement);
     // §2.3: the statement's values take precedence over the same fields sent in the request.
-    const asserted = readMetadata(claims, (m) => new InvalidClientMetadataError(`software_statement: ${m}`));
+    const asserted = readMetadata(claims, (m) => new InvalidSoftwareStatement(`software_statement claim ${m}`));
     return { client: withinPolicy({ ...requested, ...asserted }, this.config), statement };
   }
 
