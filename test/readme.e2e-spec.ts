@@ -101,11 +101,13 @@ describe('README examples', () => {
       expect(out).toMatch(/"client_id":"orders-deployer"[^\n]*"subject":"repo:acme\/orders:environment:production"/);
       expect(out).toContain('"items":[{"issuer":"https://token.actions.githubusercontent.com"');
       // Clients as code: the secret went to a file of mode 600, the second plan found nothing, the REST plan one update.
+      expect(out).toContain('+ client payments (create)\n    client_name: "Payments"');
       expect(out).toMatch(/^600 .*\/secrets\/payments$/m);
       expect(out).toContain('"changes": []');
       expect(out).toContain('{"changes":[{"kind":"client","id":"payments","action":"update","fields":[{"field":"scope"');
       expect(out).toMatch(/"action":"delete"[^\n]*"id":"payments-deployer"|"id":"payments-deployer","action":"delete"/);
-    });
+      // Every CLI example starts the built tool (a few seconds each on a loaded machine).
+    }, 180_000);
   });
 
   it('quick start: `npm start` (after the install) serves the seed request on the embedded PostgreSQL', async () => {

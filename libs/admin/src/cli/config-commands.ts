@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ApplyFailedError, ClientsAsCodeService } from '../config-as-code/clients-as-code.service';
 import { validateDocument } from '../config-as-code/config-document';
 import { checkPrunable, pruneMode } from '../config-as-code/config-options';
+import { planText } from '../config-as-code/plan-text';
 import type { AppliedChange, DesiredState } from '../config-as-code/desired-state';
 import { InvalidClientMetadata } from '../errors/admin-errors';
 import { CLI_ACTOR, type CliCommand, type CliIo, CliResult, parse, UsageError } from './cli-command';
@@ -60,14 +61,16 @@ const PRUNE_USAGE = '[--prune[=disable]]';
 export const CONFIG_COMMANDS: readonly CliCommand[] = [
   {
     name: 'plan',
-    args: `<file|-> ${PRUNE_USAGE}`,
-    summary: 'what apply would change, {changes}; exit 0: nothing, 2: changes, 1: error (YAML or JSON file)',
+    args: `<file|-> ${PRUNE_USAGE} [--format json|text]`,
+    summary: 'what apply would change, {changes} (text: for a pull request comment); exit 0: nothing, 2: changes, 1: error',
     usageExitCode: 1,
     async run(app, args, io) {
-      const { values, positionals } = parse(withPruneValue(args), { prune: { type: 'string' } }, 1, '<file>');
+      const { values, positionals } = parse(withPruneValue(args), { prune: { type: 'string' }, format: { type: 'string' } }, 1, '<file>');
+      const format = (values.format as string | undefined) ?? 'json';
+      if (format !== 'json' && format !== 'text') throw new UsageError('--format must be json or text');
       const doc = await readDocument(app, positionals[0], io, values.prune);
       const changes = await service(app).plan(doc, { prune: pruneMode(values.prune) });
-      return new CliResult({ changes }, changes.length ? 2 : 0);
+      return new CliResult({ changes }, changes.length ? 2 : 0, format === 'text' ? planText(changes) : undefined);
     },
   },
   {
