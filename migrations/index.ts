@@ -4,6 +4,8 @@ import { AssertionClients1796100000000 } from './1796100000000-assertion-clients
 import { PreviousSealedSecret1796110000000 } from './1796110000000-previous-sealed-secret';
 // Token claims feature.
 import { TokenClaims1797200000000 } from './1797200000000-token-claims';
+// gitops: clients as code and dynamic registration
+import { ClientsAsCode17973000000000 } from './17973000000000-clients-as-code';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and from dist. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   PreviousSealedSecret1796110000000,
   // Token claims feature.
   TokenClaims1797200000000,
+  // gitops
+  ClientsAsCode17973000000000,
 ];

@@ -36,6 +36,11 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'GET /ms-auth-server/admin/trusted-issuers/{issuer}',
         'PATCH /ms-auth-server/admin/trusted-issuers/{issuer}',
         'DELETE /ms-auth-server/admin/trusted-issuers/{issuer}',
+        // Clients as code
+        'POST /ms-auth-server/admin/config/plan',
+        'POST /ms-auth-server/admin/config/apply',
+        'GET /ms-auth-server/admin/config/export',
+        'GET /ms-auth-server/admin/schema/config.json',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -47,6 +47,9 @@ describe('README examples', () => {
       'cli.js',
       '/admin/trusted-issuers',
       'private_key_jwt',
+      // Clients as code
+      'cli.js plan',
+      '/admin/config/apply',
     ]) {
       expect(blocks.join('\n')).toContain(path);
     }
@@ -103,7 +106,14 @@ describe('README examples', () => {
       expect(out).toContain('"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"');
       expect(out).toMatch(/"client_id":"order-service"[^\n]*"sub":"storefront"[^\n]*"act":\{"sub":"order-service"\}/);
       expect(out).toMatch(/"client_id":"release-job"[^\n]*"claim_mappings":\[\{[^\]]*"from":"repository"/);
-    });
+      // Clients as code: the secret went to a file of mode 600, the second plan found nothing, the REST plan one update.
+      expect(out).toContain('+ client payments (create)\n    client_name: "Payments"');
+      expect(out).toMatch(/^600 .*\/secrets\/payments$/m);
+      expect(out).toContain('"changes": []');
+      expect(out).toContain('{"changes":[{"kind":"client","id":"payments","action":"update","fields":[{"field":"scope"');
+      expect(out).toMatch(/"action":"delete"[^\n]*"id":"payments-deployer"|"id":"payments-deployer","action":"delete"/);
+      // Every CLI example starts the built tool (a few seconds each on a loaded machine).
+    }, 180_000);
   });
 
   it('quick start: `npm start` (after the install) serves the seed request on the embedded PostgreSQL', async () => {

@@ -9,6 +9,9 @@ import { ClientTokensController } from './clients/client-tokens.controller';
 import { ClientsController } from './clients/clients.controller';
 import { AdminKeysController } from './keys/admin-keys.controller';
 import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.controller';
+// gitops: clients as code
+import { ClientsAsCodeService } from './config-as-code/clients-as-code.service';
+import { ConfigController, ConfigSchemaController } from './config-as-code/config.controller';
 
 /** The admin REST API under {BASE_PATH}/admin, kept apart from the public OAuth surface. */
 @Module({
@@ -23,7 +26,10 @@ import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.cont
     AuditController,
     AdminKeysController,
     TrustedIssuersController,
+    // gitops: clients as code
+    ConfigController,
+    ConfigSchemaController,
   ],
-  providers: [AdminBearerGuard],
+  providers: [AdminBearerGuard, ClientsAsCodeService],
 })
 export class AdminModule {}

@@ -28,6 +28,9 @@ export interface ClientMetadata {
   token_exchange?: TokenExchangePolicy | null;
   /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
   token_hook?: boolean;
+  // gitops: clients as code
+  /** The desired-state file that owns the client (its `managed_by`); null: managed by hand. */
+  managed_by?: string | null;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -58,6 +61,9 @@ export interface ClientView {
   token_exchange?: TokenExchangePolicy;
   token_hook?: boolean;
   enabled: boolean;
+  // gitops: clients as code
+  /** The desired-state file that owns the client; absent: managed by hand. */
+  managed_by?: string;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
   /** RFC 7591 §3.2.1: 0 = the secret does not expire. */
@@ -89,6 +95,8 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
     ...(c.tokenHook ? { token_hook: true } : {}),
     enabled: c.enabled,
+    // gitops: clients as code
+    ...(c.managedBy ? { managed_by: c.managedBy } : {}),
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
     created_at: c.createdAt.toISOString(),
@@ -115,6 +123,8 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
   if (m.token_exchange !== undefined)
     cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
+  // gitops: clients as code
+  if (m.managed_by !== undefined) cols.managedBy = m.managed_by;
   return cols;
 }
 

@@ -119,6 +119,10 @@ export class ClientEntity {
   /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
   @Column({ name: 'token_hook', type: 'boolean', default: false })
   tokenHook: boolean;
+  // gitops: clients as code
+  /** The desired-state file (its `managed_by`) that owns this client; only such clients are pruned by it. */
+  @Column({ name: 'managed_by', type: 'text', nullable: true })
+  managedBy: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

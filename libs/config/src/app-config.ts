@@ -40,6 +40,28 @@ export abstract class AppConfig {
   abstract readonly seedPlaygroundClient: boolean;
   /** Settings that are allowed but unsafe where they are used; the server logs each once at start. */
   abstract readonly warnings: readonly string[];
+  // gitops: dynamic client registration
+  abstract readonly registration: RegistrationConfig;
+}
+
+// gitops: dynamic client registration
+/** Dynamic client registration (RFC 7591) and management (RFC 7592), and the policy a registered client must fit. */
+export interface RegistrationConfig {
+  /** {BASE}/oauth2/register exists (and is in the metadata) only when true. */
+  readonly enabled: boolean;
+  /** Anyone may register, without an initial access token (never in production). */
+  readonly open: boolean;
+  /** The scope an initial access token (a token of this server) must carry. */
+  readonly scope: string;
+  /** The audience an initial access token must be issued for (default {ISSUER}/oauth2/register). */
+  readonly audience: string;
+  readonly allowedAuthMethods: readonly string[];
+  /** Scopes a registered client may ask for; empty: none. */
+  readonly allowedScopes: readonly string[];
+  /** Audiences (RFC 8707 resources) a registered client may ask for; empty: none. */
+  readonly allowedAudiences: readonly string[];
+  /** Seconds: the longest access-token lifetime a registered client gets. */
+  readonly maxAccessTokenTtl: number;
 }
 
 export interface DatabaseConfig {
@@ -297,6 +319,12 @@ class Reader {
     return v as T;
   }
 
+  /** Space- or comma-separated values. */
+  list(name: string, fallback: string[]): string[] {
+    const v = this.raw(name);
+    return v === undefined ? fallback : [...new Set(v.split(/[\s,]+/).filter((x) => x !== ''))];
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const v = this.raw(name)?.toLowerCase();
     if (v === undefined) return fallback;
@@ -498,6 +526,28 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     r.problems.push('METRICS_PORT must differ from PORT (metrics are served on a listener of their own)');
   }
 
+  // gitops: dynamic client registration
+  const registrationMethods = r.list('REGISTRATION_ALLOWED_AUTH_METHODS', ['client_secret_basic', 'private_key_jwt']);
+  for (const m of registrationMethods) {
+    if (!['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt'].includes(m)) {
+      r.problems.push(`REGISTRATION_ALLOWED_AUTH_METHODS: unknown method "${m}"`);
+    }
+  }
+  const registrationOpen = r.bool('REGISTRATION_OPEN', false);
+  if (production && registrationOpen) {
+    r.problems.push('REGISTRATION_OPEN must not be true in production: anyone could register clients (use initial access tokens)');
+  }
+  const registration: RegistrationConfig = {
+    enabled: r.bool('REGISTRATION_ENABLED', false),
+    open: registrationOpen,
+    scope: r.str('REGISTRATION_SCOPE', 'client.register'),
+    audience: r.str('REGISTRATION_AUDIENCE', `${issuer}/oauth2/register`),
+    allowedAuthMethods: registrationMethods,
+    allowedScopes: r.list('REGISTRATION_ALLOWED_SCOPES', []),
+    allowedAudiences: r.list('REGISTRATION_ALLOWED_AUDIENCES', []),
+    maxAccessTokenTtl: r.int('REGISTRATION_MAX_ACCESS_TOKEN_TTL', Math.min(accessTokenTtl, maxAccessTokenTtl), 1, maxAccessTokenTtl),
+  };
+
   const config: AppConfig = {
     nodeEnv,
     production,
@@ -596,6 +646,8 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       maxBytes: r.int('TOKEN_CLAIMS_MAX_BYTES', 2048, 2, 65536),
       hook: tokenHookConfig(r, production),
     },
+    // gitops: dynamic client registration
+    registration,
   };
 
   if (config.assertions.jwksMinCacheSeconds > config.assertions.jwksMaxCacheSeconds) {

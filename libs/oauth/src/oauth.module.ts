@@ -31,6 +31,11 @@ import { JwtBearerGrant } from './grants/jwt-bearer.grant';
 import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { ExchangeTokens } from './token-exchange/exchange-tokens';
 import { TokenHook } from './token-hook/token-hook';
+// gitops: dynamic client registration
+import { RegistrationAccessTokens } from './registration/registration-access-tokens';
+import { RegistrationController, RegistrationEnabledGuard } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
+import { SoftwareStatements } from './registration/software-statements';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -38,7 +43,15 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
   imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
-  controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
+  controllers: [
+    TokenController,
+    JwksController,
+    MetadataController,
+    IntrospectionController,
+    RevocationController,
+    // gitops: dynamic client registration
+    RegistrationController,
+  ],
   providers: [
     BasicAuthGuard,
     ClientAuthenticator,
@@ -72,6 +85,11 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
         JwtBearerGrant,
       ],
     },
+    // gitops: dynamic client registration
+    RegistrationEnabledGuard,
+    RegistrationService,
+    RegistrationAccessTokens,
+    SoftwareStatements,
   ],
   exports: [
     BasicAuthGuard,

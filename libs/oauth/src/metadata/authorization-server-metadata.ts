@@ -31,4 +31,7 @@ export interface AuthorizationServerMetadata {
    */
   token_exchange_subject_token_types_supported?: string[];
   token_exchange_requested_token_types_supported?: string[];
+  // gitops: dynamic client registration
+  /** §2: RFC 7591 registration, listed only when REGISTRATION_ENABLED. */
+  registration_endpoint?: string;
 }

@@ -49,6 +49,8 @@ export class MetadataService {
             token_exchange_requested_token_types_supported: [...ISSUED_TOKEN_TYPES],
           }
         : {}),
+      // gitops: dynamic client registration (RFC 8414 §2)
+      ...(this.config.registration.enabled ? { registration_endpoint: `${issuer}/oauth2/register` } : {}),
     };
   }
 

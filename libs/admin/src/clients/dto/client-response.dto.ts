@@ -29,6 +29,9 @@ export class ClientResponseDto implements ClientView {
   token_exchange?: TokenExchangePolicy;
   @ApiPropertyOptional({ description: 'Present (true) when the client asks the token hook before signing' }) token_hook?: boolean;
   @ApiProperty() enabled: boolean;
+  // gitops: clients as code
+  @ApiPropertyOptional({ type: String, description: 'The desired-state file (managed_by) that owns the client; absent: managed by hand' })
+  managed_by?: string;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
   @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;
   @ApiProperty({ format: 'date-time' }) created_at: string;
