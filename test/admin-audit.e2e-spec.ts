@@ -106,7 +106,7 @@ describe('admin API: audit trail', () => {
     // Each change is also in the log, with the same actor and action.
     const lines = t.logs
       .map((l) => JSON.parse(l) as { context?: string; msg?: string })
-      .filter((l) => l.context === 'ClientAdmin' && l.msg?.includes('"audited"'))
+      .filter((l) => l.context === 'Changes' && l.msg?.includes('"audited"'))
       .map((l) => l.msg!);
     expect(lines.map((l) => /client\.\w+/.exec(l)?.[0])).toEqual([
       'client.created',

@@ -104,6 +104,13 @@ export function currentClientValue(c: ClientView, f: ClientField): unknown {
       return c.jwks_uri ?? null;
     case 'federated_credentials':
       return c.federated_credentials ?? [];
+    // The view leaves these out when unset.
+    case 'token_claims':
+      return c.token_claims ?? null;
+    case 'token_exchange':
+      return c.token_exchange ?? null;
+    case 'token_hook':
+      return c.token_hook ?? false;
     default:
       return c[f];
   }

@@ -69,10 +69,35 @@ export function configSchema(): Record<string, unknown> {
                 subject: { type: 'string' },
                 audience: { type: 'string' },
                 claims: { type: 'object', additionalProperties: { type: 'string' } },
+                claim_mappings: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['from', 'to'],
+                    properties: { from: { type: 'string' }, to: { type: 'string' } },
+                  },
+                },
               },
             },
           },
           enabled: { type: 'boolean', default: CLIENT_DEFAULTS.enabled },
+          token_claims: {
+            type: ['object', 'null'],
+            default: CLIENT_DEFAULTS.token_claims,
+            description: 'Claims every access token of the client carries; reserved claims (iss, sub, aud, ...) are refused',
+          },
+          token_exchange: {
+            type: ['object', 'null'],
+            additionalProperties: false,
+            properties: {
+              audiences: { type: 'array', items: { type: 'string' } },
+              scopes: { type: 'array', items: { type: 'string' } },
+            },
+            default: CLIENT_DEFAULTS.token_exchange,
+            description: 'RFC 8693: the audiences and scopes the client may obtain on behalf of others',
+          },
+          token_hook: { type: 'boolean', default: CLIENT_DEFAULTS.token_hook },
         },
       },
       trusted_issuer: {

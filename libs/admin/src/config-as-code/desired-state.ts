@@ -1,4 +1,12 @@
-import type { ClientView, FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod, TrustedIssuerView } from '@app/clients';
+import type {
+  ClientView,
+  FederatedCredential,
+  JsonWebKeySet,
+  TokenClaims,
+  TokenEndpointAuthMethod,
+  TokenExchangePolicy,
+  TrustedIssuerView,
+} from '@app/clients';
 
 /**
  * A desired-state document: the clients and trusted issuers that should exist, in the admin API's field names
@@ -24,6 +32,9 @@ export interface DesiredClient {
   jwks_uri?: string | null;
   federated_credentials?: FederatedCredential[];
   enabled?: boolean;
+  token_claims?: TokenClaims | null;
+  token_exchange?: TokenExchangePolicy | null;
+  token_hook?: boolean;
 }
 
 export interface DesiredTrustedIssuer {
@@ -48,6 +59,9 @@ export const CLIENT_DEFAULTS = {
   jwks_uri: null,
   federated_credentials: [],
   enabled: true,
+  token_claims: null,
+  token_exchange: null,
+  token_hook: false,
 } as const satisfies Record<Exclude<keyof DesiredClient, 'client_id'>, unknown>;
 
 export type ClientField = keyof typeof CLIENT_DEFAULTS;
