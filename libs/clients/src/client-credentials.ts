@@ -6,6 +6,7 @@ import { ClientMetadataError } from './client-admin.errors';
 import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
 import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
+import { SECRETLESS_METHODS } from './mtls-client-rules';
 import { SecretHasher } from './secret-hasher';
 
 /** Methods whose client holds a secret that the server can check by hash. */
@@ -23,8 +24,9 @@ export function sealedSecretAad(clientId: string): string {
  */
 export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
   if (from === to) return 'keep';
-  if (to === 'private_key_jwt') return 'none';
-  if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
+  // Sender-constrained tokens: the mTLS methods have no secret either (RFC 8705 §2).
+  if (SECRETLESS_METHODS.includes(to)) return 'none';
+  if (to === 'client_secret_jwt' || SECRETLESS_METHODS.includes(from)) return 'new';
   return from === 'client_secret_jwt' ? 'unseal' : 'keep';
 }
 

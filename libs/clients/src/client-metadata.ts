@@ -20,6 +20,14 @@ export interface ClientMetadata {
   jwks_uri?: string | null;
   /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
   federated_credentials?: FederatedCredential[];
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  dpop_bound_access_tokens?: boolean;
+  tls_client_certificate_bound_access_tokens?: boolean;
+  tls_client_auth_subject_dn?: string | null;
+  tls_client_auth_san_dns?: string | null;
+  tls_client_auth_san_uri?: string | null;
+  tls_client_auth_san_ip?: string | null;
+  tls_client_auth_san_email?: string | null;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -45,6 +53,14 @@ export interface ClientView {
   jwks?: JsonWebKeySet;
   jwks_uri?: string;
   federated_credentials?: FederatedCredential[];
+  // Sender-constrained tokens
+  dpop_bound_access_tokens: boolean;
+  tls_client_certificate_bound_access_tokens: boolean;
+  tls_client_auth_subject_dn?: string;
+  tls_client_auth_san_dns?: string;
+  tls_client_auth_san_uri?: string;
+  tls_client_auth_san_ip?: string;
+  tls_client_auth_san_email?: string;
   enabled: boolean;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
@@ -72,6 +88,14 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.jwks ? { jwks: c.jwks } : {}),
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
+    // Sender-constrained tokens
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
+    tls_client_certificate_bound_access_tokens: c.tlsClientCertificateBoundAccessTokens ?? false,
+    ...(c.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: c.tlsClientAuthSubjectDn } : {}),
+    ...(c.tlsClientAuthSanDns ? { tls_client_auth_san_dns: c.tlsClientAuthSanDns } : {}),
+    ...(c.tlsClientAuthSanUri ? { tls_client_auth_san_uri: c.tlsClientAuthSanUri } : {}),
+    ...(c.tlsClientAuthSanIp ? { tls_client_auth_san_ip: c.tlsClientAuthSanIp } : {}),
+    ...(c.tlsClientAuthSanEmail ? { tls_client_auth_san_email: c.tlsClientAuthSanEmail } : {}),
     enabled: c.enabled,
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
@@ -94,6 +118,16 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.jwks !== undefined) cols.jwks = m.jwks;
   if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
+  // Sender-constrained tokens
+  if (m.dpop_bound_access_tokens !== undefined) cols.dpopBoundAccessTokens = m.dpop_bound_access_tokens;
+  if (m.tls_client_certificate_bound_access_tokens !== undefined) {
+    cols.tlsClientCertificateBoundAccessTokens = m.tls_client_certificate_bound_access_tokens;
+  }
+  if (m.tls_client_auth_subject_dn !== undefined) cols.tlsClientAuthSubjectDn = m.tls_client_auth_subject_dn;
+  if (m.tls_client_auth_san_dns !== undefined) cols.tlsClientAuthSanDns = m.tls_client_auth_san_dns;
+  if (m.tls_client_auth_san_uri !== undefined) cols.tlsClientAuthSanUri = m.tls_client_auth_san_uri;
+  if (m.tls_client_auth_san_ip !== undefined) cols.tlsClientAuthSanIp = m.tls_client_auth_san_ip;
+  if (m.tls_client_auth_san_email !== undefined) cols.tlsClientAuthSanEmail = m.tls_client_auth_san_email;
   return cols;
 }
 

@@ -25,6 +25,12 @@ import { SecurityEvents } from './throttle/security-events';
 import { KnownClients } from './token/known-clients';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
+// Sender-constrained tokens (DPoP, mTLS)
+import { ClientCertificates } from './client-auth/mtls/client-certificate';
+import { MtlsClientAuthenticator } from './client-auth/mtls/mtls.authenticator';
+import { DpopProofChecker } from './dpop/dpop-proof.checker';
+import { UsedDpopProofs } from './dpop/used-dpop-proofs';
+import { SenderConstraintGuard } from './token/sender-constraint.guard';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -50,6 +56,12 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
+    // Sender-constrained tokens (DPoP, mTLS)
+    ClientCertificates,
+    MtlsClientAuthenticator,
+    DpopProofChecker,
+    UsedDpopProofs,
+    SenderConstraintGuard,
     { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
   ],
   exports: [

@@ -11,6 +11,7 @@ import { AssertionRejected } from './assertion/assertion-rejected';
 import { ClientAssertionAuthenticator, JWT_BEARER_ASSERTION_TYPE } from './assertion/client-assertion.authenticator';
 import { parseBasicAuthorization } from './basic-credentials';
 import { clientAddress } from './client-address';
+import { MtlsClientAuthenticator, MtlsRejected } from './mtls/mtls.authenticator';
 import { type OAuthParams, parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
 
@@ -22,7 +23,7 @@ import { QUERY_PARAMS_KEY } from './query-params';
  *      @ParamsFromQuery;
  *   2. pick the one authentication method the request uses: a JWT assertion (client_assertion, RFC 7521 §4.2),
  *      `client_secret_basic` (Authorization: Basic) or `client_secret_post` (client_id and client_secret in the
- *      body); two at once is invalid_request;
+ *      body), or, with client_id alone, the TLS client certificate (RFC 8705 §2); two at once is invalid_request;
  *   3. authenticate the client by that method (assertions: ClientAssertionAuthenticator; secrets: ClientsService),
  *      passing the throttle first where it costs hashing or a failed assertion (ClientAuthThrottle: 429 after
  *      repeated failures per client id and source address);
@@ -42,6 +43,7 @@ export class BasicAuthGuard implements CanActivate {
     private readonly throttle: ClientAuthThrottle,
     private readonly assertions: ClientAssertionAuthenticator,
     private readonly events: SecurityEvents,
+    private readonly mtls: MtlsClientAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -75,6 +77,10 @@ export class BasicAuthGuard implements CanActivate {
       method = 'client_secret_post';
       clientId = bodyId;
       secret = bodySecret;
+    } else if (bodyId !== undefined) {
+      // Sender-constrained tokens: only client_id in the body, so mutual TLS (RFC 8705 §2) is the method.
+      setOAuthState(req, { params, client: await this.byCertificate(req, bodyId) });
+      return true;
     } else {
       throw new InvalidClient(realm, 'no client authentication');
     }
@@ -118,6 +124,20 @@ export class BasicAuthGuard implements CanActivate {
       // The assertion itself is never logged: it may still be valid for its real audience.
       this.events.record('client_assertion_rejected', source, named, `reason=${err.reason}`);
       throw new InvalidClient(this.config.issuer, `assertion rejected: ${err.reason}`, `Client authentication failed: ${err.description}`);
+    }
+  }
+
+  /** Sender-constrained tokens: RFC 8705 §2 tls_client_auth / self_signed_tls_client_auth; failures count as assertion failures do. */
+  private async byCertificate(req: FastifyRequest, clientId: string): Promise<ClientEntity> {
+    const source = clientAddress(req);
+    const attempt = this.throttle.assertionAttempt(clientId, source);
+    try {
+      return await this.mtls.authenticate(req, clientId);
+    } catch (err) {
+      if (!(err instanceof MtlsRejected)) throw err;
+      attempt.failed();
+      this.events.record('client_auth_failed', source, clientId, `method=mtls reason=${err.reason}`);
+      throw new InvalidClient(this.config.issuer, `mtls: ${err.reason}`);
     }
   }
 

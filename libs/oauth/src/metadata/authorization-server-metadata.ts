@@ -24,4 +24,11 @@ export interface AuthorizationServerMetadata {
    * each key's `alg` from the JWKS.
    */
   access_token_signing_alg_values_supported: string[];
+  // Sender-constrained tokens (DPoP, mTLS)
+  /** RFC 9449 §5.1 */
+  dpop_signing_alg_values_supported: string[];
+  /** RFC 8705 §3.3 */
+  tls_client_certificate_bound_access_tokens: boolean;
+  /** RFC 8705 §5: where the mTLS variants of the endpoints are, when on another host. */
+  mtls_endpoint_aliases?: Record<string, string>;
 }

@@ -7,6 +7,7 @@ import { parseRevocationKey, REVOCATION_TOPIC } from '../revocation/revocation.s
 import { AccessTokenIssuer, AccessTokenRequest, IssuedAccessToken } from '../token/access-token.issuer';
 import { Clock } from '@app/config';
 import { reuseKey, TokenReuseStore } from './token-reuse.store';
+import { confirmationKey } from '../dpop/confirmation';
 
 /**
  * TOKEN_REUSE_SECONDS: a client that repeats an identical token request (same client, scope set, `aud`)
@@ -43,7 +44,8 @@ export class TokenReuse {
   /** A new token, or the one issued for the identical request within the reuse window. */
   async issue(req: AccessTokenRequest): Promise<IssuedAccessToken> {
     if (!this.applies(req)) return this.issuer.issue(req);
-    const key = reuseKey(req.clientId, req.scopes, req.audience);
+    // Sender-constrained tokens: the binding is part of "identical", so bindings never mix.
+    const key = `${reuseKey(req.clientId, req.scopes, req.audience)}\u0000${confirmationKey(req.cnf)}`;
     const now = this.clock.nowSeconds();
     const kid = this.keys.activeSigner().kid;
     const hit = this.store.find(key, now, kid);

@@ -21,6 +21,14 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: Object, description: 'private_key_jwt keys by value' }) jwks?: JsonWebKeySet;
   @ApiPropertyOptional({ type: String }) jwks_uri?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) federated_credentials?: FederatedCredential[];
+  // Sender-constrained tokens
+  @ApiProperty() dpop_bound_access_tokens: boolean;
+  @ApiProperty() tls_client_certificate_bound_access_tokens: boolean;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_subject_dn?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_dns?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_uri?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_ip?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_email?: string;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
   @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;

@@ -1,0 +1,75 @@
+import type { ClientEntity } from '@app/clients';
+import { AppConfig, Clock } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { createPublicKey, type JsonWebKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { KnownClients } from '../../token/known-clients';
+import { chainsToTrustedCa, parsePemBundle, publicKeyAmong, subjectMatches } from './certificate-checks';
+import { ClientCertificates } from './client-certificate';
+
+/** Why mTLS client authentication failed: `reason` for the log, never sent (the answer is one invalid_client). */
+export class MtlsRejected extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'MtlsRejected';
+  }
+}
+
+/**
+ * RFC 8705 §2 client authentication by the TLS client certificate, the client named by `client_id` in the body:
+ * tls_client_auth (PKI: the certificate chains to MTLS_CLIENT_CA_FILE and carries the registered subject DN or
+ * SAN) and self_signed_tls_client_auth (the certificate's public key is one of the client's registered jwks).
+ * No hashing and no database round trip once the client row is cached.
+ */
+@Injectable()
+export class MtlsClientAuthenticator {
+  private readonly cas: X509Certificate[];
+
+  constructor(
+    private readonly clients: KnownClients,
+    private readonly certificates: ClientCertificates,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    const pem = config.senderConstraint.mtlsClientCa;
+    this.cas = pem ? parsePemBundle(pem) : [];
+  }
+
+  async authenticate(req: FastifyRequest, clientId: string): Promise<ClientEntity> {
+    const client = await this.clients.find(clientId);
+    if (!client || !client.enabled) throw new MtlsRejected('no such enabled client');
+    const method = client.tokenEndpointAuthMethod;
+    if (method !== 'tls_client_auth' && method !== 'self_signed_tls_client_auth') {
+      throw new MtlsRejected(`client is registered for ${method}, sent no credentials but client_id`);
+    }
+    const cert = this.certificates.of(req);
+    if (!cert) throw new MtlsRejected('no client certificate');
+    const now = new Date(this.clock.now());
+    if (method === 'tls_client_auth') {
+      if (!chainsToTrustedCa(cert, this.cas, now)) throw new MtlsRejected('certificate does not chain to MTLS_CLIENT_CA_FILE');
+      const expected = {
+        subjectDn: client.tlsClientAuthSubjectDn,
+        sanDns: client.tlsClientAuthSanDns,
+        sanUri: client.tlsClientAuthSanUri,
+        sanIp: client.tlsClientAuthSanIp,
+        sanEmail: client.tlsClientAuthSanEmail,
+      };
+      if (!subjectMatches(cert, expected)) throw new MtlsRejected('certificate subject does not match the registered one');
+    } else if (!publicKeyAmong(cert, registeredKeys(client))) {
+      throw new MtlsRejected("certificate public key is not among the client's jwks");
+    }
+    return client;
+  }
+}
+
+function registeredKeys(client: ClientEntity): KeyObject[] {
+  const out: KeyObject[] = [];
+  for (const jwk of client.jwks?.keys ?? []) {
+    try {
+      out.push(createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }));
+    } catch {
+      // A key node cannot import cannot match any certificate either.
+    }
+  }
+  return out;
+}
