@@ -62,9 +62,12 @@ function normalisePair(pair: string): string {
   return `${pair.slice(0, eq).trim().toUpperCase()}=${pair.slice(eq + 1).trim()}`;
 }
 
-/** The subject of a certificate in RFC 4514 order (node lists it in the certificate's order, one pair a line). */
+/**
+ * The subject of a certificate in RFC 4514 order: node lists it in the certificate's order, one RDN a line, with
+ * commas and plus signs in values escaped as RFC 4514 does.
+ */
 function subjectPairs(cert: X509Certificate): string[] {
-  return cert.subject.split('\n').map(normalisePair).reverse();
+  return parseDistinguishedName(cert.subject.split('\n').reverse().join(','));
 }
 
 /** `DNS:a, URI:b, IP Address:c, email:d` as kind/value pairs. */
