@@ -1,4 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync as exec, type ExecFileSyncOptions } from 'node:child_process';
+
+/** openssl, quiet: its progress lines would clutter the test output. */
+const execFileSync = (cmd: string, args: string[], opts: ExecFileSyncOptions = {}): void => {
+  exec(cmd, args, { stdio: 'ignore', ...opts });
+};
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
