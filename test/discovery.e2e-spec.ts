@@ -36,6 +36,8 @@ describe('authorization server metadata (RFC 8414)', () => {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     access_token_signing_alg_values_supported: ['RS256'],
+    dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    tls_client_certificate_bound_access_tokens: false,
   });
 
   it.each([

@@ -12,7 +12,7 @@ export function parsePemBundle(pem: string): X509Certificate[] {
 }
 
 /** True while `now` is within the certificate's validity period. */
-export function currentlyValid(cert: X509Certificate, now: Date): boolean {
+function currentlyValid(cert: X509Certificate, now: Date): boolean {
   return new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
 }
 
