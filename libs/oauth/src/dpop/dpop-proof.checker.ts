@@ -2,7 +2,7 @@ import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { DpopNonces } from './dpop-nonces';
 import { InvalidDpopProof, UseDpopNonce } from './dpop-errors';
-import { DpopProofRejected, normaliseHtu, verifyDpopProof } from './dpop-proof';
+import { DpopProofRejected, DpopProofVerifier, normaliseHtu } from './dpop-proof';
 import { UsedDpopProofs } from './used-dpop-proofs';
 
 /**
@@ -14,6 +14,7 @@ import { UsedDpopProofs } from './used-dpop-proofs';
 export class DpopProofChecker {
   private readonly endpoints: readonly string[];
   private nonceSource: DpopNonces | undefined;
+  private readonly proofs = new DpopProofVerifier();
 
   constructor(
     private readonly config: AppConfig,
@@ -41,7 +42,7 @@ export class DpopProofChecker {
     const now = this.clock.nowSeconds();
     let proof;
     try {
-      proof = await verifyDpopProof(proofs[0], {
+      proof = await this.proofs.verify(proofs[0], {
         htm: method,
         htu: this.endpoints,
         algorithms: cfg.dpopSigningAlgs,

@@ -1,5 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { type DpopExpectations, normaliseHtu, verifyDpopProof } from './dpop-proof';
+import { type DpopExpectations, DpopProofVerifier, jwkThumbprint, normaliseHtu } from './dpop-proof';
+
+const verifier = new DpopProofVerifier();
+const verifyDpopProof = (proof: string, e: DpopExpectations) => verifier.verify(proof, e);
 
 type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -82,6 +85,26 @@ describe('verifyDpopProof (RFC 9449 §4.3)', () => {
   it('refuses a proof without a jwk, and garbage', async () => {
     await expect(verifyDpopProof(await proof({}, { jwk: undefined }), expect_)).rejects.toThrow(/must carry the public jwk/);
     await expect(verifyDpopProof('not-a-jwt', expect_)).rejects.toThrow(/not a compact JWS/);
+  });
+
+  it('gives the RFC 7638 thumbprint jose gives, for EC, RSA and OKP keys', async () => {
+    for (const alg of ['ES256', 'RS256', 'EdDSA']) {
+      const k = await exportJWK((await generateKeyPair(alg)).publicKey);
+      expect(jwkThumbprint({ ...k, alg, use: 'sig' })).toBe(await calculateJwkThumbprint(k));
+    }
+  });
+
+  it('accepts RS256, PS256 and EdDSA proofs, and refuses a key that does not fit the alg', async () => {
+    for (const alg of ['RS256', 'PS256', 'EdDSA']) {
+      const pair = await generateKeyPair(alg);
+      const p = await new SignJWT({ htm: 'POST', htu: HTU, jti: `j-${alg}`, iat: NOW })
+        .setProtectedHeader({ typ: 'dpop+jwt', alg, jwk: await exportJWK(pair.publicKey) })
+        .sign(pair.privateKey);
+      await expect(verifyDpopProof(p, expect_)).resolves.toMatchObject({ jti: `j-${alg}` });
+    }
+    const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'RS256', jwk })).toString('base64url');
+    const forged = `${header}.${Buffer.from('{}').toString('base64url')}.AAAA`;
+    await expect(verifyDpopProof(forged, expect_)).rejects.toThrow(/does not fit alg RS256/);
   });
 
   it('normalises URLs and rejects what is not one', () => {

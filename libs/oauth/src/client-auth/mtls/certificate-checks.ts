@@ -1,8 +1,15 @@
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 
-/** RFC 8705 §3.1: `x5t#S256` is the base64url SHA-256 of the certificate's DER encoding. */
+const thumbprints = new WeakMap<X509Certificate, string>();
+
+/** RFC 8705 §3.1: `x5t#S256` is the base64url SHA-256 of the certificate's DER encoding (computed once per object). */
 export function certificateThumbprint(cert: X509Certificate): string {
-  return createHash('sha256').update(cert.raw).digest('base64url');
+  let t = thumbprints.get(cert);
+  if (t === undefined) {
+    t = createHash('sha256').update(cert.raw).digest('base64url');
+    thumbprints.set(cert, t);
+  }
+  return t;
 }
 
 /** The certificates of a PEM bundle (the CA file). */

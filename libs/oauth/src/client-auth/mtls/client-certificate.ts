@@ -1,12 +1,15 @@
+import { LruMap } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { normalize, trustedProxy, type TrustFunction } from '../client-address';
 
 const CERT = Symbol('clientCertificate');
 const MAX_HEADER_CERT_CHARS = 16_384;
+/** Parsing a certificate costs ~200 µs of CPU; a client sends the same one on every request. */
+const PARSED_CERTIFICATES = 10_000;
 
 /**
  * Where a request's client certificate comes from (RFC 8705 §2): the TLS connection when this server terminates
@@ -20,6 +23,10 @@ export class ClientCertificates {
   private readonly logger = new Logger('ClientCertificates');
   private readonly header: string | undefined;
   private readonly trust: TrustFunction;
+  /** Parsed header certificates by the SHA-256 of the header value. */
+  private readonly parsed = new LruMap<string, X509Certificate>(PARSED_CERTIFICATES);
+  /** The peer certificate of each TLS connection, read once per connection. */
+  private readonly bySocket = new WeakMap<TLSSocket, X509Certificate | null>();
 
   constructor(config: AppConfig) {
     this.header = config.senderConstraint.mtlsClientCertHeader;
@@ -38,7 +45,12 @@ export class ClientCertificates {
   private fromSocket(req: FastifyRequest): X509Certificate | undefined {
     const socket = req.raw.socket as TLSSocket;
     if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
-    return socket.getPeerX509Certificate();
+    let cert = this.bySocket.get(socket);
+    if (cert === undefined) {
+      cert = socket.getPeerX509Certificate() ?? null;
+      this.bySocket.set(socket, cert);
+    }
+    return cert ?? undefined;
   }
 
   private fromHeader(req: FastifyRequest): X509Certificate | undefined {
@@ -51,8 +63,13 @@ export class ClientCertificates {
       return undefined;
     }
     if (typeof value !== 'string' || value.length > MAX_HEADER_CERT_CHARS) return undefined;
+    const digest = createHash('sha256').update(value).digest('base64url');
+    const known = this.parsed.get(digest);
+    if (known) return known;
     try {
-      return new X509Certificate(decodeURIComponent(value));
+      const cert = new X509Certificate(decodeURIComponent(value));
+      this.parsed.set(digest, cert);
+      return cert;
     } catch {
       this.logger.warn(`ignored ${this.header} from ${peer}: not a URL-encoded PEM certificate`);
       return undefined;

@@ -1,10 +1,11 @@
 import type { ClientEntity } from '@app/clients';
+import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { createPublicKey, type JsonWebKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { KnownClients } from '../../token/known-clients';
-import { chainsToTrustedCa, parsePemBundle, publicKeyAmong, subjectMatches } from './certificate-checks';
+import { certificateThumbprint, chainsToTrustedCa, parsePemBundle, publicKeyAmong, subjectMatches } from './certificate-checks';
 import { ClientCertificates } from './client-certificate';
 
 /** Why mTLS client authentication failed: `reason` for the log, never sent (the answer is one invalid_client). */
@@ -24,6 +25,11 @@ export class MtlsRejected extends Error {
 @Injectable()
 export class MtlsClientAuthenticator {
   private readonly cas: X509Certificate[];
+  /**
+   * Certificates already accepted for a client, by client row version and x5t#S256, until the certificate expires:
+   * the chain's signature check costs ~80 µs and a client presents the same certificate on every request.
+   */
+  private readonly accepted: LruMap<string, number>;
 
   constructor(
     private readonly clients: KnownClients,
@@ -33,6 +39,7 @@ export class MtlsClientAuthenticator {
   ) {
     const pem = config.senderConstraint.mtlsClientCa;
     this.cas = pem ? parsePemBundle(pem) : [];
+    this.accepted = new LruMap(config.clientCache.size);
   }
 
   async authenticate(req: FastifyRequest, clientId: string): Promise<ClientEntity> {
@@ -45,6 +52,8 @@ export class MtlsClientAuthenticator {
     const cert = this.certificates.of(req);
     if (!cert) throw new MtlsRejected('no client certificate');
     const now = new Date(this.clock.now());
+    const memo = `${client.clientId}\u0000${client.updatedAt.getTime()}\u0000${certificateThumbprint(cert)}`;
+    if ((this.accepted.get(memo) ?? 0) > now.getTime()) return client;
     if (method === 'tls_client_auth') {
       if (!chainsToTrustedCa(cert, this.cas, now)) throw new MtlsRejected('certificate does not chain to MTLS_CLIENT_CA_FILE');
       const expected = {
@@ -58,6 +67,9 @@ export class MtlsClientAuthenticator {
     } else if (!publicKeyAmong(cert, registeredKeys(client))) {
       throw new MtlsRejected("certificate public key is not among the client's jwks");
     }
+    // No longer than the certificate, nor (for PKI clients) the CAs it was checked against, stay valid.
+    const caEnd = method === 'tls_client_auth' ? Math.min(...this.cas.map((ca) => Date.parse(ca.validTo))) : Infinity;
+    this.accepted.set(memo, Math.min(Date.parse(cert.validTo), caEnd));
     return client;
   }
 }
