@@ -1,9 +1,13 @@
+import { PLAYGROUND_CLIENT } from '@app/clients';
 import { freePort } from '@app/persistence';
+import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { adminApi } from './support/admin-api';
 import { insertClient } from './support/clients';
+import { createTestDatabase, type TestDatabase } from './support/database';
 import { dpopKey, type DpopKey, dpopProof } from './support/dpop';
+import { type ServerProcess, startServerProcess } from './support/server-process';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-dpop-test-client-secret-0123456789';
@@ -229,5 +233,51 @@ describe('DPoP server nonces (DPOP_NONCE_REQUIRED)', () => {
     const fresh = res.headers.get('dpop-nonce')!;
     expect(fresh).not.toBe(old);
     expect((await request(await dpopProof(key, tokenUrl, { nonce: fresh, iat }), peer)).status).toBe(200);
+  });
+});
+
+/** Needs the built server (`npx nest build`; npm test builds first): the jti check holds across real processes. */
+describe('DPoP proof replay across two server processes on one database', () => {
+  let db: TestDatabase;
+  let one: ServerProcess | undefined;
+  let two: ServerProcess | undefined;
+  let issuer: string;
+  let base2: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const [p1, p2] = [await freePort(), await freePort()];
+    issuer = `http://127.0.0.1:${p1}/ms-auth-server`;
+    const shared = {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+      ISSUER: issuer,
+      SECRET_HASH_LOG_N: '12',
+      DATABASE_POOL_SIZE: '4',
+      SEED_PLAYGROUND_CLIENT: 'true',
+    };
+    [one, two] = await Promise.all([
+      startServerProcess({ ...shared, PORT: String(p1) }),
+      startServerProcess({ ...shared, PORT: String(p2) }),
+    ]);
+    base2 = `http://127.0.0.1:${p2}/ms-auth-server`;
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    await db?.drop();
+  });
+
+  it('refuses on the second process a proof the first accepted', async () => {
+    const key = await dpopKey();
+    const proof = await dpopProof(key, `${issuer}/oauth2/token`);
+    const auth = { authorization: basic(PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret) };
+    const first = await postForm(`${issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { ...auth, DPoP: proof });
+    expect(first.status).toBe(200);
+    expect(decodeJwt(first.body.access_token as string).cnf).toEqual({ jkt: key.jkt });
+    const replay = await postForm(`${base2}/oauth2/token`, { grant_type: 'client_credentials' }, { ...auth, DPoP: proof });
+    expect(replay.status).toBe(400);
+    expect(replay.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'DPoP proof jti was used before' });
   });
 });

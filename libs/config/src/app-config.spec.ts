@@ -76,6 +76,48 @@ describe('parseConfig', () => {
     expect(problems({ ASSERTION_MAX_LIFETIME: '0' })).toEqual(['ASSERTION_MAX_LIFETIME must be an integer between 1 and 86400 (got "0")']);
   });
 
+  it('reads the sender-constrained token settings: DPoP defaults of RFC 9449, mTLS off until configured', () => {
+    expect(parseConfig({}).senderConstraint).toEqual({
+      dpopSigningAlgs: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      dpopMaxAgeSeconds: 300,
+      dpopClockSkewSeconds: 5,
+      dpopNonceRequired: false,
+      dpopNonceWindowSeconds: 300,
+      mtlsClientCaFile: undefined,
+      mtlsClientCa: undefined,
+      mtlsClientCertHeader: undefined,
+      tlsCertFile: undefined,
+      tlsKeyFile: undefined,
+      mtlsEndpointBase: undefined,
+    });
+    const c = parseConfig(
+      { DPOP_SIGNING_ALG_VALUES: 'EdDSA, ES256', MTLS_CLIENT_CA_FILE: '/ca.pem', MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert' },
+      { readFile: (path) => `pem of ${path}` },
+    );
+    expect(c.senderConstraint).toMatchObject({
+      dpopSigningAlgs: ['EdDSA', 'ES256'],
+      mtlsClientCa: 'pem of /ca.pem',
+      mtlsClientCertHeader: 'x-client-cert',
+    });
+  });
+
+  it('refuses symmetric or unknown DPoP algorithms, half a TLS key pair, an unreadable CA file and a non-https mTLS alias', () => {
+    expect(
+      problems({
+        DPOP_SIGNING_ALG_VALUES: 'HS256,none',
+        TLS_CERT_FILE: '/cert.pem',
+        MTLS_CLIENT_CA_FILE: '/missing.pem',
+        MTLS_ENDPOINT_BASE: 'http://mtls.example.com',
+      }),
+    ).toEqual([
+      expect.stringContaining('DPOP_SIGNING_ALG_VALUES entries must be among RS256, PS256, ES256, EdDSA (got "HS256")'),
+      expect.stringContaining('(got "none")'),
+      expect.stringContaining('MTLS_CLIENT_CA_FILE: cannot read /missing.pem'),
+      'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+      'MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)',
+    ]);
+  });
+
   it('derives the default issuer from PORT and BASE_PATH', () => {
     expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
     expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });
