@@ -123,6 +123,28 @@ describe('DPoP sender-constrained tokens (RFC 9449)', () => {
       refused(await tokenWith({ DPoP: two }), /exactly one DPoP proof/);
     });
 
+    it('malformed proofs of every shape, never a 5xx', async () => {
+      const enc = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const iat = Math.floor(Date.now() / 1000);
+      const claims = enc({ htm: 'POST', htu: tokenUrl, iat, jti: 'm' });
+      const header = (h: Record<string, unknown>): string => enc({ typ: 'dpop+jwt', alg: 'ES256', ...h });
+      for (const proof of [
+        'x',
+        'a.b.c',
+        `${enc('string')}.${claims}.AAAA`,
+        `${header({ jwk: { kty: 'EC', crv: 'P-256', x: 1, y: 2 } })}.${claims}.AAAA`,
+        `${header({ jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } })}.${claims}.AAAA`,
+        `${header({ jwk: { ...key.jwk, crv: 'P-384' } })}.${claims}.AAAA`,
+        `${header({ jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' }, alg: 'RS256' })}.${claims}.AAAA`,
+        `${header({ jwk: key.jwk, crit: ['exp'] })}.${claims}.AAAA`,
+        `${header({ jwk: key.jwk })}.${claims}.!!!!`,
+        `${header({ jwk: key.jwk })}.not-json.AAAA`,
+        'x'.repeat(9000),
+      ]) {
+        refused(await tokenWith({ DPoP: proof }), /DPoP proof|exactly one/);
+      }
+    });
+
     it('a replayed proof, on this instance and on another sharing the database', async () => {
       const proof = await dpopProof(key, tokenUrl);
       expect((await tokenWith({ DPoP: proof })).status).toBe(200);
