@@ -91,7 +91,12 @@ describe('parseConfig', () => {
       mtlsEndpointBase: undefined,
     });
     const c = parseConfig(
-      { DPOP_SIGNING_ALG_VALUES: 'EdDSA, ES256', MTLS_CLIENT_CA_FILE: '/ca.pem', MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert' },
+      {
+        DPOP_SIGNING_ALG_VALUES: 'EdDSA, ES256',
+        MTLS_CLIENT_CA_FILE: '/ca.pem',
+        MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        TRUST_PROXY: '10.0.0.0/8',
+      },
       { readFile: (path) => `pem of ${path}` },
     );
     expect(c.senderConstraint).toMatchObject({
@@ -114,8 +119,19 @@ describe('parseConfig', () => {
       expect.stringContaining('(got "none")'),
       expect.stringContaining('MTLS_CLIENT_CA_FILE: cannot read /missing.pem'),
       'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+      expect.stringContaining('TLS_CERT_FILE: cannot read /cert.pem'),
       'MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)',
     ]);
+  });
+
+  it('believes a certificate header only with TRUST_PROXY set, and never from any peer in production', () => {
+    expect(problems({ MTLS_CLIENT_CERT_HEADER: 'x-client-cert' })).toEqual([
+      'MTLS_CLIENT_CERT_HEADER needs TRUST_PROXY: the addresses of the proxy that sets it',
+    ]);
+    expect(problems({ MTLS_CLIENT_CERT_HEADER: 'x-client-cert', TRUST_PROXY: '127.0.0.1' })).toEqual([]);
+    expect(problems({ NODE_ENV: 'production', MTLS_CLIENT_CERT_HEADER: 'x-client-cert', TRUST_PROXY: 'true' })).toContain(
+      'MTLS_CLIENT_CERT_HEADER with TRUST_PROXY=true lets any caller claim any certificate: list the proxy addresses',
+    );
   });
 
   it('derives the default issuer from PORT and BASE_PATH', () => {

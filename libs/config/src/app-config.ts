@@ -340,6 +340,18 @@ function parseSenderConstraint(r: Reader, readFile: (path: string) => string): S
   const tlsCertFile = r.raw('TLS_CERT_FILE');
   const tlsKeyFile = r.raw('TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) r.problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  // Read at start by the HTTPS listener: an unreadable file is a configuration error (exit 78), not a crash.
+  for (const [name, path] of [
+    ['TLS_CERT_FILE', tlsCertFile],
+    ['TLS_KEY_FILE', tlsKeyFile],
+  ] as const) {
+    if (path === undefined) continue;
+    try {
+      readFile(path);
+    } catch (err) {
+      r.problems.push(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
   const mtlsEndpointBase = r.raw('MTLS_ENDPOINT_BASE')?.replace(/\/+$/, '');
   if (mtlsEndpointBase !== undefined && !/^https:\/\/[^?#]+$/.test(mtlsEndpointBase)) {
     r.problems.push('MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)');
@@ -557,6 +569,14 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     senderConstraint,
   };
 
+  // Sender-constrained tokens: a certificate header is believed only from TRUST_PROXY peers (see ClientCertificates).
+  if (config.senderConstraint.mtlsClientCertHeader !== undefined) {
+    if (config.http.trustProxy === false) {
+      r.problems.push('MTLS_CLIENT_CERT_HEADER needs TRUST_PROXY: the addresses of the proxy that sets it');
+    } else if (config.http.trustProxy === true && production) {
+      r.problems.push('MTLS_CLIENT_CERT_HEADER with TRUST_PROXY=true lets any caller claim any certificate: list the proxy addresses');
+    }
+  }
   if (config.assertions.jwksMinCacheSeconds > config.assertions.jwksMaxCacheSeconds) {
     r.problems.push('JWKS_MIN_CACHE must not exceed JWKS_MAX_CACHE');
   }

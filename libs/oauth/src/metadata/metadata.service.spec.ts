@@ -61,7 +61,11 @@ describe('MetadataService', () => {
   });
 
   it('lists the mTLS methods only where a client certificate can arrive (RFC 8705 §2, §3.3), and the aliases when set (§5)', () => {
-    const withHeader = service({ MTLS_CLIENT_CERT_HEADER: 'x-client-cert', MTLS_ENDPOINT_BASE: 'https://mtls.example.com/a' }).document();
+    const withHeader = service({
+      MTLS_CLIENT_CERT_HEADER: 'x-client-cert',
+      TRUST_PROXY: '10.0.0.1',
+      MTLS_ENDPOINT_BASE: 'https://mtls.example.com/a',
+    }).document();
     expect(withHeader.token_endpoint_auth_methods_supported).toEqual(
       expect.arrayContaining(['tls_client_auth', 'self_signed_tls_client_auth']),
     );
