@@ -8,6 +8,7 @@ import { decodeJwt, exportJWK } from 'jose';
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { adminApi } from './support/admin-api';
+import { fakeHttp, type FakeHttp, sendJson } from './support/assertions';
 import { CertificateFactory, type Pem } from './support/certificates';
 import { insertClient } from './support/clients';
 import { dpopKey, dpopProof } from './support/dpop';
@@ -78,8 +79,14 @@ describe('mutual TLS on the server’s own TLS listener (RFC 8705)', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
+  let keyServer: FakeHttp;
+
   beforeAll(async () => {
     c = makeCertificates(certs);
+    // A client publishing its keys by reference: another key first, then the self-signed certificate's.
+    const other = await exportJWK(createPublicKey(c.billing.key));
+    const own = await exportJWK(createPublicKey(c.selfSigned.key));
+    keyServer = await fakeHttp((_, __, res) => sendJson(res, { keys: [other, own] }));
     const port = await freePort();
     base = `https://127.0.0.1:${port}/ms-auth-server`;
     t = await startTestApp({
@@ -90,10 +97,24 @@ describe('mutual TLS on the server’s own TLS listener (RFC 8705)', () => {
       MTLS_CLIENT_CA_FILE: c.caFile,
     });
     await registerClients(t, c);
+    await insertClient(t.db, { clientId: 'edge-remote', secret: 'unused-secret-0123456789abcdef', scopes: ['orders.read'] });
+    await t.db.query(
+      `UPDATE oauth_clients SET token_endpoint_auth_method = 'self_signed_tls_client_auth', secret_hash = NULL, jwks_uri = $1
+       WHERE client_id = 'edge-remote'`,
+      [`${keyServer.url}/jwks.json`],
+    );
   });
   afterAll(async () => {
     await t?.close();
+    await keyServer?.close();
     certs.dispose();
+  });
+
+  it('finds a self-signed certificate’s key among the keys at the client’s jwks_uri, and refuses another', async () => {
+    expect((await tokenRequest(c.selfSigned, 'edge-remote')).status).toBe(200);
+    const stranger = await tokenRequest(c.orders, 'edge-remote');
+    expect(stranger.status).toBe(401);
+    expect(stranger.body.error).toBe('invalid_client');
   });
 
   it('gives openid-client (TlsClientAuth over a fetch with a client certificate) a certificate-bound token', async () => {

@@ -3,8 +3,10 @@ import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createPublicKey, type JsonWebKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, KeyObject, X509Certificate } from 'node:crypto';
+import { errors } from 'jose';
 import { KnownClients } from '../../token/known-clients';
+import { type KeySet, KeysUnavailable, RemoteKeySets } from '../assertion/remote-key-sets';
 import { certificateThumbprint, chainsToTrustedCa, parsePemBundle, publicKeyAmong, subjectMatches } from './certificate-checks';
 import { ClientCertificates } from './client-certificate';
 
@@ -34,6 +36,7 @@ export class MtlsClientAuthenticator {
   constructor(
     private readonly clients: KnownClients,
     private readonly certificates: ClientCertificates,
+    private readonly remote: RemoteKeySets,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -64,7 +67,7 @@ export class MtlsClientAuthenticator {
         sanEmail: client.tlsClientAuthSanEmail,
       };
       if (!subjectMatches(cert, expected)) throw new MtlsRejected('certificate subject does not match the registered one');
-    } else if (!publicKeyAmong(cert, registeredKeys(client))) {
+    } else if (!publicKeyAmong(cert, await this.registeredKeys(client, cert))) {
       throw new MtlsRejected("certificate public key is not among the client's jwks");
     }
     // No longer than the certificate, nor (for PKI clients) the CAs it was checked against, stay valid.
@@ -72,9 +75,46 @@ export class MtlsClientAuthenticator {
     this.accepted.set(memo, Math.min(Date.parse(cert.validTo), caEnd));
     return client;
   }
+
+  /** RFC 8705 §2.2: the client's keys by value (`jwks`) or by reference (`jwks_uri`, fetched and cached as for assertions). */
+  private async registeredKeys(client: ClientEntity, cert: X509Certificate): Promise<KeyObject[]> {
+    if (client.jwksUri === null) return keysByValue(client);
+    try {
+      return await candidates(await this.remote.keys(client.jwksUri, false), algorithmsFor(cert));
+    } catch (err) {
+      if (err instanceof KeysUnavailable) throw new MtlsRejected('the jwks_uri keys cannot be fetched right now');
+      throw err;
+    }
+  }
 }
 
-function registeredKeys(client: ClientEntity): KeyObject[] {
+/** The JWS algorithms a certificate's key can serve, to pick candidates from a key set (RFC 7518 §3.1, RFC 8037). */
+function algorithmsFor(cert: X509Certificate): string[] {
+  const key = cert.publicKey;
+  if (key.asymmetricKeyType === 'rsa') return ['RS256', 'PS256'];
+  if (key.asymmetricKeyType === 'ed25519') return ['EdDSA'];
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return curve === 'prime256v1' ? ['ES256'] : curve === 'secp384r1' ? ['ES384'] : curve === 'secp521r1' ? ['ES512'] : [];
+}
+
+/** Every key of `set` that jose would select for one of `algorithms`. */
+async function candidates(set: KeySet, algorithms: readonly string[]): Promise<KeyObject[]> {
+  const out: KeyObject[] = [];
+  for (const alg of algorithms) {
+    try {
+      out.push(KeyObject.from(await set({ alg })));
+    } catch (err) {
+      if (err instanceof errors.JWKSMultipleMatchingKeys) {
+        for await (const k of err as unknown as AsyncIterable<Parameters<typeof KeyObject.from>[0]>) out.push(KeyObject.from(k));
+      } else if (!(err instanceof errors.JOSEError)) {
+        throw err;
+      }
+    }
+  }
+  return out;
+}
+
+function keysByValue(client: ClientEntity): KeyObject[] {
   const out: KeyObject[] = [];
   for (const jwk of client.jwks?.keys ?? []) {
     try {
