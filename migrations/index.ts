@@ -6,6 +6,8 @@ import { PreviousSealedSecret1796110000000 } from './1796110000000-previous-seal
 import { TokenClaims1797200000000 } from './1797200000000-token-claims';
 // gitops: clients as code and dynamic registration
 import { ClientsAsCode17973000000000 } from './17973000000000-clients-as-code';
+// Sender-constrained tokens (DPoP, mTLS)
+import { SenderConstrainedTokens1797100000000 } from './1797100000000-sender-constrained-tokens';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and from dist. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   TokenClaims1797200000000,
   // gitops
   ClientsAsCode17973000000000,
+  // Sender-constrained tokens (DPoP, mTLS)
+  SenderConstrainedTokens1797100000000,
 ];

@@ -68,6 +68,14 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'token_claims',
         'token_exchange',
         'token_hook',
+        // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+        'dpop_bound_access_tokens',
+        'tls_client_certificate_bound_access_tokens',
+        'tls_client_auth_subject_dn',
+        'tls_client_auth_san_dns',
+        'tls_client_auth_san_uri',
+        'tls_client_auth_san_ip',
+        'tls_client_auth_san_email',
       ].sort(),
     );
     const list = doc.paths['/ms-auth-server/admin/clients'].get;

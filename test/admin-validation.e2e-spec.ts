@@ -40,7 +40,7 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
       [
         [
           'token_endpoint_auth_method',
-          'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt',
+          'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth',
         ],
       ],
     ],

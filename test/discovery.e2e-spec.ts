@@ -49,6 +49,8 @@ describe('authorization server metadata (RFC 8414)', () => {
       'urn:ietf:params:oauth:token-type:access_token',
       'urn:ietf:params:oauth:token-type:jwt',
     ],
+    dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    tls_client_certificate_bound_access_tokens: false,
   });
 
   it.each([

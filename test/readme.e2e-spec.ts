@@ -73,6 +73,9 @@ describe('README examples', () => {
         LOG_FORMAT: 'json',
         // The README's examples use the seed's playground client, which a DATABASE_URL database gets only when asked.
         SEED_PLAYGROUND_CLIENT: 'true',
+        // Sender-constrained tokens: the README's certificate-bound example has curl play a trusted proxy.
+        MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        TRUST_PROXY: '127.0.0.1',
       });
       server = await startServerProcess({ ...env, PORT: String(port) });
     });
@@ -113,6 +116,9 @@ describe('README examples', () => {
       expect(out).toContain('{"changes":[{"kind":"client","id":"payments","action":"update","fields":[{"field":"scope"');
       expect(out).toMatch(/"action":"delete"[^\n]*"id":"payments-deployer"|"id":"payments-deployer","action":"delete"/);
       // Every CLI example starts the built tool (a few seconds each on a loaded machine).
+      // Sender-constrained tokens: both resource-server checks ran against tokens this server issued.
+      expect(out).toMatch(/DPoP token verified, cnf\.jkt [A-Za-z0-9_-]{43}/);
+      expect(out).toMatch(/certificate-bound token verified, cnf\.x5t#S256 [A-Za-z0-9_-]{43}/);
     }, 180_000);
   });
 

@@ -9,6 +9,7 @@ import { applyHttpHardening, hardenedServerOptions } from './http-hardening';
 import type { Logger as PinoLogger } from 'pino';
 import { createPinoLogger, PinoNestLogger } from './logger';
 import { observeRequests, requestIdFor } from './request-observer';
+import { tlsServerOptions } from './tls-options';
 
 /**
  * Builds the HTTP application from a validated configuration: Fastify with a body limit, the base path,
@@ -25,6 +26,8 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...hardenedServerOptions(config),
+    // Sender-constrained tokens: https with optional client certificates (TLS_CERT_FILE, MTLS_CLIENT_CA_FILE)
+    ...tlsServerOptions(config),
     logger: false,
     genReqId: requestIdFor,
     // During shutdown the listener is closed, so new connections are refused at the socket and a proxy retries

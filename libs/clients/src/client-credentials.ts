@@ -10,6 +10,7 @@ import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
 import { SecretStorage } from './secrets/secret-storage';
 import type { SecretOrigin } from './secrets/stored-secret';
+import { SECRETLESS_METHODS } from './mtls-client-rules';
 
 /** Methods whose client holds a secret that the server can check by hash. */
 export const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
@@ -26,8 +27,9 @@ export function sealedSecretAad(clientId: string): string {
  */
 export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
   if (from === to) return 'keep';
-  if (to === 'private_key_jwt') return 'none';
-  if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
+  // Sender-constrained tokens: the mTLS methods have no secret either (RFC 8705 §2).
+  if (SECRETLESS_METHODS.includes(to)) return 'none';
+  if (to === 'client_secret_jwt' || SECRETLESS_METHODS.includes(from)) return 'new';
   return from === 'client_secret_jwt' ? 'unseal' : 'keep';
 }
 

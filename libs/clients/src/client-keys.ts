@@ -164,6 +164,17 @@ export function authMethodProblems(c: {
   if (c.method === 'private_key_jwt' && !hasKeys) {
     return [{ field: 'token_endpoint_auth_method', message: 'private_key_jwt needs jwks, jwks_uri or at least one federated credential' }];
   }
+  // Sender-constrained tokens: RFC 8705 §2.2, the certificate's key must be among the client's jwks or jwks_uri keys.
+  if (c.method === 'self_signed_tls_client_auth') {
+    if ((c.jwks !== null || c.jwksUri !== null) && c.federated.length === 0) return [];
+    return [
+      {
+        field: 'jwks',
+        message:
+          'self_signed_tls_client_auth needs jwks (by value) holding the certificate’s public key, and no jwks_uri or federated credentials',
+      },
+    ];
+  }
   if (c.method !== 'private_key_jwt' && hasKeys) {
     return [
       {

@@ -31,6 +31,14 @@ export interface ClientMetadata {
   // gitops: clients as code
   /** The desired-state file that owns the client (its `managed_by`); null: managed by hand. */
   managed_by?: string | null;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  dpop_bound_access_tokens?: boolean;
+  tls_client_certificate_bound_access_tokens?: boolean;
+  tls_client_auth_subject_dn?: string | null;
+  tls_client_auth_san_dns?: string | null;
+  tls_client_auth_san_uri?: string | null;
+  tls_client_auth_san_ip?: string | null;
+  tls_client_auth_san_email?: string | null;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -60,6 +68,14 @@ export interface ClientView {
   token_claims?: TokenClaims;
   token_exchange?: TokenExchangePolicy;
   token_hook?: boolean;
+  // Sender-constrained tokens
+  dpop_bound_access_tokens: boolean;
+  tls_client_certificate_bound_access_tokens: boolean;
+  tls_client_auth_subject_dn?: string;
+  tls_client_auth_san_dns?: string;
+  tls_client_auth_san_uri?: string;
+  tls_client_auth_san_ip?: string;
+  tls_client_auth_san_email?: string;
   enabled: boolean;
   // gitops: clients as code
   /** The desired-state file that owns the client; absent: managed by hand. */
@@ -94,6 +110,14 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
     ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
     ...(c.tokenHook ? { token_hook: true } : {}),
+    // Sender-constrained tokens
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
+    tls_client_certificate_bound_access_tokens: c.tlsClientCertificateBoundAccessTokens ?? false,
+    ...(c.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: c.tlsClientAuthSubjectDn } : {}),
+    ...(c.tlsClientAuthSanDns ? { tls_client_auth_san_dns: c.tlsClientAuthSanDns } : {}),
+    ...(c.tlsClientAuthSanUri ? { tls_client_auth_san_uri: c.tlsClientAuthSanUri } : {}),
+    ...(c.tlsClientAuthSanIp ? { tls_client_auth_san_ip: c.tlsClientAuthSanIp } : {}),
+    ...(c.tlsClientAuthSanEmail ? { tls_client_auth_san_email: c.tlsClientAuthSanEmail } : {}),
     enabled: c.enabled,
     // gitops: clients as code
     ...(c.managedBy ? { managed_by: c.managedBy } : {}),
@@ -125,6 +149,16 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
     cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
   // gitops: clients as code
   if (m.managed_by !== undefined) cols.managedBy = m.managed_by;
+  // Sender-constrained tokens
+  if (m.dpop_bound_access_tokens !== undefined) cols.dpopBoundAccessTokens = m.dpop_bound_access_tokens;
+  if (m.tls_client_certificate_bound_access_tokens !== undefined) {
+    cols.tlsClientCertificateBoundAccessTokens = m.tls_client_certificate_bound_access_tokens;
+  }
+  if (m.tls_client_auth_subject_dn !== undefined) cols.tlsClientAuthSubjectDn = m.tls_client_auth_subject_dn;
+  if (m.tls_client_auth_san_dns !== undefined) cols.tlsClientAuthSanDns = m.tls_client_auth_san_dns;
+  if (m.tls_client_auth_san_uri !== undefined) cols.tlsClientAuthSanUri = m.tls_client_auth_san_uri;
+  if (m.tls_client_auth_san_ip !== undefined) cols.tlsClientAuthSanIp = m.tls_client_auth_san_ip;
+  if (m.tls_client_auth_san_email !== undefined) cols.tlsClientAuthSanEmail = m.tls_client_auth_san_email;
   return cols;
 }
 

@@ -1,12 +1,22 @@
 import type { TokenClaims, TokenExchangePolicy } from './client-claims';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'client_secret_jwt'
+  // Sender-constrained tokens: mutual TLS client authentication (RFC 8705 §2)
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
   'client_secret_jwt',
+  // Sender-constrained tokens: mutual TLS client authentication (RFC 8705 §2)
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ];
 
 /** A JSON Web Key Set (RFC 7517 §5) as registered: public keys only. */
@@ -123,6 +133,30 @@ export class ClientEntity {
   /** The desired-state file (its `managed_by`) that owns this client; only such clients are pruned by it. */
   @Column({ name: 'managed_by', type: 'text', nullable: true })
   managedBy: string | null;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens: boolean;
+
+  /** RFC 8705 §3.4: tokens are bound to the client certificate of the request (cnf x5t#S256). */
+  @Column({ name: 'tls_client_certificate_bound_access_tokens', type: 'boolean', default: false })
+  tlsClientCertificateBoundAccessTokens: boolean;
+
+  /** RFC 8705 §2.1.2, tls_client_auth: the one certificate subject value expected (at most one is set). */
+  @Column({ name: 'tls_client_auth_subject_dn', type: 'text', nullable: true })
+  tlsClientAuthSubjectDn: string | null;
+
+  @Column({ name: 'tls_client_auth_san_dns', type: 'text', nullable: true })
+  tlsClientAuthSanDns: string | null;
+
+  @Column({ name: 'tls_client_auth_san_uri', type: 'text', nullable: true })
+  tlsClientAuthSanUri: string | null;
+
+  @Column({ name: 'tls_client_auth_san_ip', type: 'text', nullable: true })
+  tlsClientAuthSanIp: string | null;
+
+  @Column({ name: 'tls_client_auth_san_email', type: 'text', nullable: true })
+  tlsClientAuthSanEmail: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

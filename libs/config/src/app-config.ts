@@ -31,6 +31,8 @@ export abstract class AppConfig {
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
+  // Sender-constrained tokens (DPoP, mTLS)
+  abstract readonly senderConstraint: SenderConstraintConfig;
   // Token claims feature.
   abstract readonly claims: ClaimsConfig;
   /**
@@ -231,6 +233,31 @@ export interface TokenHookConfig {
   readonly allowPrivateNetwork: boolean;
 }
 
+/** Sender-constrained tokens: DPoP (RFC 9449) and mutual TLS (RFC 8705). */
+export interface SenderConstraintConfig {
+  /** JWS algorithms accepted on DPoP proofs (asymmetric only, RFC 9449 §4.3). */
+  readonly dpopSigningAlgs: readonly SigningAlg[];
+  /** Seconds a DPoP proof is accepted after its `iat`. */
+  readonly dpopMaxAgeSeconds: number;
+  /** Seconds of clock difference tolerated on a proof's `iat` in the future. */
+  readonly dpopClockSkewSeconds: number;
+  /** RFC 9449 §8: every proof must carry a server nonce. */
+  readonly dpopNonceRequired: boolean;
+  /** Seconds one nonce window lasts; a nonce is accepted in its window and the next. */
+  readonly dpopNonceWindowSeconds: number;
+  /** PEM file of the CA(s) a tls_client_auth certificate must chain to; also turns on client certificate requests. */
+  readonly mtlsClientCaFile: string | undefined;
+  /** PEM contents of mtlsClientCaFile, read at start. */
+  readonly mtlsClientCa: string | undefined;
+  /** Request header a TLS-terminating proxy puts the client certificate in (URL-encoded PEM), lower-case. */
+  readonly mtlsClientCertHeader: string | undefined;
+  /** Server certificate and key: the server terminates TLS itself (https) when both are set. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** RFC 8705 §5: base URL of the mTLS host, when it differs from the issuer; published as mtls_endpoint_aliases. */
+  readonly mtlsEndpointBase: string | undefined;
+}
+
 export type RawEnv = Record<string, string | undefined>;
 
 /** scrypt cost (log2 N) by default; production refuses less. */
@@ -401,6 +428,59 @@ function tlsOrLocal(databaseUrl: string): boolean {
   return host === '' || host.startsWith('/') || isLoopbackHost(host);
 }
 
+// Sender-constrained tokens (DPoP, mTLS)
+function parseSenderConstraint(r: Reader, readFile: (path: string) => string): SenderConstraintConfig {
+  const algsRaw = r.raw('DPOP_SIGNING_ALG_VALUES');
+  const dpopSigningAlgs = algsRaw === undefined ? (['ES256', 'RS256', 'PS256', 'EdDSA'] as SigningAlg[]) : [];
+  for (const a of algsRaw?.split(',').map((x) => x.trim()) ?? []) {
+    if ((SIGNING_ALGS as readonly string[]).includes(a)) dpopSigningAlgs.push(a as SigningAlg);
+    else r.problems.push(`DPOP_SIGNING_ALG_VALUES entries must be among ${SIGNING_ALGS.join(', ')} (got "${a}")`);
+  }
+  const mtlsClientCaFile = r.raw('MTLS_CLIENT_CA_FILE');
+  let mtlsClientCa: string | undefined;
+  if (mtlsClientCaFile !== undefined) {
+    try {
+      mtlsClientCa = readFile(mtlsClientCaFile);
+    } catch (err) {
+      r.problems.push(`MTLS_CLIENT_CA_FILE: cannot read ${mtlsClientCaFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  const header = r.raw('MTLS_CLIENT_CERT_HEADER')?.toLowerCase();
+  if (header !== undefined && !/^[a-z0-9-]+$/.test(header)) r.problems.push('MTLS_CLIENT_CERT_HEADER must be an HTTP header name');
+  const tlsCertFile = r.raw('TLS_CERT_FILE');
+  const tlsKeyFile = r.raw('TLS_KEY_FILE');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) r.problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  // Read at start by the HTTPS listener: an unreadable file is a configuration error (exit 78), not a crash.
+  for (const [name, path] of [
+    ['TLS_CERT_FILE', tlsCertFile],
+    ['TLS_KEY_FILE', tlsKeyFile],
+  ] as const) {
+    if (path === undefined) continue;
+    try {
+      readFile(path);
+    } catch (err) {
+      r.problems.push(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  const mtlsEndpointBase = r.raw('MTLS_ENDPOINT_BASE')?.replace(/\/+$/, '');
+  if (mtlsEndpointBase !== undefined && !/^https:\/\/[^?#]+$/.test(mtlsEndpointBase)) {
+    r.problems.push('MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)');
+  }
+  return {
+    dpopSigningAlgs,
+    dpopMaxAgeSeconds: r.int('DPOP_MAX_AGE', 300, 1, 3600),
+    dpopClockSkewSeconds: r.int('DPOP_CLOCK_SKEW', 5, 0, 300),
+    dpopNonceRequired: r.bool('DPOP_NONCE_REQUIRED', false),
+    dpopNonceWindowSeconds: r.int('DPOP_NONCE_WINDOW', 300, 10, 86400),
+    mtlsClientCaFile,
+    mtlsClientCa,
+    mtlsClientCertHeader: header,
+    tlsCertFile,
+    tlsKeyFile,
+    mtlsEndpointBase,
+  };
+}
+
 export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig {
   const { readFile = (path: string) => readFileSync(path, 'utf8'), rules = [] } = options;
   const r = new Reader(env, readFile);
@@ -547,6 +627,7 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     allowedAudiences: r.list('REGISTRATION_ALLOWED_AUDIENCES', []),
     maxAccessTokenTtl: r.int('REGISTRATION_MAX_ACCESS_TOKEN_TTL', Math.min(accessTokenTtl, maxAccessTokenTtl), 1, maxAccessTokenTtl),
   };
+  const senderConstraint = parseSenderConstraint(r, readFile);
 
   const config: AppConfig = {
     nodeEnv,
@@ -648,8 +729,17 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
     },
     // gitops: dynamic client registration
     registration,
+    senderConstraint,
   };
 
+  // Sender-constrained tokens: a certificate header is believed only from TRUST_PROXY peers (see ClientCertificates).
+  if (config.senderConstraint.mtlsClientCertHeader !== undefined) {
+    if (config.http.trustProxy === false) {
+      r.problems.push('MTLS_CLIENT_CERT_HEADER needs TRUST_PROXY: the addresses of the proxy that sets it');
+    } else if (config.http.trustProxy === true && production) {
+      r.problems.push('MTLS_CLIENT_CERT_HEADER with TRUST_PROXY=true lets any caller claim any certificate: list the proxy addresses');
+    }
+  }
   if (config.assertions.jwksMinCacheSeconds > config.assertions.jwksMaxCacheSeconds) {
     r.problems.push('JWKS_MIN_CACHE must not exceed JWKS_MAX_CACHE');
   }

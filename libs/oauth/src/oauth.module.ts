@@ -36,6 +36,12 @@ import { RegistrationAccessTokens } from './registration/registration-access-tok
 import { RegistrationController, RegistrationEnabledGuard } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
 import { SoftwareStatements } from './registration/software-statements';
+// Sender-constrained tokens (DPoP, mTLS)
+import { ClientCertificates } from './client-auth/mtls/client-certificate';
+import { MtlsClientAuthenticator } from './client-auth/mtls/mtls.authenticator';
+import { DpopProofChecker } from './dpop/dpop-proof.checker';
+import { UsedDpopProofs } from './dpop/used-dpop-proofs';
+import { SenderConstraintGuard } from './token/sender-constraint.guard';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -90,6 +96,12 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     RegistrationService,
     RegistrationAccessTokens,
     SoftwareStatements,
+    // Sender-constrained tokens (DPoP, mTLS)
+    ClientCertificates,
+    MtlsClientAuthenticator,
+    DpopProofChecker,
+    UsedDpopProofs,
+    SenderConstraintGuard,
   ],
   exports: [
     BasicAuthGuard,

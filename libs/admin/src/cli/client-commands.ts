@@ -12,7 +12,9 @@ export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
   --grant-type client_credentials (repeatable)  --access-token-ttl SECONDS|null
   --audience URI (repeatable; the first is the default)  --introspect-any-token true|false
   --jwks '{"keys":[...]}'|null  --jwks-uri URL|null  --federated-credentials '[{"issuer":…,"subject":…}]'
-  --token-claims '{"tenant":"acme"}'|null  --token-exchange '{"audiences":[…],"scopes":[…]}'|null  --token-hook true|false`;
+  --token-claims '{"tenant":"acme"}'|null  --token-exchange '{"audiences":[…],"scopes":[…]}'|null  --token-hook true|false
+  --dpop-bound-access-tokens true|false  --tls-client-certificate-bound-access-tokens true|false
+  --tls-client-auth-subject-dn DN|null  --tls-client-auth-san-dns|-san-uri|-san-ip|-san-email VALUE|null`;
 
 const METADATA_OPTIONS = {
   scope: { type: 'string' },
@@ -29,6 +31,14 @@ const METADATA_OPTIONS = {
   'token-claims': { type: 'string' },
   'token-exchange': { type: 'string' },
   'token-hook': { type: 'string' },
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  'dpop-bound-access-tokens': { type: 'string' },
+  'tls-client-certificate-bound-access-tokens': { type: 'string' },
+  'tls-client-auth-subject-dn': { type: 'string' },
+  'tls-client-auth-san-dns': { type: 'string' },
+  'tls-client-auth-san-uri': { type: 'string' },
+  'tls-client-auth-san-ip': { type: 'string' },
+  'tls-client-auth-san-email': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const clients = (app: INestApplicationContext): ClientAdminService => app.get(ClientAdminService);
@@ -130,5 +140,13 @@ function metadata(v: Values): Record<string, unknown> {
   if (v['token-claims'] !== undefined) m.token_claims = json(v['token-claims'] as string);
   if (v['token-exchange'] !== undefined) m.token_exchange = json(v['token-exchange'] as string);
   if (v['token-hook'] !== undefined) m.token_hook = flagBoolean(v['token-hook'] as string);
+  // Sender-constrained tokens
+  for (const flag of ['dpop-bound-access-tokens', 'tls-client-certificate-bound-access-tokens'] as const) {
+    if (v[flag] !== undefined) m[flag.replace(/-/g, '_')] = flagBoolean(v[flag] as string);
+  }
+  for (const kind of ['subject-dn', 'san-dns', 'san-uri', 'san-ip', 'san-email'] as const) {
+    const value = v[`tls-client-auth-${kind}`];
+    if (value !== undefined) m[`tls_client_auth_${kind.replace('-', '_')}`] = value === 'null' ? null : value;
+  }
   return m;
 }

@@ -14,6 +14,8 @@ function client(id: string, over: Partial<ClientView> = {}): ClientView {
     audience: [],
     introspect_any_token: false,
     enabled: true,
+    dpop_bound_access_tokens: false,
+    tls_client_certificate_bound_access_tokens: false,
     client_id_issued_at: 0,
     client_secret_expires_at: 0,
     created_at: '2026-01-01T00:00:00.000Z',

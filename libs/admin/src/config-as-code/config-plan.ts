@@ -111,6 +111,12 @@ export function currentClientValue(c: ClientView, f: ClientField): unknown {
       return c.token_exchange ?? null;
     case 'token_hook':
       return c.token_hook ?? false;
+    case 'tls_client_auth_subject_dn':
+    case 'tls_client_auth_san_dns':
+    case 'tls_client_auth_san_uri':
+    case 'tls_client_auth_san_ip':
+    case 'tls_client_auth_san_email':
+      return c[f] ?? null;
     default:
       return c[f];
   }

@@ -98,6 +98,16 @@ export function configSchema(): Record<string, unknown> {
             description: 'RFC 8693: the audiences and scopes the client may obtain on behalf of others',
           },
           token_hook: { type: 'boolean', default: CLIENT_DEFAULTS.token_hook },
+          dpop_bound_access_tokens: { type: 'boolean', default: CLIENT_DEFAULTS.dpop_bound_access_tokens },
+          tls_client_certificate_bound_access_tokens: {
+            type: 'boolean',
+            default: CLIENT_DEFAULTS.tls_client_certificate_bound_access_tokens,
+          },
+          tls_client_auth_subject_dn: { type: ['string', 'null'], maxLength: 1024, default: null },
+          tls_client_auth_san_dns: { type: ['string', 'null'], maxLength: 1024, default: null },
+          tls_client_auth_san_uri: { type: ['string', 'null'], maxLength: 1024, default: null },
+          tls_client_auth_san_ip: { type: ['string', 'null'], maxLength: 64, default: null },
+          tls_client_auth_san_email: { type: ['string', 'null'], maxLength: 1024, default: null },
         },
       },
       trusted_issuer: {

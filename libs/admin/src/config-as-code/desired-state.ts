@@ -35,6 +35,13 @@ export interface DesiredClient {
   token_claims?: TokenClaims | null;
   token_exchange?: TokenExchangePolicy | null;
   token_hook?: boolean;
+  dpop_bound_access_tokens?: boolean;
+  tls_client_certificate_bound_access_tokens?: boolean;
+  tls_client_auth_subject_dn?: string | null;
+  tls_client_auth_san_dns?: string | null;
+  tls_client_auth_san_uri?: string | null;
+  tls_client_auth_san_ip?: string | null;
+  tls_client_auth_san_email?: string | null;
 }
 
 export interface DesiredTrustedIssuer {
@@ -62,6 +69,13 @@ export const CLIENT_DEFAULTS = {
   token_claims: null,
   token_exchange: null,
   token_hook: false,
+  dpop_bound_access_tokens: false,
+  tls_client_certificate_bound_access_tokens: false,
+  tls_client_auth_subject_dn: null,
+  tls_client_auth_san_dns: null,
+  tls_client_auth_san_uri: null,
+  tls_client_auth_san_ip: null,
+  tls_client_auth_san_email: null,
 } as const satisfies Record<Exclude<keyof DesiredClient, 'client_id'>, unknown>;
 
 export type ClientField = keyof typeof CLIENT_DEFAULTS;

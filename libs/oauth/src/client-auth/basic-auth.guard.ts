@@ -20,7 +20,8 @@ import { UNAUTHENTICATED_GRANTS_KEY } from './unauthenticated-grants';
  *   1. parse the parameters once (oauth-request.ts): the form body, and from the query string only those the
  *      route names with @ParamsFromQuery;
  *   2. extract the one method's credentials (extract/): a JWT assertion, HTTP Basic or client_secret_post, as
- *      {method, clientId, proof}; two at once is invalid_request, none invalid_client;
+ *      {method, clientId, proof}, or with client_id alone the TLS client certificate (RFC 8705 §2); two at once
+ *      is invalid_request, none invalid_client;
  *   3. check the proof under the throttle (ClientAuthThrottle.around → ClientAuthenticator): cheap proofs are
  *      checked before anything is refused, slow hashing is admitted first, failures are counted, 429 past the
  *      limits; work for a request whose connection closed is dropped (abandonSignal);
@@ -51,7 +52,7 @@ export class BasicAuthGuard implements CanActivate {
     try {
       abandoned.throwIfAbandoned();
       const client = await this.throttle.around(creds, clientAddress(req), abandoned.signal, (opts) =>
-        this.authenticator.authenticate(creds, opts),
+        this.authenticator.authenticate(creds, opts, req),
       );
       // The handler signs next, with no I/O in between for a known client: not for a closed connection.
       abandoned.throwIfAbandoned();

@@ -34,4 +34,11 @@ export interface AuthorizationServerMetadata {
   // gitops: dynamic client registration
   /** §2: RFC 7591 registration, listed only when REGISTRATION_ENABLED. */
   registration_endpoint?: string;
+  // Sender-constrained tokens (DPoP, mTLS)
+  /** RFC 9449 §5.1 */
+  dpop_signing_alg_values_supported: string[];
+  /** RFC 8705 §3.3 */
+  tls_client_certificate_bound_access_tokens: boolean;
+  /** RFC 8705 §5: where the mTLS variants of the endpoints are, when on another host. */
+  mtls_endpoint_aliases?: Record<string, string>;
 }

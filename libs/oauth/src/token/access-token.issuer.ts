@@ -2,6 +2,7 @@ import { AppConfig, Clock } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Confirmation } from '../dpop/confirmation';
 import { CompactJwsSigner } from './compact-jws';
 
 export interface AccessTokenRequest {
@@ -13,6 +14,8 @@ export interface AccessTokenRequest {
   claims?: Readonly<Record<string, unknown>> | null;
   /** `sub` when it is not the client (RFC 8693 §2.1: the subject of an exchanged token). */
   subject?: string;
+  /** RFC 7800 `cnf`: the key (RFC 9449 §6.1) or certificate (RFC 8705 §3.1) the token is bound to. */
+  cnf?: Confirmation;
 }
 
 export interface IssuedAccessToken {
@@ -31,7 +34,7 @@ const JTI_POOL_BYTES = 256 * JTI_BYTES;
 
 /**
  * Signs JWT access tokens in the RFC 9068 profile: header `typ: at+jwt`, `kid`; claims iss, sub, aud,
- * client_id, scope, jti, iat, nbf, exp. Nothing is stored per token.
+ * client_id, scope, jti, iat, nbf, exp, and `cnf` for a sender-constrained token. Nothing is stored per token.
  */
 @Injectable()
 export class AccessTokenIssuer {
@@ -66,6 +69,7 @@ export class AccessTokenIssuer {
         iat,
         nbf: iat,
         exp: iat + req.ttlSeconds,
+        ...(req.cnf ? { cnf: req.cnf } : {}),
       },
       req.claims ? this.membersOf(req.claims) : undefined,
     );

@@ -160,4 +160,44 @@ export class ClientMetadataDto implements ClientMetadata {
   @IfPresent()
   @IsBoolean()
   token_hook?: boolean;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Every token request must carry a DPoP proof (RFC 9449 §5.2)' })
+  @IfPresent()
+  @IsBoolean()
+  dpop_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Tokens are bound to the client certificate (RFC 8705 §3)' })
+  @IfPresent()
+  @IsBoolean()
+  tls_client_certificate_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected subject DN, RFC 4514 string' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_subject_dn?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected dNSName SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_dns?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected uniformResourceIdentifier SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_uri?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected iPAddress SAN' })
+  @IsOptional()
+  @Length(1, 64)
+  @IsString()
+  tls_client_auth_san_ip?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected rfc822Name SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_email?: string | null;
 }

@@ -28,6 +28,14 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: Object, description: 'RFC 8693: audiences and scopes obtainable on behalf of others' })
   token_exchange?: TokenExchangePolicy;
   @ApiPropertyOptional({ description: 'Present (true) when the client asks the token hook before signing' }) token_hook?: boolean;
+  // Sender-constrained tokens
+  @ApiProperty() dpop_bound_access_tokens: boolean;
+  @ApiProperty() tls_client_certificate_bound_access_tokens: boolean;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_subject_dn?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_dns?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_uri?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_ip?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_email?: string;
   @ApiProperty() enabled: boolean;
   // gitops: clients as code
   @ApiPropertyOptional({ type: String, description: 'The desired-state file (managed_by) that owns the client; absent: managed by hand' })
