@@ -2,11 +2,13 @@ import { ClientsModule } from '@app/clients';
 import { KeyLifecycleModule } from '@app/keys';
 import { OAuthModule } from '@app/oauth';
 import { Module } from '@nestjs/common';
+import { ActivityController } from './activity/activity.controller';
 import { AdminBearerGuard } from './admin-bearer.guard';
 import { AuditController } from './audit/audit.controller';
 import { ClientSecretController } from './clients/client-secret.controller';
 import { ClientTokensController } from './clients/client-tokens.controller';
 import { ClientsController } from './clients/clients.controller';
+import { ConsoleAssets } from './console/console-assets';
 import { AdminKeysController } from './keys/admin-keys.controller';
 import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.controller';
 
@@ -23,7 +25,10 @@ import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.cont
     AuditController,
     AdminKeysController,
     TrustedIssuersController,
+    // console (issue 17): the dashboard's data (TokenHistory comes from the global TokenHistoryModule)
+    ActivityController,
   ],
-  providers: [AdminBearerGuard],
+  // console (issue 17): ConsoleAssets serves {BASE}/console when CONSOLE_ENABLED
+  providers: [AdminBearerGuard, ConsoleAssets],
 })
 export class AdminModule {}
