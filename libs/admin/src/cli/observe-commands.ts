@@ -59,7 +59,8 @@ async function fetchActivity(base: string, clientId: string, secret: string): Pr
     body: 'grant_type=client_credentials',
   });
   const token = (await tokenRes.json()) as { access_token?: string; error?: string };
-  if (!tokenRes.ok || !token.access_token) throw new Error(`${base}/oauth2/token refused the admin client: ${tokenRes.status} ${token.error}`);
+  if (!tokenRes.ok || !token.access_token)
+    throw new Error(`${base}/oauth2/token refused the admin client: ${tokenRes.status} ${token.error}`);
   const res = await fetch(`${base}/admin/activity`, { headers: { authorization: `Bearer ${token.access_token}` } });
   if (!res.ok) throw new Error(`${base}/admin/activity answered ${res.status}`);
   return res.json();

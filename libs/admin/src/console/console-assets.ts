@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Where `npm run build` writes the console (scripts/build-console.js): dist/console under the package root. */
-export function consoleAssetsDir(from = __dirname): string | undefined {
+function consoleAssetsDir(from = __dirname): string | undefined {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'console');
   }
@@ -36,11 +36,12 @@ export class ConsoleAssets implements OnModuleInit {
       return;
     }
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const prefix = `${this.config.basePath}/console/`;
+    // The page loads its files by relative URL, so {BASE}/console must become {BASE}/console/.
+    fastify.get(prefix.slice(0, -1), (_req, reply) => reply.redirect(prefix, 301));
     await fastify.register(fastifyStatic, {
       root,
-      prefix: `${this.config.basePath}/console/`,
-      // {BASE}/console answers with a redirect to {BASE}/console/.
-      redirect: true,
+      prefix,
       decorateReply: false,
       wildcard: true,
       index: 'index.html',
