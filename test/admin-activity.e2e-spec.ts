@@ -83,7 +83,9 @@ describe('admin activity and audit filters', () => {
     const res = await fetch(`${t.baseUrl}/admin/activity`);
     expect(res.status).toBe(401);
     const client = await requestToken(t, 'orders', secret);
-    const refused = await fetch(`${t.baseUrl}/admin/activity`, { headers: { authorization: `Bearer ${client.body.access_token}` } });
+    const refused = await fetch(`${t.baseUrl}/admin/activity`, {
+      headers: { authorization: `Bearer ${client.body.access_token as string}` },
+    });
     expect(refused.status).toBe(401);
   });
 

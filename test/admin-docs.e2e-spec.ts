@@ -36,6 +36,9 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'GET /ms-auth-server/admin/trusted-issuers/{issuer}',
         'PATCH /ms-auth-server/admin/trusted-issuers/{issuer}',
         'DELETE /ms-auth-server/admin/trusted-issuers/{issuer}',
+        // console (issue 17)
+        'GET /ms-auth-server/admin/activity',
+        'GET /ms-auth-server/admin/activity/last-token',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
