@@ -224,6 +224,30 @@ describe('admin console', () => {
     expect((await adminApi(t).get('/admin/clients/billing-svc')).status).toBe(404);
   });
 
+  it('registers a client without a shared secret (private_key_jwt) and edits where its keys come from', async () => {
+    await go('clients/new');
+    await page.getByLabel('Client ID').fill('signer');
+    await page.getByLabel('Scopes').fill('orders.read');
+    await page.getByLabel('Authentication method').selectOption('private_key_jwt');
+    await page.getByLabel('JWKS URL').fill('https://keys.example.com/jwks.json');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    await page.getByText('This client has no secret').waitFor();
+    await page.getByRole('link', { name: 'Done: go to the client' }).click();
+    await expect(page.getByRole('button', { name: 'Rotate secret' }).count()).resolves.toBe(0);
+    await page.getByLabel('JWKS URL').fill('');
+    await page.getByLabel('Public keys (JWK Set JSON)').fill('{"keys": "not a list"}');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.field.invalid').first().waitFor();
+    await expect(page.getByLabel('Public keys (JWK Set JSON)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByLabel('JWKS URL').fill('https://keys.example.com/v2/jwks.json');
+    await page.getByLabel('Public keys (JWK Set JSON)').fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/^Saved jwks_uri\.$/).waitFor();
+    const stored = await adminApi(t).get('/admin/clients/signer');
+    expect(stored.body).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://keys.example.com/v2/jwks.json' });
+    await expectAccessible();
+  });
+
   it('adds a trusted issuer, refuses to remove it while a client names it (listing the client), then removes it', async () => {
     const issuer = 'https://ci.example.com';
     await go('issuers');
@@ -340,6 +364,24 @@ describe('admin console', () => {
     }
     await expectAccessible();
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('signs out with a clear message when its token expires', async () => {
+    // A second tab with a controllable clock: the token lives ADMIN_ACCESS_TOKEN_TTL (900 s by default).
+    const tab = await context.newPage();
+    try {
+      await tab.clock.install();
+      await tab.goto(`${t.baseUrl}/console/`);
+      await tab.getByLabel('Client ID').fill(ADMIN_ID);
+      await tab.getByLabel('Client secret').fill(ADMIN_SECRET);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await tab.clock.fastForward(t.config.admin.accessTokenTtl * 1000 + 1000);
+      await tab.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+      await expect(tab.getByRole('status').first().textContent()).resolves.toBe('Your session expired. Sign in again to continue.');
+    } finally {
+      await tab.close();
+    }
   });
 
   it('signs out with a clear message when the server stops accepting its token', async () => {
