@@ -98,6 +98,9 @@ async function render(): Promise<void> {
   document.title = `${route[2]} · Authorization server console`;
   const params = route[0].exec(path)!.slice(1).map(decodeURIComponent);
   await route[1](ctx, ...params);
+  // After a navigation, keyboard and screen-reader users continue at the new page's heading, unless the page
+  // put the focus somewhere itself.
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 whenSignedOut((reason) => {
