@@ -293,7 +293,7 @@ describe('admin console', () => {
     await confirm('Rotate');
     // JWKS_MAX_AGE has not passed since the next key appeared: it is published, not yet promoted.
     await page.getByText(/Not yet: the next key .* may be promoted from/).waitFor();
-    await expect(page.locator('.timeline li.next').count()).resolves.toBe(1);
+    await page.locator('.timeline li.next').waitFor();
 
     await page.getByRole('button', { name: 'Emergency rotate' }).click();
     await expect(page.getByRole('dialog').textContent()).resolves.toMatch(/Every token it signed stops verifying immediately/);

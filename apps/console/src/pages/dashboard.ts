@@ -11,6 +11,8 @@ const COLOURS = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce', '#a16207'];
 interface ChartSpec {
   title: string;
   unit: string;
+  /** A fixed top of the y axis (percentages); otherwise the data's maximum. */
+  max?: number;
   series: { label: string; values: (m: Minute) => number | null }[];
   summary(minutes: Minute[]): string;
 }
@@ -51,6 +53,7 @@ function specs(a: Activity): ChartSpec[] {
     {
       title: 'Client-cache hit rate',
       unit: '%',
+      max: 100,
       series: [{ label: 'Hit rate', values: (m) => (m.cache_hit_rate === null ? null : m.cache_hit_rate * 100) }],
       summary: (m) => `Latest hit rate: ${pct(lastOf(m, (x) => x.cache_hit_rate))}.`,
     },
@@ -112,7 +115,7 @@ export async function dashboardPage({ main, onLeave }: PageContext): Promise<voi
             height: 200,
             legend: { show: false },
             cursor: { show: true, drag: { x: false, y: false } },
-            scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+            scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, spec.max ?? Math.max(1, max)] } },
             axes: [{}, { label: spec.unit, size: 56 }],
             series: [
               {},

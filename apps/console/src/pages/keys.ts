@@ -98,6 +98,8 @@ export async function keysPage({ main }: PageContext): Promise<void> {
             signOut(`Key ${body.active.kid} signs now. Every earlier token stopped verifying, this console’s included: sign in again.`);
             return;
           }
+          // The timeline first, so the message never sits beside the state before the rotation.
+          await load();
           replace(
             status,
             body.rotated
@@ -110,7 +112,6 @@ export async function keysPage({ main }: PageContext): Promise<void> {
                   `Not yet: the next key ${body.next.kid} is published and may be promoted from ${formatTime(body.next.not_before)}.`,
                 ),
           );
-          await load();
         },
         (err: unknown) => replace(status, notice('error', `Not rotated: ${err instanceof ApiError ? err.message : 'the request failed'}`)),
       );

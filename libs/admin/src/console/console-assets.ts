@@ -29,7 +29,8 @@ export class ConsoleAssets implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.http.consoleEnabled) return;
+    // No HTTP adapter: an application context without a listener (nothing to serve on).
+    if (!this.config.http.consoleEnabled || !this.adapterHost.httpAdapter) return;
     const root = consoleAssetsDir();
     if (!root || !existsSync(join(root, 'index.html'))) {
       this.logger.warn(`the console is enabled but not built (no ${root ?? 'dist/console'}/index.html): run npm run build`);
