@@ -1,7 +1,7 @@
 import { setupAdminDocs } from '@app/admin';
 import type { AppConfig, Clock } from '@app/config';
 import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX, TokenHook } from '@app/oauth';
-import { AppMetrics } from '@app/observability';
+import { AppMetrics, TokenHistory } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -52,7 +52,7 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
-  observeRequests(fastify, log, metrics, `${config.basePath}/oauth2/token`);
+  observeRequests(fastify, log, metrics, app.get(TokenHistory), `${config.basePath}/oauth2/token`);
   // Token claims feature: hook latency and outcomes.
   if (metrics) app.get(TokenHook).observe((outcome, seconds) => metrics.recordTokenHook(outcome, seconds));
   if (config.http.docsEnabled) setupAdminDocs(app, config);

@@ -2,11 +2,13 @@ import { ClientsModule } from '@app/clients';
 import { KeyLifecycleModule } from '@app/keys';
 import { OAuthModule } from '@app/oauth';
 import { Module } from '@nestjs/common';
+import { ActivityController } from './activity/activity.controller';
 import { AdminBearerGuard } from './admin-bearer.guard';
 import { AuditController } from './audit/audit.controller';
 import { ClientSecretController } from './clients/client-secret.controller';
 import { ClientTokensController } from './clients/client-tokens.controller';
 import { ClientsController } from './clients/clients.controller';
+import { ConsoleAssets } from './console/console-assets';
 import { AdminKeysController } from './keys/admin-keys.controller';
 import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.controller';
 // gitops: clients as code
@@ -29,7 +31,10 @@ import { ConfigController, ConfigSchemaController } from './config-as-code/confi
     // gitops: clients as code
     ConfigController,
     ConfigSchemaController,
+    // console: the dashboard's data (TokenHistory comes from the global TokenHistoryModule)
+    ActivityController,
   ],
-  providers: [AdminBearerGuard, ClientsAsCodeService],
+  // console: ConsoleAssets serves {BASE}/console when CONSOLE_ENABLED
+  providers: [AdminBearerGuard, ClientsAsCodeService, ConsoleAssets],
 })
 export class AdminModule {}

@@ -406,6 +406,13 @@ describe('parseConfig', () => {
       expect(parseConfig({ ...PRODUCTION, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
     });
 
+    it('serves the admin console outside production, and in production only with CONSOLE_ENABLED=true', () => {
+      expect(parseConfig({}).http.consoleEnabled).toBe(true);
+      expect(parseConfig({ CONSOLE_ENABLED: 'false' }).http.consoleEnabled).toBe(false);
+      expect(parseConfig(PRODUCTION).http.consoleEnabled).toBe(false);
+      expect(parseConfig({ ...PRODUCTION, CONSOLE_ENABLED: 'true' }).http.consoleEnabled).toBe(true);
+    });
+
     it('reads TRUST_PROXY as false, true, or a list of addresses and CIDR blocks', () => {
       expect(parseConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
       expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);

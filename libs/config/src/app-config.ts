@@ -140,6 +140,9 @@ export interface HttpConfig {
   readonly keepAliveTimeoutMs: number;
   /** OpenAPI document and UI under {BASE_PATH}/docs. */
   readonly docsEnabled: boolean;
+  // console (issue 17)
+  /** The admin console (static files) under {BASE_PATH}/console. */
+  readonly consoleEnabled: boolean;
 }
 
 /** Throttling of failed client authentication, before any password hashing (token buckets, per instance). */
@@ -681,6 +684,8 @@ export function parseConfig(env: RawEnv, options: ParseOptions = {}): AppConfig 
       headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000),
       keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
       docsEnabled: r.bool('DOCS_ENABLED', !production),
+      // console (issue 17)
+      consoleEnabled: r.bool('CONSOLE_ENABLED', !production),
     },
     throttle: {
       clientBurst: r.int('THROTTLE_CLIENT_BURST', 10, 1, 1_000_000),

@@ -4,10 +4,17 @@ import type { CliCommand } from './cli-command';
 import { CLIENT_COMMANDS, CLIENT_METADATA_USAGE } from './client-commands';
 import { CONFIG_COMMANDS } from './config-commands';
 import { KEY_COMMANDS } from './key-commands';
+import { OBSERVE_COMMANDS } from './observe-commands';
 import { TRUSTED_ISSUER_COMMANDS } from './trusted-issuer-commands';
 
 /** The one command table of `npm run cli` (`npm run keys -- …` is `npm run cli -- keys …`). */
-export const COMMANDS: readonly CliCommand[] = [...CLIENT_COMMANDS, ...TRUSTED_ISSUER_COMMANDS, ...KEY_COMMANDS, ...CONFIG_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [
+  ...CLIENT_COMMANDS,
+  ...TRUSTED_ISSUER_COMMANDS,
+  ...KEY_COMMANDS,
+  ...CONFIG_COMMANDS,
+  ...OBSERVE_COMMANDS,
+];
 
 const line = (c: CliCommand): string => {
   const head = `  ${c.name}${c.args ? ` ${c.args}` : ''}`;

@@ -44,6 +44,13 @@ export interface AuditEntryView {
   details: Record<string, unknown>;
 }
 
+/** Exact-match filters of the audit list; absent fields do not filter. */
+export interface AuditFilter {
+  clientId?: string;
+  actor?: string;
+  action?: string;
+}
+
 /** Newest first, on the id (a bigint, so a cursor key must be one). */
 const AUDIT_ORDER: KeysetOrder<AuditEntryEntity> = {
   kind: 'audit',
@@ -73,9 +80,13 @@ export class AuditTrail {
     ]);
   }
 
-  /** Keyset pagination on the id, newest first. */
-  list(limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
-    return keysetPage(this.ds.getRepository(AuditEntryEntity).createQueryBuilder('a'), AUDIT_ORDER, { limit, cursor }, toAuditView);
+  /** Keyset pagination on the id, newest first, of the entries matching every given filter. */
+  list(limit: number, cursor?: string, filter: AuditFilter = {}): Promise<Page<AuditEntryView>> {
+    const query = this.ds.getRepository(AuditEntryEntity).createQueryBuilder('a');
+    if (filter.clientId !== undefined) query.andWhere('a.client_id = :clientId', { clientId: filter.clientId });
+    if (filter.actor !== undefined) query.andWhere('a.actor = :actor', { actor: filter.actor });
+    if (filter.action !== undefined) query.andWhere('a.action = :action', { action: filter.action });
+    return keysetPage(query, AUDIT_ORDER, { limit, cursor }, toAuditView);
   }
 }
 
