@@ -81,6 +81,8 @@ describe('admin API: audit trail', () => {
           access_token_ttl: null,
           audience: ['https://api'],
           introspect_any_token: false,
+          dpop_bound_access_tokens: false,
+          tls_client_certificate_bound_access_tokens: false,
           enabled: true,
           secret_source: 'given',
           ...VIA_ADMIN_API,

@@ -4,6 +4,8 @@ import { adminApi, adminToken } from './support/admin-api';
 import { fetchJwks, kids, playgroundToken, PRIVATE_MEMBERS, sleepUntil, waitFor } from './support/keys';
 import { ADMIN_ID, startTestApp, type TestApp } from './support/test-app';
 
+/** What the audit trail adds to every change made through the admin API: the route and the token's jti. */
+const VIA_ADMIN_API = { via: 'admin_api', token_id: expect.stringMatching(/^[A-Za-z0-9_-]+$/) };
 /**
  * Short lifetimes so the whole lifecycle runs in seconds: a next key may sign 2 s after it was published
  * (JWKS max-age 1 s + one change-poll interval rounded up), and a retired key stays published 3 s + 1 s.
@@ -114,12 +116,17 @@ describe('signing-key rotation while tokens are outstanding', () => {
         client_id: null,
         details: { active: oldKid, alg: 'RS256', promoted: false, replaced: null },
       },
-      { actor: ADMIN_ID, action: 'keys.next_created', client_id: null, details: { next: next.kid, alg: 'RS256', replaced: null } },
+      {
+        actor: ADMIN_ID,
+        action: 'keys.next_created',
+        client_id: null,
+        details: { next: next.kid, alg: 'RS256', replaced: null, ...VIA_ADMIN_API },
+      },
       {
         actor: ADMIN_ID,
         action: 'keys.rotated',
         client_id: null,
-        details: { active: next.kid, retired: oldKid, retired_until: retired.expires_at, next: newNext.kid },
+        details: { active: next.kid, retired: oldKid, retired_until: retired.expires_at, next: newNext.kid, ...VIA_ADMIN_API },
       },
     ]);
 
@@ -228,7 +235,12 @@ describe('emergency rotation', () => {
         actor: ADMIN_ID,
         action: 'keys.rotated_immediately',
         client_id: null,
-        details: { active: active.kid, removed: [leakedKid], next: next.kid },
+        details: {
+          active: active.kid,
+          removed: [leakedKid],
+          next: next.kid,
+          ...VIA_ADMIN_API,
+        },
       },
     ]);
   });

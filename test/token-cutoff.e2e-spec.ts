@@ -126,7 +126,10 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     const [audit] = await a.db.query(
       `SELECT actor, details FROM audit_log WHERE client_id = 'revoked' AND action = 'client.tokens_revoked'`,
     );
-    expect(audit).toEqual({ actor: ADMIN_ID, details: { cutoff_reason: 'revoked', tokens_revoked_before: expect.any(String) } });
+    expect(audit).toEqual({
+      actor: ADMIN_ID,
+      details: { cutoff_reason: 'revoked', tokens_revoked_before: expect.any(String), via: 'admin_api', token_id: expect.any(String) },
+    });
     expect((await adminA.post('/admin/clients/nobody/revoke-tokens')).status).toBe(404);
     expect((await call(a, 'POST', '/admin/clients/revoked/revoke-tokens')).status).toBe(401);
   });

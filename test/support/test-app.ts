@@ -54,6 +54,8 @@ export async function startTestApp(env: RawEnv = {}, existingDb?: TestDatabase):
     // Cheap hashing for speed; production refuses less than the default cost.
     ...(env.NODE_ENV === 'production' ? {} : { SECRET_HASH_LOG_N: '12' }),
     DATABASE_POOL_SIZE: '4',
+    // Production serves metrics on a listener of its own: any free port, so suites running at once never collide.
+    ...(env.NODE_ENV === 'production' ? { METRICS_PORT: '0' } : {}),
     // The seed's client on a DATABASE_URL database only when asked; most suites use it (production refuses it).
     ...(env.NODE_ENV === 'production' ? {} : { SEED_PLAYGROUND_CLIENT: 'true' }),
     ...env,

@@ -40,7 +40,7 @@ export class ConsoleAssets implements OnModuleInit {
     const prefix = `${this.config.basePath}/console/`;
     // The page loads its files by relative URL, so {BASE}/console must become {BASE}/console/.
     fastify.get(prefix.slice(0, -1), (_req, reply) => reply.redirect(prefix, 301));
-    await fastify.register(fastifyStatic, {
+    void fastify.register(fastifyStatic, {
       root,
       prefix,
       decorateReply: false,

@@ -96,9 +96,9 @@ describe('ClientMetadataPipe', () => {
       'each grant type must be one of client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:jwt-bearer',
     ],
     [
-      { scope: 'a', token_endpoint_auth_method: 'tls_client_auth' },
+      { scope: 'a', token_endpoint_auth_method: 'none' },
       'token_endpoint_auth_method',
-      'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt',
+      'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth',
     ],
     [{ scope: 'a', introspect_any_token: 'yes' }, 'introspect_any_token', 'introspect_any_token must be a boolean value'],
   ])('rejects %j naming %s', async (value, field, message) => {
