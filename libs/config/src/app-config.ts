@@ -41,62 +41,62 @@ export abstract class AppConfig {
   abstract readonly warnings: readonly string[];
 }
 
-export interface DatabaseConfig {
+export abstract class DatabaseConfig {
   /** Undefined means: start the embedded PostgreSQL (the composition root then sets it, see withDatabase). */
-  readonly url: string | undefined;
+  abstract readonly url: string | undefined;
   /** True when DATABASE_URL was unset and the project's own PostgreSQL serves the data. */
-  readonly embedded: boolean;
+  abstract readonly embedded: boolean;
   /** Folder for local state of the embedded mode (database files, generated key-encryption key). */
-  readonly dataDir: string;
-  readonly embeddedDir: string;
-  readonly embeddedPort: number;
-  readonly poolSize: number;
-  readonly connectTimeoutMs: number;
-  readonly statementTimeoutMs: number;
+  abstract readonly dataDir: string;
+  abstract readonly embeddedDir: string;
+  abstract readonly embeddedPort: number;
+  abstract readonly poolSize: number;
+  abstract readonly connectTimeoutMs: number;
+  abstract readonly statementTimeoutMs: number;
   /** How often an instance reads the change feed (changes made by other instances sharing the database). */
-  readonly changePollIntervalMs: number;
+  abstract readonly changePollIntervalMs: number;
 }
 
-export interface TokenConfig {
-  readonly accessTokenTtl: number;
-  readonly maxAccessTokenTtl: number;
-  readonly scopeFormat: ScopeFormat;
+export abstract class TokenConfig {
+  abstract readonly accessTokenTtl: number;
+  abstract readonly maxAccessTokenTtl: number;
+  abstract readonly scopeFormat: ScopeFormat;
   /** Seconds an identical token request gets the same token back; 0 = off (see TokenReuseStore). */
-  readonly reuseSeconds: number;
+  abstract readonly reuseSeconds: number;
 }
 
-export interface KeysConfig {
-  readonly signingAlg: SigningAlg;
+export abstract class KeysConfig {
+  abstract readonly signingAlg: SigningAlg;
   /** Raw 32-byte keys; the first encrypts, all decrypt. Empty only in embedded mode before the local key is loaded. */
-  readonly encryptionKeys: Buffer[];
-  readonly rotationIntervalSeconds: number;
-  readonly jwksMaxAgeSeconds: number;
+  abstract readonly encryptionKeys: Buffer[];
+  abstract readonly rotationIntervalSeconds: number;
+  abstract readonly jwksMaxAgeSeconds: number;
   /** Extra seconds a retired key stays published after its last token expired (verifiers' clock leeway). */
-  readonly retirementGraceSeconds: number;
+  abstract readonly retirementGraceSeconds: number;
 }
 
-export interface SecretsConfig {
+export abstract class SecretsConfig {
   /** scrypt cost as log2(N). */
-  readonly scryptLogN: number;
+  abstract readonly scryptLogN: number;
 }
 
 /** The per-instance cache of client rows and of secrets already verified against them. */
-export interface ClientCacheConfig {
+export abstract class ClientCacheConfig {
   /** Seconds a cached row answers before it is read again; 0 = no cache. */
-  readonly ttlSeconds: number;
+  abstract readonly ttlSeconds: number;
   /** Most clients held (least recently used dropped first). */
-  readonly size: number;
+  abstract readonly size: number;
 }
 
-export interface AdminConfig {
-  readonly clientId: string | undefined;
-  readonly clientSecret: string | undefined;
+export abstract class AdminConfig {
+  abstract readonly clientId: string | undefined;
+  abstract readonly clientSecret: string | undefined;
   /** Set when the secret came from ADMIN_CLIENT_SECRET_FILE (for the start-up summary; never the secret). */
-  readonly clientSecretFile: string | undefined;
-  readonly scope: string;
-  readonly audience: string;
+  abstract readonly clientSecretFile: string | undefined;
+  abstract readonly scope: string;
+  abstract readonly audience: string;
   /** Seconds; caps the lifetime of every token carrying the admin audience. */
-  readonly accessTokenTtl: number;
+  abstract readonly accessTokenTtl: number;
 }
 
 /**
@@ -105,84 +105,84 @@ export interface AdminConfig {
  */
 export type TrustProxy = boolean | readonly string[];
 
-export interface HttpConfig {
-  readonly bodyLimitBytes: number;
-  readonly trustProxy: TrustProxy;
-  readonly retryAfterSeconds: number;
+export abstract class HttpConfig {
+  abstract readonly bodyLimitBytes: number;
+  abstract readonly trustProxy: TrustProxy;
+  abstract readonly retryAfterSeconds: number;
   /** Whole request (headers and body) must arrive within this time; 0 disables. */
-  readonly requestTimeoutMs: number;
-  readonly headersTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
+  abstract readonly requestTimeoutMs: number;
+  abstract readonly headersTimeoutMs: number;
+  abstract readonly keepAliveTimeoutMs: number;
   /** OpenAPI document and UI under {BASE_PATH}/docs. */
-  readonly docsEnabled: boolean;
+  abstract readonly docsEnabled: boolean;
 }
 
 /** Throttling of failed client authentication, before any password hashing (token buckets, per instance). */
-export interface ThrottleConfig {
+export abstract class ThrottleConfig {
   /** Failures allowed at once per (client id, source address), and refilled per minute. */
-  readonly clientBurst: number;
-  readonly clientPerMinute: number;
+  abstract readonly clientBurst: number;
+  abstract readonly clientPerMinute: number;
   /** Failures allowed at once per source address (any client id), and refilled per minute. */
-  readonly sourceBurst: number;
-  readonly sourcePerMinute: number;
+  abstract readonly sourceBurst: number;
+  abstract readonly sourcePerMinute: number;
   /** Most buckets kept per kind; the least recently used is dropped beyond it. */
-  readonly maxTracked: number;
+  abstract readonly maxTracked: number;
   /** Verifications that may wait for a hashing slot per lane; beyond it the request is shed at once (429). */
-  readonly hashQueue: number;
+  abstract readonly hashQueue: number;
   /** Slow-hash (scrypt) verifications per client id per minute from all sources, as burst and refill (429 beyond). */
-  readonly slowPerMinute: number;
+  abstract readonly slowPerMinute: number;
   /** Security warnings written per minute at most (the rest are counted and summarised). */
-  readonly logPerMinute: number;
+  abstract readonly logPerMinute: number;
   /** IPv6 sources are counted per prefix of this many bits (one host usually holds a whole /64); IPv4 per address. */
-  readonly ipv6Prefix: number;
+  abstract readonly ipv6Prefix: number;
 }
 
 /** RFC 7009 revocations, per instance: each new one is a row, a change-log entry and a revoked-set entry on every instance. */
-export interface RevocationConfig {
+export abstract class RevocationConfig {
   /** New revocations a client may make at once, and regains per minute (token bucket); beyond it 429. */
-  readonly burst: number;
-  readonly perMinute: number;
+  abstract readonly burst: number;
+  abstract readonly perMinute: number;
 }
 
-export interface LogConfig {
-  readonly level: 'error' | 'warn' | 'info' | 'debug';
-  readonly format: 'json' | 'text';
+export abstract class LogConfig {
+  abstract readonly level: 'error' | 'warn' | 'info' | 'debug';
+  abstract readonly format: 'json' | 'text';
 }
 
-export interface MetricsConfig {
-  readonly enabled: boolean;
+export abstract class MetricsConfig {
+  abstract readonly enabled: boolean;
   /** Separate listener for Prometheus; undefined = none (development default: metrics under {BASE}/metrics). */
-  readonly port: number | undefined;
+  abstract readonly port: number | undefined;
   /** Address of that listener: loopback unless METRICS_HOST says otherwise (metrics have no authentication). */
-  readonly host: string;
+  abstract readonly host: string;
   /** Also serve {BASE}/metrics on the public listener (development only: traffic counts are not for the public). */
-  readonly onPublicListener: boolean;
+  abstract readonly onPublicListener: boolean;
   /** prom-client's nodejs_gc_duration_seconds (off: its GC observer costs old-generation memory per collection). */
-  readonly gcDuration: boolean;
+  abstract readonly gcDuration: boolean;
 }
 
-export interface ShutdownConfig {
+export abstract class ShutdownConfig {
   /** After SIGTERM, ready answers 503 this long before the listener stops accepting (load balancers drain). */
-  readonly drainMs: number;
+  abstract readonly drainMs: number;
 }
 
 /** Client authentication by JWT assertion (RFC 7523 §2.2) and workload identity federation. */
-export interface AssertionConfig {
+export abstract class AssertionConfig {
   /** Seconds: how far ahead a client's own assertion may expire (its `exp` minus now). */
-  readonly maxLifetimeSeconds: number;
+  abstract readonly maxLifetimeSeconds: number;
   /** Also accept the token endpoint URL as `aud` (older clients); off: only the issuer identifier (rfc7523bis). */
-  readonly acceptTokenEndpointAud: boolean;
+  abstract readonly acceptTokenEndpointAud: boolean;
   /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat`. */
-  readonly clockSkewSeconds: number;
+  abstract readonly clockSkewSeconds: number;
   /** client_secret_jwt (HS256): the server keeps such secrets encrypted, not only hashed; off unless asked for. */
-  readonly clientSecretJwtEnabled: boolean;
+  abstract readonly clientSecretJwtEnabled: boolean;
   /** Seconds: an unknown `kid` refetches a jwks_uri at most this often. */
-  readonly jwksRefetchIntervalSeconds: number;
+  abstract readonly jwksRefetchIntervalSeconds: number;
   /** Bounds on how long a fetched key set is used, whatever its Cache-Control says. */
-  readonly jwksMinCacheSeconds: number;
-  readonly jwksMaxCacheSeconds: number;
-  readonly fetchTimeoutMs: number;
-  readonly fetchMaxBytes: number;
+  abstract readonly jwksMinCacheSeconds: number;
+  abstract readonly jwksMaxCacheSeconds: number;
+  abstract readonly fetchTimeoutMs: number;
+  abstract readonly fetchMaxBytes: number;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { MetricsConfig } from '@app/config';
 import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -32,8 +32,8 @@ export class AppMetrics {
   private readonly issuedByGrant = new Map<string, CounterChild>();
   private readonly refusedByGrantAndError = new Map<string, CounterChild>();
 
-  constructor(@Optional() config?: AppConfig) {
-    registerRuntimeMetrics(this.registry, config?.metrics.gcDuration ?? false);
+  constructor(@Optional() config?: MetricsConfig) {
+    registerRuntimeMetrics(this.registry, config?.gcDuration ?? false);
     const registers = [this.registry];
     this.issued = new Counter({
       name: 'oauth_tokens_issued_total',
