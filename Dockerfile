@@ -10,7 +10,8 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
-RUN npx nest build
+COPY scripts/build-console.js ./scripts/
+RUN npm run build
 
 # Production dependencies only, installed from the same lockfile (no dev tools, no pino-pretty).
 FROM node:20-bookworm-slim AS deps

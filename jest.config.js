@@ -1,8 +1,9 @@
 /**
- * Jest, in three named tiers (`npm run test:unit` runs the first; `npm test` runs all three):
+ * Jest, in four named tiers (`npm run test:unit` runs the first, `npm run test:browser` the last; `npm test` runs all):
  *   unit  `*.spec.ts`      next to the code in libs/ and apps/: no I/O (no database, no network), no build needed;
  *   db    `*.db-spec.ts`   real PostgreSQL (TEST_DATABASE_URL), no HTTP;
- *   e2e   `*.e2e-spec.ts`  in test/: a real server, in-process on a port or a built process (`dist/`).
+ *   e2e   `*.e2e-spec.ts`  in test/: a real server, in-process on a port or a built process (`dist/`);
+ *   browser `*.browser-spec.ts` in test/: the admin console in headless Chromium (Debian's package) on one in-process server.
  * SWC transform (decorators + metadata) so ESM-only packages (jose, @nestjs/*) load on Node 20.
  */
 const swc = {
@@ -37,6 +38,8 @@ module.exports = {
     { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps'], testMatch: ['**/*.spec.ts'] },
     { ...shared, displayName: 'db', roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'], testMatch: ['**/*.db-spec.ts'] },
     { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
+    // console (issue 17)
+    { ...shared, displayName: 'browser', roots: ['<rootDir>/test'], testMatch: ['**/*.browser-spec.ts'] },
   ],
   testTimeout: 60000,
   maxWorkers: 2,

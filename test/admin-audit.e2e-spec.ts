@@ -2,6 +2,8 @@ import { adminApi, adminToken } from './support/admin-api';
 import { ADMIN_ID, startTestApp, type TestApp } from './support/test-app';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Every change made through the admin API names its route and the admin token (its jti) that made it. */
+const VIA_ADMIN_API = { via: 'admin_api', token_id: expect.stringMatching(/^[A-Za-z0-9_-]+$/) };
 
 describe('admin API: audit trail', () => {
   let t: TestApp;
@@ -42,7 +44,7 @@ describe('admin API: audit trail', () => {
         actor: ADMIN_ID,
         action: 'client.deleted',
         client_id: 'audited',
-        details: { blocked_until: expect.stringMatching(ISO) },
+        details: { blocked_until: expect.stringMatching(ISO), ...VIA_ADMIN_API },
       },
       {
         id: rows[1].id,
@@ -50,7 +52,7 @@ describe('admin API: audit trail', () => {
         actor: ADMIN_ID,
         action: 'client.secret_rotated',
         client_id: 'audited',
-        details: { grace_seconds: 30, previous_secret_expires_at: expect.stringMatching(ISO) },
+        details: { grace_seconds: 30, previous_secret_expires_at: expect.stringMatching(ISO), ...VIA_ADMIN_API },
       },
       {
         id: rows[2].id,
@@ -62,6 +64,7 @@ describe('admin API: audit trail', () => {
           changes: { scope: { from: 'a b', to: 'a' }, enabled: { from: true, to: false } },
           tokens_revoked_before: expect.stringMatching(ISO),
           cutoff_reason: 'disabled',
+          ...VIA_ADMIN_API,
         },
       },
       {
@@ -80,6 +83,7 @@ describe('admin API: audit trail', () => {
           introspect_any_token: false,
           enabled: true,
           secret_source: 'given',
+          ...VIA_ADMIN_API,
         },
       },
     ]);
@@ -102,7 +106,7 @@ describe('admin API: audit trail', () => {
     // Each change is also in the log, with the same actor and action.
     const lines = t.logs
       .map((l) => JSON.parse(l) as { context?: string; msg?: string })
-      .filter((l) => l.context === 'ClientAdmin' && l.msg?.includes('"audited"'))
+      .filter((l) => l.context === 'Changes' && l.msg?.includes('"audited"'))
       .map((l) => l.msg!);
     expect(lines.map((l) => /client\.\w+/.exec(l)?.[0])).toEqual([
       'client.created',

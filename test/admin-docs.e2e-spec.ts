@@ -36,6 +36,14 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'GET /ms-auth-server/admin/trusted-issuers/{issuer}',
         'PATCH /ms-auth-server/admin/trusted-issuers/{issuer}',
         'DELETE /ms-auth-server/admin/trusted-issuers/{issuer}',
+        // Clients as code
+        'POST /ms-auth-server/admin/config/plan',
+        'POST /ms-auth-server/admin/config/apply',
+        'GET /ms-auth-server/admin/config/export',
+        'GET /ms-auth-server/admin/schema/config.json',
+        // console (issue 17)
+        'GET /ms-auth-server/admin/activity',
+        'GET /ms-auth-server/admin/activity/last-token',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -60,6 +68,17 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'jwks',
         'jwks_uri',
         'federated_credentials',
+        'token_claims',
+        'token_exchange',
+        'token_hook',
+        // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+        'dpop_bound_access_tokens',
+        'tls_client_certificate_bound_access_tokens',
+        'tls_client_auth_subject_dn',
+        'tls_client_auth_san_dns',
+        'tls_client_auth_san_uri',
+        'tls_client_auth_san_ip',
+        'tls_client_auth_san_email',
       ].sort(),
     );
     const list = doc.paths['/ms-auth-server/admin/clients'].get;

@@ -40,11 +40,19 @@ describe('admin API: validation (RFC 7591 §3.2.2 invalid_client_metadata)', () 
       [
         [
           'token_endpoint_auth_method',
-          'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt',
+          'token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth',
         ],
       ],
     ],
-    [{ scope: 'a', grant_types: ['authorization_code'] }, [['grant_types', 'each grant type must be one of client_credentials']]],
+    [
+      { scope: 'a', grant_types: ['authorization_code'] },
+      [
+        [
+          'grant_types',
+          'each grant type must be one of client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:jwt-bearer',
+        ],
+      ],
+    ],
     [{ scope: 'a', grant_types: 'client_credentials' }, [['grant_types', 'grant_types must be an array']]],
     [{ scope: 'a', access_token_ttl: 20001 }, [['access_token_ttl', 'access_token_ttl must not exceed MAX_ACCESS_TOKEN_TTL (20000)']]],
     [{ scope: 'a', access_token_ttl: '60' }, [['access_token_ttl', 'access_token_ttl must be an integer number of seconds']]],

@@ -71,6 +71,8 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
       access_token_ttl: 120,
       audience: ['https://api'],
       introspect_any_token: false,
+      dpop_bound_access_tokens: false,
+      tls_client_certificate_bound_access_tokens: false,
       enabled: true,
       client_id_issued_at: Math.floor(row.created_at.getTime() / 1000),
       client_secret_expires_at: 0,
@@ -137,6 +139,34 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     ]);
     expect(updated.code).toBe(0);
     expect(updated.json).toMatchObject({ scope: 'a', token_endpoint_auth_method: 'client_secret_post', access_token_ttl: null });
+
+    // Sender-constrained tokens: a client moves to mTLS and certificate-bound tokens under the same id.
+    const mtls = await cli(env, [
+      'update',
+      'from-cli',
+      '--token-endpoint-auth-method',
+      'tls_client_auth',
+      '--tls-client-auth-san-dns',
+      'cli.acme.test',
+      '--tls-client-certificate-bound-access-tokens',
+      'true',
+    ]);
+    expect(mtls.code).toBe(0);
+    expect(mtls.json).toMatchObject({
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_san_dns: 'cli.acme.test',
+      tls_client_certificate_bound_access_tokens: true,
+    });
+    const back = await cli(env, [
+      'update',
+      'from-cli',
+      '--token-endpoint-auth-method',
+      'client_secret_post',
+      '--tls-client-auth-san-dns',
+      'null',
+    ]);
+    expect(back.code).toBe(0);
+    expect(back.json.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const refused = await cli(env, [
       'update',

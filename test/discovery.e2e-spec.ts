@@ -28,7 +28,11 @@ describe('authorization server metadata (RFC 8414)', () => {
     introspection_endpoint: `${issuer}/oauth2/introspect`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     response_types_supported: [],
-    grant_types_supported: ['client_credentials'],
+    grant_types_supported: [
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
@@ -36,6 +40,17 @@ describe('authorization server metadata (RFC 8414)', () => {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     access_token_signing_alg_values_supported: ['RS256'],
+    token_exchange_subject_token_types_supported: [
+      'urn:ietf:params:oauth:token-type:access_token',
+      'urn:ietf:params:oauth:token-type:jwt',
+      'urn:ietf:params:oauth:token-type:id_token',
+    ],
+    token_exchange_requested_token_types_supported: [
+      'urn:ietf:params:oauth:token-type:access_token',
+      'urn:ietf:params:oauth:token-type:jwt',
+    ],
+    dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    tls_client_certificate_bound_access_tokens: false,
   });
 
   it.each([

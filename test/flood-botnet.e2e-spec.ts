@@ -43,6 +43,8 @@ describe('a botnet of wrong secrets against a real server process', () => {
       ADMIN_CLIENT_SECRET: ADMIN_SECRET,
       // The default scrypt cost: what a stranger could make the server spend if secrets were slow-hashed.
       SECRET_HASH_LOG_N: '15',
+      // As in production: JSON lines (the pretty printer is a development aid and costs more than a refusal).
+      LOG_FORMAT: 'json',
     });
     base = `http://127.0.0.1:${port}/ms-auth-server`;
   });

@@ -47,6 +47,9 @@ describe('README examples', () => {
       'cli.js',
       '/admin/trusted-issuers',
       'private_key_jwt',
+      // Clients as code
+      'cli.js plan',
+      '/admin/config/apply',
     ]) {
       expect(blocks.join('\n')).toContain(path);
     }
@@ -70,6 +73,9 @@ describe('README examples', () => {
         LOG_FORMAT: 'json',
         // The README's examples use the seed's playground client, which a DATABASE_URL database gets only when asked.
         SEED_PLAYGROUND_CLIENT: 'true',
+        // Sender-constrained tokens: the README's certificate-bound example has curl play a trusted proxy.
+        MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        TRUST_PROXY: '127.0.0.1',
       });
       server = await startServerProcess({ ...env, PORT: String(port) });
     });
@@ -97,7 +103,23 @@ describe('README examples', () => {
       expect(out).toMatch(/"client_id":"inventory"[^\n]*"token_endpoint_auth_method":"private_key_jwt"/);
       expect(out).toMatch(/"client_id":"orders-deployer"[^\n]*"subject":"repo:acme\/orders:environment:production"/);
       expect(out).toContain('"items":[{"issuer":"https://token.actions.githubusercontent.com"');
-    });
+      // Token claims and delegation: static claims in the token, an exchanged token naming its actor.
+      // (PostgreSQL's jsonb keeps object members in its own order, so each claim is looked for on its own.)
+      expect(out).toMatch(/"client_id":"storefront"(?=[^\n]*"tenant":"acme")(?=[^\n]*"plan":"gold")/);
+      expect(out).toContain('"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"');
+      expect(out).toMatch(/"client_id":"order-service"[^\n]*"sub":"storefront"[^\n]*"act":\{"sub":"order-service"\}/);
+      expect(out).toMatch(/"client_id":"release-job"[^\n]*"claim_mappings":\[\{[^\]]*"from":"repository"/);
+      // Clients as code: the secret went to a file of mode 600, the second plan found nothing, the REST plan one update.
+      expect(out).toContain('+ client payments (create)\n    client_name: "Payments"');
+      expect(out).toMatch(/^600 .*\/secrets\/payments$/m);
+      expect(out).toContain('"changes": []');
+      expect(out).toContain('{"changes":[{"kind":"client","id":"payments","action":"update","fields":[{"field":"scope"');
+      expect(out).toMatch(/"action":"delete"[^\n]*"id":"payments-deployer"|"id":"payments-deployer","action":"delete"/);
+      // Every CLI example starts the built tool (a few seconds each on a loaded machine).
+      // Sender-constrained tokens: both resource-server checks ran against tokens this server issued.
+      expect(out).toMatch(/DPoP token verified, cnf\.jkt [A-Za-z0-9_-]{43}/);
+      expect(out).toMatch(/certificate-bound token verified, cnf\.x5t#S256 [A-Za-z0-9_-]{43}/);
+    }, 180_000);
   });
 
   it('quick start: `npm start` (after the install) serves the seed request on the embedded PostgreSQL', async () => {

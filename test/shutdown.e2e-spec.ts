@@ -96,8 +96,6 @@ describe('graceful shutdown', () => {
     // First verifications at scrypt N=2^15 queue for the one first-verification hashing slot, so requests stay in flight.
     const ids = Array.from({ length: 32 }, (_, i) => `slow-${i}`);
     const secret = 'a-secret-long-enough-for-the-shutdown-test';
-    // Registered before the server starts, so it knows every id from its first request.
-    for (const id of ids) await insertClient(db, { clientId: id, secret, hashLogN: 15 });
     let port = await freePort();
     let server: ServerProcess | undefined;
     for (let tries = 1; !server; tries++) {
@@ -107,6 +105,9 @@ describe('graceful shutdown', () => {
         return undefined;
       });
     }
+    for (const id of ids) await insertClient(db, { clientId: id, secret, hashLogN: 15 });
+    // The server learns of ids registered elsewhere through the change feed, within one poll (500 ms).
+    await new Promise((r) => setTimeout(r, 1500));
 
     const done: number[] = [];
     const answers = ids.map((id) =>

@@ -176,7 +176,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     it.each([
       ['password', 'password'],
       ['authorization_code', 'authorization_code'],
-      ['a URN', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      ['a URN', 'urn:ietf:params:oauth:grant-type:device_code'],
       ['500 characters', 'x'.repeat(500)],
     ])('unknown grant_type (%s) is unsupported_grant_type', async (_, grantType) => {
       expectOAuthError(await postForm(tokenUrl, { grant_type: grantType }, asBasic(BASIC)), 400, 'unsupported_grant_type');

@@ -1,7 +1,7 @@
 import { setupAdminDocs } from '@app/admin';
 import type { AppConfig, Clock } from '@app/config';
-import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX } from '@app/oauth';
-import { AppMetrics } from '@app/observability';
+import { ApiExceptionFilter, METADATA_OUTSIDE_PREFIX, TokenHook } from '@app/oauth';
+import { AppMetrics, TokenHistory } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -9,6 +9,7 @@ import { applyHttpHardening, hardenedServerOptions } from './http-hardening';
 import type { Logger as PinoLogger } from 'pino';
 import { createPinoLogger, PinoNestLogger } from './logger';
 import { observeRequests, requestIdFor } from './request-observer';
+import { tlsServerOptions } from './tls-options';
 
 /**
  * Builds the HTTP application from a validated configuration: Fastify with a body limit, the base path,
@@ -25,6 +26,8 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...hardenedServerOptions(config),
+    // Sender-constrained tokens: https with optional client certificates (TLS_CERT_FILE, MTLS_CLIENT_CA_FILE)
+    ...tlsServerOptions(config),
     logger: false,
     genReqId: requestIdFor,
     // During shutdown the listener is closed, so new connections are refused at the socket and a proxy retries
@@ -49,7 +52,9 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
-  observeRequests(fastify, log, metrics, `${config.basePath}/oauth2/token`);
+  observeRequests(fastify, log, metrics, app.get(TokenHistory), `${config.basePath}/oauth2/token`);
+  // Token claims feature: hook latency and outcomes.
+  if (metrics) app.get(TokenHook).observe((outcome, seconds) => metrics.recordTokenHook(outcome, seconds));
   if (config.http.docsEnabled) setupAdminDocs(app, config);
   await app.init();
   return app;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { CLI_USAGE, cliErrorBody, findCommand, UsageError } from '@app/admin';
+import { CLI_USAGE, cliErrorBody, CliResult, findCommand, UsageError } from '@app/admin';
+import { withAuditContext } from '@app/persistence';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli.module';
@@ -17,7 +18,8 @@ async function readStdin(): Promise<string> {
 /**
  * `npm run cli -- <command>` (also `node dist/apps/auth-server/src/cli.js`, the package's bin): the admin
  * operations on clients and signing keys without HTTP, on the same configuration and services as the server.
- * Exit codes: 0 done, 1 refused (the admin API's error body on stderr) or failed, 2 usage, 78 configuration.
+ * Exit codes: 0 done, 1 refused (the admin API's error body on stderr) or failed, 2 usage, 78 configuration;
+ * `plan` exits 2 when something would change and 1 on any mistake.
  */
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
@@ -37,13 +39,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(db.config), { logger, abortOnError: false });
     try {
-      const out = await found.command.run(app, found.args, { readStdin });
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      return 0;
+      const out = await withAuditContext({ via: 'cli' }, () => found.command.run(app, found.args, { readStdin }));
+      const result = out instanceof CliResult ? out : new CliResult(out, 0);
+      process.stdout.write(result.text ?? `${JSON.stringify(result.output, null, 2)}\n`);
+      return result.exitCode;
     } catch (err) {
       if (err instanceof UsageError) {
         process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${CLI_USAGE}\n`);
-        return 2;
+        return found.command.usageExitCode ?? 2;
       }
       const body = cliErrorBody(err);
       if (!body) throw err;

@@ -1,4 +1,4 @@
-import type { AppMetrics } from '@app/observability';
+import type { AppMetrics, TokenHistory } from '@app/observability';
 import { oauthErrorCode, oauthState, sourceAddress } from '@app/oauth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -18,9 +18,16 @@ export function requestIdFor(req: IncomingMessage): string {
 /**
  * One access line per request and the token-path metrics, in one onResponse hook: no per-request child
  * logger and no string formatting, one object handed to pino. The line holds the route pattern, never the
- * raw URL (its query string may carry credentials), and no header.
+ * raw URL (its query string may carry credentials), and no header. The same hook feeds the console's in-memory
+ * history (per minute, per client).
  */
-export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metrics: AppMetrics | undefined, tokenRoute: string): void {
+export function observeRequests(
+  fastify: FastifyInstance,
+  log: PinoLogger,
+  metrics: AppMetrics | undefined,
+  history: TokenHistory,
+  tokenRoute: string,
+): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     nameServerSpan(request.method, request.routeOptions.url);
@@ -29,15 +36,14 @@ export function observeRequests(fastify: FastifyInstance, log: PinoLogger, metri
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const route = request.routeOptions.url;
-    if (metrics) {
-      if (route === tokenRoute && request.method === 'POST') {
-        metrics.recordToken(
-          grantTypeOf(request),
-          status < 400 ? undefined : (oauthErrorCode(request) ?? `http_${status}`),
-          reply.elapsedTime / 1000,
-        );
-      }
-      if (status === 429) metrics.throttled();
+    if (route === tokenRoute && request.method === 'POST') {
+      const error = status < 400 ? undefined : (oauthErrorCode(request) ?? `http_${status}`);
+      metrics?.recordToken(grantTypeOf(request), error, reply.elapsedTime / 1000);
+      history.recordToken(oauthState(request)?.client?.clientId, error, reply.elapsedTime / 1000);
+    }
+    if (status === 429) {
+      metrics?.throttled();
+      history.throttled();
     }
     log.info(
       {

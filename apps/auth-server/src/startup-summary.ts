@@ -8,7 +8,8 @@ export function startupSummary(
   config: AppConfig,
   opts: { embedded: boolean; metricsPort: number | undefined; tracing: string },
 ): Record<string, unknown> {
-  const listening = `http://${config.host}:${config.port}${config.basePath}`;
+  const scheme = config.senderConstraint.tlsCertFile !== undefined ? 'https' : 'http';
+  const listening = `${scheme}://${config.host}:${config.port}${config.basePath}`;
   return {
     msg: `listening on ${listening} (issuer ${config.issuer})`,
     listening,

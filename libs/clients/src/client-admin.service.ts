@@ -17,6 +17,7 @@ import { adminClientConflict, type AdminClientChange, playgroundClientConflict }
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientCredentials, secretForMethodChange } from './client-credentials';
 import { authMethodProblems } from './client-keys';
+import { mtlsSubjectProblems, SECRETLESS_METHODS } from './mtls-client-rules';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
 import { generateClientSecret } from './secrets/client-secret';
@@ -90,8 +91,8 @@ export class ClientAdminService {
     const clientId = input.client_id ?? randomUUID();
     const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
     this.credentials.assertMethodEnabled(method);
-    if (method === 'private_key_jwt' && input.client_secret !== undefined) {
-      throw new ClientMetadataError([{ field: 'client_secret', message: 'a private_key_jwt client has no secret' }]);
+    if (SECRETLESS_METHODS.includes(method) && input.client_secret !== undefined) {
+      throw new ClientMetadataError([{ field: 'client_secret', message: `a ${method} client has no secret` }]);
     }
     const columns = toClientColumns(input);
     this.credentials.throwIfAny(
@@ -102,8 +103,9 @@ export class ClientAdminService {
         jwksUri: columns.jwksUri ?? null,
         federated: columns.federatedCredentials ?? [],
       }),
+      mtlsSubjectProblems({ ...columns, tokenEndpointAuthMethod: method }),
     );
-    const secret = method === 'private_key_jwt' ? undefined : (input.client_secret ?? generateClientSecret());
+    const secret = SECRETLESS_METHODS.includes(method) ? undefined : (input.client_secret ?? generateClientSecret());
     const origin = input.client_secret === undefined ? 'generated' : 'supplied';
     const secretColumns =
       secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret, origin);
@@ -167,6 +169,7 @@ export class ClientAdminService {
           jwksUri: after.jwksUri,
           federated: after.federatedCredentials,
         }),
+        mtlsSubjectProblems(after),
       );
       if (columns.federatedCredentials) await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       const changes = changedFields(before, toClientView(after));
@@ -231,10 +234,8 @@ export class ClientAdminService {
     return this.mutate(actor, 'client.secret_rotated', clientId, async (m) => {
       const client = await this.lock(m, clientId);
       const method = client.tokenEndpointAuthMethod;
-      if (method === 'private_key_jwt') {
-        throw new ClientMetadataError([
-          { field: 'token_endpoint_auth_method', message: 'a private_key_jwt client has no secret to rotate' },
-        ]);
+      if (SECRETLESS_METHODS.includes(method)) {
+        throw new ClientMetadataError([{ field: 'token_endpoint_auth_method', message: `a ${method} client has no secret to rotate` }]);
       }
       const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret, 'generated');
       // During the grace the previous secret keeps working: its hash, and for client_secret_jwt (an HMAC needs the
@@ -361,7 +362,8 @@ export class ClientAdminService {
 /** Fields whose value differs, as {from, to}; timestamps left out. */
 function changedFields(before: ClientView, after: ClientView): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
-  for (const key of Object.keys(after) as (keyof ClientView)[]) {
+  // Both sides: a field the view leaves out when empty (jwks, federated_credentials, token_claims) may be the change.
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ClientView>) {
     if (key === 'updated_at' || key === 'created_at') continue;
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = { from: before[key], to: after[key] };
   }

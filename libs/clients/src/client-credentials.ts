@@ -4,11 +4,13 @@ import { LOCK_CLIENT_OR_ISSUER_NAME, lockName } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClientMetadataError } from './client-admin.errors';
+import { tokenClaimsProblems, tokenExchangeProblems } from './client-claims';
 import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
 import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
 import { SecretStorage } from './secrets/secret-storage';
 import type { SecretOrigin } from './secrets/stored-secret';
+import { SECRETLESS_METHODS } from './mtls-client-rules';
 
 /** Methods whose client holds a secret that the server can check by hash. */
 export const HASHED_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
@@ -25,8 +27,9 @@ export function sealedSecretAad(clientId: string): string {
  */
 export function secretForMethodChange(from: TokenEndpointAuthMethod, to: TokenEndpointAuthMethod): 'keep' | 'new' | 'none' | 'unseal' {
   if (from === to) return 'keep';
-  if (to === 'private_key_jwt') return 'none';
-  if (to === 'client_secret_jwt' || from === 'private_key_jwt') return 'new';
+  // Sender-constrained tokens: the mTLS methods have no secret either (RFC 8705 §2).
+  if (SECRETLESS_METHODS.includes(to)) return 'none';
+  if (to === 'client_secret_jwt' || SECRETLESS_METHODS.includes(from)) return 'new';
   return from === 'client_secret_jwt' ? 'unseal' : 'keep';
 }
 
@@ -97,6 +100,12 @@ export class ClientCredentials {
       ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
       ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
       ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
+      // Token claims feature.
+      ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.config.claims.maxBytes) : []),
+      ...(m.token_exchange !== undefined && m.token_exchange !== null ? tokenExchangeProblems(m.token_exchange) : []),
+      ...(m.token_hook === true && this.config.claims.hook === undefined
+        ? [{ field: 'token_hook', message: 'no token hook is configured on this server (TOKEN_HOOK_URL)' }]
+        : []),
     ];
   }
 

@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { RESERVED_TOKEN_CLAIMS } from './client-claims';
 import type { FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /*
@@ -114,7 +115,7 @@ export function federatedCredentialProblems(list: unknown): FieldProblem[] {
       return;
     }
     const cred = c as Record<string, unknown>;
-    const unknown = Object.keys(cred).filter((k) => !['issuer', 'subject', 'audience', 'claims'].includes(k));
+    const unknown = Object.keys(cred).filter((k) => !['issuer', 'subject', 'audience', 'claims', 'claim_mappings'].includes(k));
     if (unknown.length) out.push({ field, message: `unknown field(s) ${unknown.join(', ')}` });
     if (!isText(cred.issuer) || !URL.canParse(cred.issuer)) out.push({ field: `${field}.issuer`, message: 'issuer must be a URL' });
     if (!isText(cred.subject)) out.push({ field: `${field}.subject`, message: 'subject must be a non-empty string' });
@@ -136,6 +137,8 @@ export function federatedCredentialProblems(list: unknown): FieldProblem[] {
         });
       }
     }
+    // Token claims feature.
+    if (cred.claim_mappings !== undefined) out.push(...claimMappingProblems(cred.claim_mappings, `${field}.claim_mappings`));
   });
   return out;
 }
@@ -161,6 +164,17 @@ export function authMethodProblems(c: {
   if (c.method === 'private_key_jwt' && !hasKeys) {
     return [{ field: 'token_endpoint_auth_method', message: 'private_key_jwt needs jwks, jwks_uri or at least one federated credential' }];
   }
+  // Sender-constrained tokens: RFC 8705 §2.2, the certificate's key must be among the client's jwks or jwks_uri keys.
+  if (c.method === 'self_signed_tls_client_auth') {
+    if ((c.jwks !== null || c.jwksUri !== null) && c.federated.length === 0) return [];
+    return [
+      {
+        field: 'jwks',
+        message:
+          'self_signed_tls_client_auth needs jwks (by value) holding the certificate’s public key, and no jwks_uri or federated credentials',
+      },
+    ];
+  }
   if (c.method !== 'private_key_jwt' && hasKeys) {
     return [
       {
@@ -170,4 +184,29 @@ export function authMethodProblems(c: {
     ];
   }
   return [];
+}
+
+/** Token claims feature: [{from, to}], each target once and never a claim the server sets itself. */
+function claimMappingProblems(list: unknown, field: string): FieldProblem[] {
+  if (!Array.isArray(list) || list.length > MAX_CLAIM_CONDITIONS) {
+    return [{ field, message: `claim_mappings must be an array of at most ${MAX_CLAIM_CONDITIONS} {"from": claim, "to": claim}` }];
+  }
+  const out: FieldProblem[] = [];
+  const targets = new Set<string>();
+  list.forEach((m: unknown, i) => {
+    const at = `${field}.${i}`;
+    const map = m as Record<string, unknown>;
+    if (typeof m !== 'object' || m === null || Array.isArray(m) || Object.keys(map).some((k) => k !== 'from' && k !== 'to')) {
+      out.push({ field: at, message: 'each mapping must be {"from": claim of the workload token, "to": claim of the access token}' });
+    } else if (!isText(map.from) || !isText(map.to) || map.to.length > 128) {
+      out.push({ field: at, message: 'from and to must be non-empty claim names' });
+    } else if (RESERVED_TOKEN_CLAIMS.has(map.to)) {
+      out.push({ field: `${at}.to`, message: `"${map.to}" is a reserved claim the server sets itself; choose another name` });
+    } else if (targets.has(map.to)) {
+      out.push({ field: `${at}.to`, message: `"${map.to}" is the target of another mapping` });
+    } else {
+      targets.add(map.to);
+    }
+  });
+  return out;
 }

@@ -33,6 +33,8 @@ describe('client metadata mapping', () => {
       access_token_ttl: 60,
       audience: ['https://api', 'https://other'],
       introspect_any_token: true,
+      dpop_bound_access_tokens: false,
+      tls_client_certificate_bound_access_tokens: false,
       enabled: false,
       client_id_issued_at: 1767323045,
       client_secret_expires_at: 0,

@@ -1,3 +1,4 @@
+import type { TokenClaims, TokenExchangePolicy } from './client-claims';
 import type { ClientEntity, FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /**
@@ -20,6 +21,24 @@ export interface ClientMetadata {
   jwks_uri?: string | null;
   /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
   federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  /** Claims every access token of the client carries; null removes them. */
+  token_claims?: TokenClaims | null;
+  /** RFC 8693: audiences and scopes the client may obtain on behalf of others; null: no token exchange. */
+  token_exchange?: TokenExchangePolicy | null;
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  token_hook?: boolean;
+  // gitops: clients as code
+  /** The desired-state file that owns the client (its `managed_by`); null: managed by hand. */
+  managed_by?: string | null;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  dpop_bound_access_tokens?: boolean;
+  tls_client_certificate_bound_access_tokens?: boolean;
+  tls_client_auth_subject_dn?: string | null;
+  tls_client_auth_san_dns?: string | null;
+  tls_client_auth_san_uri?: string | null;
+  tls_client_auth_san_ip?: string | null;
+  tls_client_auth_san_email?: string | null;
 }
 
 export interface NewClient extends ClientMetadata {
@@ -45,7 +64,22 @@ export interface ClientView {
   jwks?: JsonWebKeySet;
   jwks_uri?: string;
   federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  token_claims?: TokenClaims;
+  token_exchange?: TokenExchangePolicy;
+  token_hook?: boolean;
+  // Sender-constrained tokens
+  dpop_bound_access_tokens: boolean;
+  tls_client_certificate_bound_access_tokens: boolean;
+  tls_client_auth_subject_dn?: string;
+  tls_client_auth_san_dns?: string;
+  tls_client_auth_san_uri?: string;
+  tls_client_auth_san_ip?: string;
+  tls_client_auth_san_email?: string;
   enabled: boolean;
+  // gitops: clients as code
+  /** The desired-state file that owns the client; absent: managed by hand. */
+  managed_by?: string;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
   client_id_issued_at: number;
   /** RFC 7591 §3.2.1: 0 = the secret does not expire. */
@@ -72,7 +106,21 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.jwks ? { jwks: c.jwks } : {}),
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
+    // Token claims feature.
+    ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
+    ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
+    ...(c.tokenHook ? { token_hook: true } : {}),
+    // Sender-constrained tokens
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
+    tls_client_certificate_bound_access_tokens: c.tlsClientCertificateBoundAccessTokens ?? false,
+    ...(c.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: c.tlsClientAuthSubjectDn } : {}),
+    ...(c.tlsClientAuthSanDns ? { tls_client_auth_san_dns: c.tlsClientAuthSanDns } : {}),
+    ...(c.tlsClientAuthSanUri ? { tls_client_auth_san_uri: c.tlsClientAuthSanUri } : {}),
+    ...(c.tlsClientAuthSanIp ? { tls_client_auth_san_ip: c.tlsClientAuthSanIp } : {}),
+    ...(c.tlsClientAuthSanEmail ? { tls_client_auth_san_email: c.tlsClientAuthSanEmail } : {}),
     enabled: c.enabled,
+    // gitops: clients as code
+    ...(c.managedBy ? { managed_by: c.managedBy } : {}),
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
     created_at: c.createdAt.toISOString(),
@@ -94,6 +142,23 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.jwks !== undefined) cols.jwks = m.jwks;
   if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
+  // Token claims feature: an empty object is no claims.
+  if (m.token_claims !== undefined) cols.tokenClaims = m.token_claims && Object.keys(m.token_claims).length ? m.token_claims : null;
+  if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
+  if (m.token_exchange !== undefined)
+    cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
+  // gitops: clients as code
+  if (m.managed_by !== undefined) cols.managedBy = m.managed_by;
+  // Sender-constrained tokens
+  if (m.dpop_bound_access_tokens !== undefined) cols.dpopBoundAccessTokens = m.dpop_bound_access_tokens;
+  if (m.tls_client_certificate_bound_access_tokens !== undefined) {
+    cols.tlsClientCertificateBoundAccessTokens = m.tls_client_certificate_bound_access_tokens;
+  }
+  if (m.tls_client_auth_subject_dn !== undefined) cols.tlsClientAuthSubjectDn = m.tls_client_auth_subject_dn;
+  if (m.tls_client_auth_san_dns !== undefined) cols.tlsClientAuthSanDns = m.tls_client_auth_san_dns;
+  if (m.tls_client_auth_san_uri !== undefined) cols.tlsClientAuthSanUri = m.tls_client_auth_san_uri;
+  if (m.tls_client_auth_san_ip !== undefined) cols.tlsClientAuthSanIp = m.tls_client_auth_san_ip;
+  if (m.tls_client_auth_san_email !== undefined) cols.tlsClientAuthSanEmail = m.tls_client_auth_san_email;
   return cols;
 }
 
@@ -104,5 +169,17 @@ function normalCredential(c: FederatedCredential): FederatedCredential {
     subject: c.subject,
     ...(c.audience !== undefined ? { audience: c.audience } : {}),
     ...(c.claims !== undefined ? { claims: { ...c.claims } } : {}),
+    // Validated after this mapping: anything but an array of objects is kept as sent, for the validator to name.
+    ...(c.claim_mappings !== undefined
+      ? {
+          claim_mappings: Array.isArray(c.claim_mappings)
+            ? c.claim_mappings.map((m) => (isObject(m) ? { from: m.from, to: m.to } : m))
+            : c.claim_mappings,
+        }
+      : {}),
   };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

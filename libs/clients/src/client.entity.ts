@@ -1,11 +1,22 @@
+import type { TokenClaims, TokenExchangePolicy } from './client-claims';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'client_secret_jwt'
+  // Sender-constrained tokens: mutual TLS client authentication (RFC 8705 §2)
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
   'client_secret_jwt',
+  // Sender-constrained tokens: mutual TLS client authentication (RFC 8705 §2)
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ];
 
 /** A JSON Web Key Set (RFC 7517 §5) as registered: public keys only. */
@@ -23,8 +34,21 @@ export interface FederatedCredential {
   subject: string;
   audience?: string;
   claims?: Record<string, string>;
+  /** Token claims feature: verified claims of the workload's token copied into the access token, by name. */
+  claim_mappings?: ClaimMapping[];
 }
-export const GRANT_TYPES = ['client_credentials'] as const;
+
+/** A claim of a verified external token (`from`) carried into the access token under the name `to`. */
+export interface ClaimMapping {
+  from: string;
+  to: string;
+}
+export const GRANT_TYPES = [
+  'client_credentials',
+  // Token claims feature: RFC 8693 token exchange and the RFC 7523 §2.1 JWT bearer grant.
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+] as const;
 
 /** A registered OAuth client (RFC 6749 §2). Only a hash of the secret is stored. */
 @Entity('oauth_clients')
@@ -92,6 +116,47 @@ export class ClientEntity {
   /** Tokens issued at or before this instant (whole seconds of `iat`) are inactive; see token-cutoff.ts. */
   @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
   tokensRevokedBefore: Date | null;
+
+  // Token claims feature.
+  /** Claims every access token of this client carries (never a reserved claim). */
+  @Column({ name: 'token_claims', type: 'jsonb', nullable: true })
+  tokenClaims: TokenClaims | null;
+
+  /** RFC 8693: what this client may obtain on behalf of others; null: no token exchange. */
+  @Column({ name: 'token_exchange', type: 'jsonb', nullable: true })
+  tokenExchange: TokenExchangePolicy | null;
+
+  /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
+  @Column({ name: 'token_hook', type: 'boolean', default: false })
+  tokenHook: boolean;
+  // gitops: clients as code
+  /** The desired-state file (its `managed_by`) that owns this client; only such clients are pruned by it. */
+  @Column({ name: 'managed_by', type: 'text', nullable: true })
+  managedBy: string | null;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens: boolean;
+
+  /** RFC 8705 §3.4: tokens are bound to the client certificate of the request (cnf x5t#S256). */
+  @Column({ name: 'tls_client_certificate_bound_access_tokens', type: 'boolean', default: false })
+  tlsClientCertificateBoundAccessTokens: boolean;
+
+  /** RFC 8705 §2.1.2, tls_client_auth: the one certificate subject value expected (at most one is set). */
+  @Column({ name: 'tls_client_auth_subject_dn', type: 'text', nullable: true })
+  tlsClientAuthSubjectDn: string | null;
+
+  @Column({ name: 'tls_client_auth_san_dns', type: 'text', nullable: true })
+  tlsClientAuthSanDns: string | null;
+
+  @Column({ name: 'tls_client_auth_san_uri', type: 'text', nullable: true })
+  tlsClientAuthSanUri: string | null;
+
+  @Column({ name: 'tls_client_auth_san_ip', type: 'text', nullable: true })
+  tlsClientAuthSanIp: string | null;
+
+  @Column({ name: 'tls_client_auth_san_email', type: 'text', nullable: true })
+  tlsClientAuthSanEmail: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -13,6 +13,8 @@ import { TrustedIssuers } from './federation/trusted-issuers';
 import { ClientDirectory } from './directory/client-directory';
 import { SecretHasher } from './secrets/secret-hasher';
 import { SecretStorage } from './secrets/secret-storage';
+// Token claims feature.
+import { FederatedClients } from './federation/federated-clients';
 
 /** The entities this lib maps (registered clients, the tombstones of deleted ones, trusted issuers). */
 export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssuerEntity];
@@ -29,6 +31,8 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     ClientCredentials,
     TrustedIssuerAdminService,
     TrustedIssuers,
+    // Token claims feature.
+    FederatedClients,
   ],
   exports: [
     ClientDirectory,
@@ -40,6 +44,8 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     TrustedIssuerAdminService,
     TrustedIssuers,
     KeyLifecycleModule,
+    // Token claims feature.
+    FederatedClients,
   ],
 })
 export class ClientsModule {}

@@ -22,3 +22,5 @@ export * from './federation/trusted-issuer.view';
 export * from './federation/trusted-issuer-admin.service';
 export * from './federation/trusted-issuers';
 export * from './client-credentials';
+export * from './client-claims';
+export * from './federation/federated-clients';

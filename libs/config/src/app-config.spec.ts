@@ -76,6 +76,89 @@ describe('parseConfig', () => {
     expect(problems({ ASSERTION_MAX_LIFETIME: '0' })).toEqual(['ASSERTION_MAX_LIFETIME must be an integer between 1 and 86400 (got "0")']);
   });
 
+  it('reads the token claims settings: 2 KB of static claims, no hook unless TOKEN_HOOK_URL, hook defaults as documented', () => {
+    expect(parseConfig({}).claims).toEqual({ maxBytes: 2048, hook: undefined });
+    const secret = 's'.repeat(32);
+    expect(parseConfig({ TOKEN_HOOK_URL: 'http://127.0.0.1:9000/hook', TOKEN_HOOK_SECRET: secret }).claims.hook).toEqual({
+      url: 'http://127.0.0.1:9000/hook',
+      secret,
+      timeoutMs: 200,
+      failure: 'deny',
+      breakerThreshold: 5,
+      breakerOpenMs: 10000,
+      allowPrivateNetwork: false,
+    });
+    expect(problems({ TOKEN_HOOK_URL: 'http://hook.internal/x', TOKEN_HOOK_SECRET: 'short' })).toEqual([
+      'TOKEN_HOOK_SECRET must be set with TOKEN_HOOK_URL, at least 32 characters (the HMAC key the hook checks)',
+    ]);
+    // Production: the hook is reached over https only.
+    expect(problems({ ...PRODUCTION, TOKEN_HOOK_URL: 'http://hook.internal/x', TOKEN_HOOK_SECRET: secret })).toEqual([
+      'TOKEN_HOOK_URL must be an absolute https URL without credentials or fragment',
+    ]);
+    expect(problems({ TOKEN_HOOK_URL: 'http://h/x', TOKEN_HOOK_SECRET: secret, TOKEN_HOOK_FAILURE: 'maybe' })[0]).toMatch(
+      /TOKEN_HOOK_FAILURE/,
+    );
+  });
+
+  it('reads the sender-constrained token settings: DPoP defaults of RFC 9449, mTLS off until configured', () => {
+    expect(parseConfig({}).senderConstraint).toEqual({
+      dpopSigningAlgs: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      dpopMaxAgeSeconds: 300,
+      dpopClockSkewSeconds: 5,
+      dpopNonceRequired: false,
+      dpopNonceWindowSeconds: 300,
+      mtlsClientCaFile: undefined,
+      mtlsClientCa: undefined,
+      mtlsClientCertHeader: undefined,
+      tlsCertFile: undefined,
+      tlsKeyFile: undefined,
+      mtlsEndpointBase: undefined,
+    });
+    const c = parseConfig(
+      {
+        DPOP_SIGNING_ALG_VALUES: 'EdDSA, ES256',
+        MTLS_CLIENT_CA_FILE: '/ca.pem',
+        MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        TRUST_PROXY: '10.0.0.0/8',
+      },
+      { readFile: (path) => `pem of ${path}` },
+    );
+    expect(c.senderConstraint).toMatchObject({
+      dpopSigningAlgs: ['EdDSA', 'ES256'],
+      mtlsClientCa: 'pem of /ca.pem',
+      mtlsClientCertHeader: 'x-client-cert',
+    });
+  });
+
+  it('refuses symmetric or unknown DPoP algorithms, half a TLS key pair, an unreadable CA file and a non-https mTLS alias', () => {
+    expect(
+      problems({
+        DPOP_SIGNING_ALG_VALUES: 'HS256,none',
+        TLS_CERT_FILE: '/cert.pem',
+        MTLS_CLIENT_CA_FILE: '/missing.pem',
+        MTLS_ENDPOINT_BASE: 'http://mtls.example.com',
+      }),
+    ).toEqual([
+      expect.stringContaining('DPOP_SIGNING_ALG_VALUES entries must be among RS256, PS256, ES256, EdDSA (got "HS256")'),
+      expect.stringContaining('(got "none")'),
+      expect.stringContaining('MTLS_CLIENT_CA_FILE: cannot read /missing.pem'),
+      expect.stringContaining('TLS_CERT_FILE: cannot read /cert.pem'),
+      'MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)',
+      // Rules across settings come after each setting's own problems.
+      'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+    ]);
+  });
+
+  it('believes a certificate header only with TRUST_PROXY set, and never from any peer in production', () => {
+    expect(problems({ MTLS_CLIENT_CERT_HEADER: 'x-client-cert' })).toEqual([
+      'MTLS_CLIENT_CERT_HEADER needs TRUST_PROXY: the addresses of the proxy that sets it',
+    ]);
+    expect(problems({ MTLS_CLIENT_CERT_HEADER: 'x-client-cert', TRUST_PROXY: '127.0.0.1' })).toEqual([]);
+    expect(problems({ NODE_ENV: 'production', MTLS_CLIENT_CERT_HEADER: 'x-client-cert', TRUST_PROXY: 'true' })).toContain(
+      'MTLS_CLIENT_CERT_HEADER with TRUST_PROXY=true lets any caller claim any certificate: list the proxy addresses',
+    );
+  });
+
   it('derives the default issuer from PORT and BASE_PATH', () => {
     expect(parseConfig({ PORT: '9000', BASE_PATH: '/auth' }).issuer).toBe('http://localhost:9000/auth');
     expect(parseConfig({ BASE_PATH: '/' })).toMatchObject({ basePath: '', issuer: 'http://localhost:8085' });
@@ -322,6 +405,13 @@ describe('parseConfig', () => {
       expect(c.revocation).toEqual({ burst: 100, perMinute: 30 });
       expect(parseConfig(PRODUCTION).http.docsEnabled).toBe(false);
       expect(parseConfig({ ...PRODUCTION, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
+    });
+
+    it('serves the admin console outside production, and in production only with CONSOLE_ENABLED=true', () => {
+      expect(parseConfig({}).http.consoleEnabled).toBe(true);
+      expect(parseConfig({ CONSOLE_ENABLED: 'false' }).http.consoleEnabled).toBe(false);
+      expect(parseConfig(PRODUCTION).http.consoleEnabled).toBe(false);
+      expect(parseConfig({ ...PRODUCTION, CONSOLE_ENABLED: 'true' }).http.consoleEnabled).toBe(true);
     });
 
     it('reads TRUST_PROXY as false, true, or a list of addresses and CIDR blocks', () => {

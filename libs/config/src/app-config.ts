@@ -32,6 +32,9 @@ export abstract class AppConfig {
   abstract readonly metrics: MetricsConfig;
   abstract readonly shutdown: ShutdownConfig;
   abstract readonly assertions: AssertionConfig;
+  abstract readonly senderConstraint: SenderConstraintConfig;
+  abstract readonly claims: ClaimsConfig;
+  abstract readonly registration: RegistrationConfig;
   /**
    * Create the quick start's playground client (well-known secret): by default only on the embedded database of
    * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
@@ -115,6 +118,8 @@ export abstract class HttpConfig {
   abstract readonly keepAliveTimeoutMs: number;
   /** OpenAPI document and UI under {BASE_PATH}/docs. */
   abstract readonly docsEnabled: boolean;
+  /** The admin console (static files) under {BASE_PATH}/console. */
+  abstract readonly consoleEnabled: boolean;
 }
 
 /** Throttling of failed client authentication, before any password hashing (token buckets, per instance). */
@@ -183,6 +188,73 @@ export abstract class AssertionConfig {
   abstract readonly jwksMaxCacheSeconds: number;
   abstract readonly fetchTimeoutMs: number;
   abstract readonly fetchMaxBytes: number;
+}
+
+/** Sender-constrained tokens: DPoP (RFC 9449) and mutual TLS (RFC 8705). */
+export abstract class SenderConstraintConfig {
+  /** JWS algorithms accepted on DPoP proofs (asymmetric only, RFC 9449 §4.3). */
+  abstract readonly dpopSigningAlgs: readonly SigningAlg[];
+  /** Seconds a DPoP proof is accepted after its `iat`. */
+  abstract readonly dpopMaxAgeSeconds: number;
+  /** Seconds of clock difference tolerated on a proof's `iat` in the future. */
+  abstract readonly dpopClockSkewSeconds: number;
+  /** RFC 9449 §8: every proof must carry a server nonce. */
+  abstract readonly dpopNonceRequired: boolean;
+  /** Seconds one nonce window lasts; a nonce is accepted in its window and the next. */
+  abstract readonly dpopNonceWindowSeconds: number;
+  /** PEM file of the CA(s) a tls_client_auth certificate must chain to; also turns on client certificate requests. */
+  abstract readonly mtlsClientCaFile: string | undefined;
+  /** PEM contents of mtlsClientCaFile, read at start. */
+  abstract readonly mtlsClientCa: string | undefined;
+  /** Request header a TLS-terminating proxy puts the client certificate in (URL-encoded PEM), lower-case. */
+  abstract readonly mtlsClientCertHeader: string | undefined;
+  /** Server certificate and key: the server terminates TLS itself (https) when both are set. */
+  abstract readonly tlsCertFile: string | undefined;
+  abstract readonly tlsKeyFile: string | undefined;
+  /** RFC 8705 §5: base URL of the mTLS host, when it differs from the issuer; published as mtls_endpoint_aliases. */
+  abstract readonly mtlsEndpointBase: string | undefined;
+}
+
+/** Token claims feature: what clients may add to their access tokens. */
+export abstract class ClaimsConfig {
+  /** Bytes of a client's token_claims as JSON (and of what a token hook adds). */
+  abstract readonly maxBytes: number;
+  /** The token hook; undefined without TOKEN_HOOK_URL. */
+  abstract readonly hook: TokenHookConfig | undefined;
+}
+
+/** Token claims feature: a service asked before signing, for clients with token_hook: true. */
+export interface TokenHookConfig {
+  readonly url: string;
+  /** HMAC-SHA256 key of the signature header the hook checks. */
+  readonly secret: string;
+  readonly timeoutMs: number;
+  /** What a failed, timed-out or open-circuit hook means: refuse the token (503) or issue it without the hook. */
+  readonly failure: 'deny' | 'allow';
+  /** Consecutive failures that open the circuit, and how long it stays open before one trial call. */
+  readonly breakerThreshold: number;
+  readonly breakerOpenMs: number;
+  /** In production, also reach a hook on a private (cluster) address; https still required. */
+  readonly allowPrivateNetwork: boolean;
+}
+
+/** Dynamic client registration (RFC 7591) and management (RFC 7592), and the policy a registered client must fit. */
+export abstract class RegistrationConfig {
+  /** {BASE}/oauth2/register exists (and is in the metadata) only when true. */
+  abstract readonly enabled: boolean;
+  /** Anyone may register, without an initial access token (never in production). */
+  abstract readonly open: boolean;
+  /** The scope an initial access token (a token of this server) must carry. */
+  abstract readonly scope: string;
+  /** The audience an initial access token must be issued for (default {ISSUER}/oauth2/register). */
+  abstract readonly audience: string;
+  abstract readonly allowedAuthMethods: readonly string[];
+  /** Scopes a registered client may ask for; empty: none. */
+  abstract readonly allowedScopes: readonly string[];
+  /** Audiences (RFC 8707 resources) a registered client may ask for; empty: none. */
+  abstract readonly allowedAudiences: readonly string[];
+  /** Seconds: the longest access-token lifetime a registered client gets. */
+  abstract readonly maxAccessTokenTtl: number;
 }
 
 export class ConfigValidationError extends Error {

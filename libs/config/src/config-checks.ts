@@ -93,6 +93,45 @@ const headersBeforeRequestTimeout: CrossCheck = {
     ),
 };
 
+const tokenHookSecret: CrossCheck = {
+  rule: '`TOKEN_HOOK_SECRET` of at least 32 characters with `TOKEN_HOOK_URL`',
+  problems: (_, { given, values: v }) =>
+    problemIf(
+      given('TOKEN_HOOK_URL') && (v.TOKEN_HOOK_SECRET ?? '').length < 32,
+      'TOKEN_HOOK_SECRET must be set with TOKEN_HOOK_URL, at least 32 characters (the HMAC key the hook checks)',
+    ),
+};
+
+const tlsKeyPair: CrossCheck = {
+  rule: '`TLS_CERT_FILE` and `TLS_KEY_FILE` together',
+  problems: (_, { given }) =>
+    problemIf(given('TLS_CERT_FILE') !== given('TLS_KEY_FILE'), 'TLS_CERT_FILE and TLS_KEY_FILE must be set together'),
+};
+
+/** A certificate header is believed only from TRUST_PROXY peers (see ClientCertificates). */
+const certificateHeaderFromProxies: CrossCheck = {
+  rule: '`MTLS_CLIENT_CERT_HEADER` only with `TRUST_PROXY` listing the proxies (not `true` in production)',
+  problems: ({ http, production }, { given, refused }) => {
+    if (!given('MTLS_CLIENT_CERT_HEADER') || refused('TRUST_PROXY')) return [];
+    if (http.trustProxy === false) return ['MTLS_CLIENT_CERT_HEADER needs TRUST_PROXY: the addresses of the proxy that sets it'];
+    return problemIf(
+      http.trustProxy === true && production,
+      'MTLS_CLIENT_CERT_HEADER with TRUST_PROXY=true lets any caller claim any certificate: list the proxy addresses',
+    );
+  },
+};
+
+const registeredClientLifetime: CrossCheck = {
+  rule: '`REGISTRATION_MAX_ACCESS_TOKEN_TTL` at most `MAX_ACCESS_TOKEN_TTL`',
+  problems: ({ tokens }, { values: v }) => {
+    const ttl = v.REGISTRATION_MAX_ACCESS_TOKEN_TTL;
+    return problemIf(
+      ttl !== undefined && ttl > tokens.maxAccessTokenTtl,
+      `REGISTRATION_MAX_ACCESS_TOKEN_TTL must be an integer between 1 and ${tokens.maxAccessTokenTtl} (got "${ttl}")`,
+    );
+  },
+};
+
 export const CROSS_CHECKS: readonly CrossCheck[] = [
   databasePasswordOnce,
   tokenLifetimeCap,
@@ -103,6 +142,10 @@ export const CROSS_CHECKS: readonly CrossCheck[] = [
   metricsListenerOfItsOwn,
   jwksCacheBounds,
   headersBeforeRequestTimeout,
+  tokenHookSecret,
+  tlsKeyPair,
+  certificateHeaderFromProxies,
+  registeredClientLifetime,
 ];
 
 /** A setting allowed in production but unsafe there: the server logs the warning once at start. */

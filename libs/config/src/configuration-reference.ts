@@ -15,8 +15,9 @@ const cell = (s: string): string => s.replaceAll('|', '\\|');
 
 function row(name: SettingName, setting: Setting<unknown>): string {
   const variable = setting.file ? `${code(name)} (${code('_FILE')})` : code(name);
+  const doc = setting.onlyWith ? `${setting.doc} (read only with ${code(setting.onlyWith)})` : setting.doc;
   const production = setting.production?.map((rule) => rule.text).join('; ') || 'optional';
-  const cells = [variable, setting.default.describe((v) => setting.type.show(v)), setting.type.range, production, setting.doc];
+  const cells = [variable, setting.default.describe((v) => setting.type.show(v)), setting.type.range, production, doc];
   return `| ${cells.map(cell).join(' | ')} |`;
 }
 

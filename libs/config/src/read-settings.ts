@@ -1,4 +1,5 @@
 import type { Setting } from './setting';
+import type { ParseContext } from './setting-types';
 import { type SettingName, SETTINGS, type SettingValues } from './settings';
 
 export type RawEnv = Record<string, string | undefined>;
@@ -18,6 +19,8 @@ export interface SettingsRead {
   readonly production: boolean;
   /** Whether the variable (or its file) gave a value, even one its type refused (and so replaced by the default). */
   given(name: SettingName): boolean;
+  /** Whether its value was refused by its type (a rule across settings then has nothing to judge). */
+  refused(name: SettingName): boolean;
   /** Variables whose value was read from their `<NAME>_FILE`, with the file's path. */
   readonly fromFile: ReadonlyMap<SettingName, string>;
   /** Unreadable files, values their type refuses, values production refuses: all of them, in the table's order. */
@@ -49,12 +52,15 @@ export function readSettings(env: RawEnv, readFile: (path: string) => string): S
     }
   }
 
+  // NODE_ENV first: production decides some defaults and what some types accept.
+  const production = texts.get('NODE_ENV') === 'production';
+  const context: ParseContext = { production, readFile };
   const parsed = new Map<SettingName, unknown>();
   const refused = new Set<SettingName>();
   for (const [name, row] of ROWS) {
     const text = texts.get(name);
-    if (text === undefined) continue;
-    const result = row.type.parse(name, text);
+    if (text === undefined || (row.onlyWith !== undefined && !texts.has(row.onlyWith as SettingName))) continue;
+    const result = row.type.parse(name, text, context);
     if (result.ok) parsed.set(name, result.value);
     else {
       problems.push(...result.problems);
@@ -63,7 +69,6 @@ export function readSettings(env: RawEnv, readFile: (path: string) => string): S
     }
   }
 
-  const production = (parsed.get('NODE_ENV') ?? SETTINGS.NODE_ENV.default.resolve(false)) === 'production';
   const values: Record<string, unknown> = {};
   for (const [name, row] of ROWS) values[name] = parsed.has(name) ? parsed.get(name) : row.default.resolve(production);
 
@@ -76,5 +81,12 @@ export function readSettings(env: RawEnv, readFile: (path: string) => string): S
       }
     }
   }
-  return { values: values as SettingValues, production, given: (name) => texts.has(name), fromFile, problems };
+  return {
+    values: values as SettingValues,
+    production,
+    given: (name) => texts.has(name),
+    refused: (name) => refused.has(name),
+    fromFile,
+    problems,
+  };
 }

@@ -3,14 +3,17 @@ import type {
   AdminConfig,
   AppConfig,
   AssertionConfig,
+  ClaimsConfig,
   ClientCacheConfig,
   DatabaseConfig,
   HttpConfig,
   KeysConfig,
   LogConfig,
   MetricsConfig,
+  RegistrationConfig,
   RevocationConfig,
   SecretsConfig,
+  SenderConstraintConfig,
   ShutdownConfig,
   ThrottleConfig,
   TokenConfig,
@@ -115,6 +118,7 @@ function http({ values: v }: SettingsRead): HttpConfig {
     headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     docsEnabled: v.DOCS_ENABLED,
+    consoleEnabled: v.CONSOLE_ENABLED,
   };
 }
 
@@ -170,13 +174,63 @@ function assertions({ values: v }: SettingsRead): AssertionConfig {
   };
 }
 
+function senderConstraint({ values: v }: SettingsRead): SenderConstraintConfig {
+  return {
+    dpopSigningAlgs: v.DPOP_SIGNING_ALG_VALUES,
+    dpopMaxAgeSeconds: v.DPOP_MAX_AGE,
+    dpopClockSkewSeconds: v.DPOP_CLOCK_SKEW,
+    dpopNonceRequired: v.DPOP_NONCE_REQUIRED,
+    dpopNonceWindowSeconds: v.DPOP_NONCE_WINDOW,
+    mtlsClientCaFile: v.MTLS_CLIENT_CA_FILE?.path,
+    mtlsClientCa: v.MTLS_CLIENT_CA_FILE?.text,
+    mtlsClientCertHeader: v.MTLS_CLIENT_CERT_HEADER,
+    tlsCertFile: v.TLS_CERT_FILE?.path,
+    tlsKeyFile: v.TLS_KEY_FILE?.path,
+    mtlsEndpointBase: v.MTLS_ENDPOINT_BASE,
+  };
+}
+
+/** The token hook exists only with TOKEN_HOOK_URL. */
+function claims({ values: v }: SettingsRead): ClaimsConfig {
+  const url = v.TOKEN_HOOK_URL;
+  return {
+    maxBytes: v.TOKEN_CLAIMS_MAX_BYTES,
+    hook:
+      url === undefined
+        ? undefined
+        : {
+            url,
+            secret: v.TOKEN_HOOK_SECRET ?? '',
+            timeoutMs: v.TOKEN_HOOK_TIMEOUT_MS,
+            failure: v.TOKEN_HOOK_FAILURE,
+            breakerThreshold: v.TOKEN_HOOK_BREAKER_THRESHOLD,
+            breakerOpenMs: v.TOKEN_HOOK_BREAKER_OPEN_MS,
+            allowPrivateNetwork: v.TOKEN_HOOK_ALLOW_PRIVATE_NETWORK,
+          },
+  };
+}
+
+function registration({ values: v }: SettingsRead, issuer: string, tokenConfig: TokenConfig): RegistrationConfig {
+  return {
+    enabled: v.REGISTRATION_ENABLED,
+    open: v.REGISTRATION_OPEN,
+    scope: v.REGISTRATION_SCOPE,
+    audience: v.REGISTRATION_AUDIENCE ?? `${issuer}/oauth2/register`,
+    allowedAuthMethods: v.REGISTRATION_ALLOWED_AUTH_METHODS,
+    allowedScopes: v.REGISTRATION_ALLOWED_SCOPES,
+    allowedAudiences: v.REGISTRATION_ALLOWED_AUDIENCES,
+    maxAccessTokenTtl: v.REGISTRATION_MAX_ACCESS_TOKEN_TTL ?? Math.min(tokenConfig.accessTokenTtl, tokenConfig.maxAccessTokenTtl),
+  };
+}
+
 /** Every section, built from what the table read; the warnings come after, from the rules that read them. */
 export function buildSections(read: SettingsRead): Omit<AppConfig, 'warnings'> {
   const top = server(read);
+  const tokenConfig = tokens(read);
   return {
     ...top,
     database: database(read),
-    tokens: tokens(read),
+    tokens: tokenConfig,
     keys: keys(read),
     secrets: secrets(read),
     clientCache: clientCache(read),
@@ -188,5 +242,8 @@ export function buildSections(read: SettingsRead): Omit<AppConfig, 'warnings'> {
     metrics: metrics(read),
     shutdown: shutdown(read),
     assertions: assertions(read),
+    senderConstraint: senderConstraint(read),
+    claims: claims(read),
+    registration: registration(read, top.issuer, tokenConfig),
   };
 }

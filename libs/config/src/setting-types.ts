@@ -8,9 +8,15 @@ export interface SettingType<T> {
   /** The accepted values, as the reference shows them (Markdown). */
   readonly range: string;
   /** The value of a set variable (trimmed, never empty), or the problems with it. */
-  parse(name: string, text: string): Parsed<T>;
+  parse(name: string, text: string, context: ParseContext): Parsed<T>;
   /** A value as the reference shows it (a default). */
   show(value: T): string;
+}
+
+/** What a type may need beyond the text: whether NODE_ENV is production, and the file system (files named by a setting). */
+export interface ParseContext {
+  readonly production: boolean;
+  readFile(path: string): string;
 }
 
 type Parsed<T> =
@@ -163,3 +169,79 @@ export function secret(minLength: number): SettingType<string> {
     show: () => '',
   };
 }
+
+/** Space- or comma-separated words, each given once; with `allowed`, each must be one of them. */
+export function words<T extends string>(what: string, allowed?: readonly T[]): SettingType<readonly T[]> {
+  return {
+    range: allowed ? `space- or comma-separated: ${allowed.map(code).join(', ')}` : `space- or comma-separated ${what}s`,
+    parse: (name, t) => {
+      const list = [...new Set(t.split(/[\s,]+/).filter((x) => x !== ''))];
+      const bad = allowed ? list.filter((x) => !(allowed as readonly string[]).includes(x)) : [];
+      return bad.length ? refuse(...bad.map((x) => `${name}: unknown ${what} "${x}"`)) : accept(list as T[]);
+    },
+    show: (v) => (v.length ? code(v.join(',')) : 'empty'),
+  };
+}
+
+/** Comma-separated entries, each one of `allowed`. */
+export function commaList<T extends string>(allowed: readonly T[]): SettingType<readonly T[]> {
+  return {
+    range: `comma-separated: ${allowed.map(code).join(', ')}`,
+    parse: (name, t) => {
+      const entries = t.split(',').map((x) => x.trim());
+      const bad = entries.filter((x) => !(allowed as readonly string[]).includes(x));
+      return bad.length
+        ? refuse(...bad.map((x) => `${name} entries must be among ${allowed.join(', ')} (got "${x}")`))
+        : accept(entries as T[]);
+    },
+    show: (v) => code(v.join(',')),
+  };
+}
+
+/** A file read at start (an unreadable one is a configuration problem, exit 78, not a crash later). */
+export const readableFile: SettingType<{ readonly path: string; readonly text: string }> = {
+  range: 'path of a readable file',
+  parse: (name, path, { readFile }) => {
+    try {
+      return accept({ path, text: readFile(path) });
+    } catch (err) {
+      return refuse(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  },
+  show: (v) => code(v.path),
+};
+
+/** An HTTP header name, lower-cased. */
+export const headerName: SettingType<string> = {
+  range: 'header name',
+  parse: (name, t) => {
+    const header = t.toLowerCase();
+    return /^[a-z0-9-]+$/.test(header) ? accept(header) : refuse(`${name} must be an HTTP header name`);
+  },
+  show: code,
+};
+
+/** An https URL without query or fragment, without a trailing slash (`rfc`: the section that requires it). */
+export function httpsUrl(rfc: string): SettingType<string> {
+  return {
+    range: 'https URL, no query or fragment',
+    parse: (name, t) => {
+      const url = t.replace(/\/+$/, '');
+      return /^https:\/\/[^?#]+$/.test(url) ? accept(url) : refuse(`${name} must be an https URL without query or fragment (${rfc})`);
+    },
+    show: code,
+  };
+}
+
+/** A service this server calls: an absolute URL without credentials or fragment; https only in production. */
+export const serviceUrl: SettingType<string> = {
+  range: 'http(s) URL (https in production), no credentials or fragment',
+  parse: (name, t, { production }) => {
+    const u = URL.canParse(t) ? new URL(t) : undefined;
+    const schemes = production ? ['https:'] : ['https:', 'http:'];
+    return u && schemes.includes(u.protocol) && !u.username && !u.password && !u.hash
+      ? accept(t)
+      : refuse(`${name} must be an absolute ${production ? 'https' : 'http(s)'} URL without credentials or fragment`);
+  },
+  show: code,
+};

@@ -14,6 +14,8 @@ export interface Setting<T, V extends T | undefined = T | undefined> {
   readonly production?: readonly ProductionRule<NoInfer<T>>[];
   /** `<NAME>_FILE` may name a file holding the value (the Docker secrets convention). */
   readonly file?: boolean;
+  /** Read only when this other variable is set (a detail of a feature that is off without it). */
+  readonly onlyWith?: string;
 }
 
 /** Declares a row; its value type comes from its type, and is optional when its default may be unset. */
@@ -97,6 +99,17 @@ export const SECTIONS = [
     id: 'assertions',
     title: 'Client assertions',
     intro: 'Client authentication by JWT assertion (RFC 7523 §2.2) and workload identity federation.',
+  },
+  {
+    id: 'senderConstraint',
+    title: 'Sender-constrained tokens (DPoP, mTLS)',
+    intro: 'Tokens bound to a key the client proves it holds: DPoP (RFC 9449) and mutual TLS (RFC 8705).',
+  },
+  { id: 'claims', title: 'Token claims and the token hook', intro: 'What clients may add to their access tokens.' },
+  {
+    id: 'registration',
+    title: 'Dynamic client registration',
+    intro: 'Registration (RFC 7591) and management (RFC 7592), and the policy a registered client must fit.',
   },
   { id: 'admin', title: 'Admin API', intro: 'The admin client created at start, and what the admin API requires of a token.' },
   { id: 'http', title: 'HTTP', intro: 'Limits and timeouts of the public listener, and which proxies are trusted.' },

@@ -1,10 +1,29 @@
 import { atLeast, byEnv, documented, fixed, type ProductionRule, refused, required, type Setting, setting, unset } from './setting';
-import { bool, integer, issuerUrl, keyList, oneOf, pathPrefix, postgresUrl, proxyList, secret, text } from './setting-types';
+import {
+  bool,
+  commaList,
+  headerName,
+  httpsUrl,
+  integer,
+  issuerUrl,
+  keyList,
+  oneOf,
+  pathPrefix,
+  postgresUrl,
+  proxyList,
+  readableFile,
+  secret,
+  serviceUrl,
+  text,
+  words,
+} from './setting-types';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 export type ScopeFormat = 'string' | 'array';
+/** Client authentication methods a dynamically registered client may use. */
+const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt'] as const;
 
 /** scrypt cost (log2 N) by default; production refuses less. */
 const DEFAULT_SCRYPT_LOG_N = 15;
@@ -275,6 +294,178 @@ export const SETTINGS = {
     doc: 'size limit of a `jwks_uri` or discovery response',
   }),
 
+  // senderConstraint
+  DPOP_SIGNING_ALG_VALUES: setting({
+    section: 'senderConstraint',
+    type: commaList(SIGNING_ALGS),
+    default: fixed<readonly SigningAlg[]>(['ES256', 'RS256', 'PS256', 'EdDSA']),
+    doc: 'DPoP proof algorithms accepted (asymmetric only, RFC 9449 §4.3)',
+  }),
+  DPOP_MAX_AGE: setting({
+    section: 'senderConstraint',
+    type: integer(1, 3600, 'seconds'),
+    default: fixed(300),
+    doc: 'how long a DPoP proof is accepted after its `iat`',
+  }),
+  DPOP_CLOCK_SKEW: setting({
+    section: 'senderConstraint',
+    type: integer(0, 300, 'seconds'),
+    default: fixed(5),
+    doc: "how far a DPoP proof's `iat` may be ahead",
+  }),
+  DPOP_NONCE_REQUIRED: setting({
+    section: 'senderConstraint',
+    type: bool,
+    default: fixed(false),
+    doc: 'every DPoP proof must carry a server nonce (RFC 9449 §8)',
+  }),
+  DPOP_NONCE_WINDOW: setting({
+    section: 'senderConstraint',
+    type: integer(10, 86400, 'seconds'),
+    default: fixed(300),
+    doc: 'one nonce window; a nonce is accepted in its window and the next',
+  }),
+  MTLS_CLIENT_CA_FILE: setting({
+    section: 'senderConstraint',
+    type: readableFile,
+    default: unset('unset'),
+    doc: 'PEM bundle of the CAs a `tls_client_auth` certificate must chain to; with TLS on, also asks clients for certificates',
+  }),
+  MTLS_CLIENT_CERT_HEADER: setting({
+    section: 'senderConstraint',
+    type: headerName,
+    default: unset('unset'),
+    doc: 'header a trusted proxy (`TRUST_PROXY`) puts the client certificate in, URL-encoded PEM (e.g. `X-Client-Cert`)',
+  }),
+  TLS_CERT_FILE: setting({
+    section: 'senderConstraint',
+    type: readableFile,
+    default: unset('unset'),
+    doc: 'serve https with this certificate, with `TLS_KEY_FILE`',
+  }),
+  TLS_KEY_FILE: setting({
+    section: 'senderConstraint',
+    type: readableFile,
+    default: unset('unset'),
+    doc: 'the private key of `TLS_CERT_FILE`',
+  }),
+  MTLS_ENDPOINT_BASE: setting({
+    section: 'senderConstraint',
+    type: httpsUrl('RFC 8705 §5'),
+    default: unset('unset'),
+    doc: 'base URL of the mTLS host when it differs from the issuer (e.g. `https://mtls.example.com/ms-auth-server`), published as `mtls_endpoint_aliases`',
+  }),
+
+  // claims
+  TOKEN_CLAIMS_MAX_BYTES: setting({
+    section: 'claims',
+    type: integer(2, 65536, 'bytes'),
+    default: fixed(2048),
+    doc: "size of a client's `token_claims` (and of what the token hook adds) as JSON",
+  }),
+  TOKEN_HOOK_URL: setting({
+    section: 'claims',
+    type: serviceUrl,
+    default: unset('unset: no hook (`token_hook: true` is refused)'),
+    doc: 'the token hook, asked before signing for clients with `token_hook: true` (see "Token hook" in the README)',
+    production: [documented('https')],
+  }),
+  TOKEN_HOOK_SECRET: setting({
+    section: 'claims',
+    type: text('secret'),
+    default: unset('unset'),
+    doc: 'HMAC-SHA256 key of the signature header the hook checks: required with `TOKEN_HOOK_URL`, at least 32 characters',
+    file: true,
+  }),
+  TOKEN_HOOK_TIMEOUT_MS: setting({
+    section: 'claims',
+    onlyWith: 'TOKEN_HOOK_URL',
+    type: integer(10, 10_000, 'ms'),
+    default: fixed(200),
+    doc: 'time limit of one hook call',
+  }),
+  TOKEN_HOOK_FAILURE: setting({
+    section: 'claims',
+    onlyWith: 'TOKEN_HOOK_URL',
+    type: oneOf(['deny', 'allow'] as const),
+    default: fixed<'deny' | 'allow'>('deny'),
+    doc: "what a failed, timed-out or open-circuit hook means: `deny` (503) or `allow` (the token without the hook's claims)",
+  }),
+  TOKEN_HOOK_BREAKER_THRESHOLD: setting({
+    section: 'claims',
+    onlyWith: 'TOKEN_HOOK_URL',
+    type: integer(1, 1000),
+    default: fixed(5),
+    doc: 'consecutive hook failures that open the circuit',
+  }),
+  TOKEN_HOOK_BREAKER_OPEN_MS: setting({
+    section: 'claims',
+    onlyWith: 'TOKEN_HOOK_URL',
+    type: integer(100, 3_600_000, 'ms'),
+    default: fixed(10_000),
+    doc: 'how long the circuit stays open before one trial call',
+  }),
+  TOKEN_HOOK_ALLOW_PRIVATE_NETWORK: setting({
+    section: 'claims',
+    onlyWith: 'TOKEN_HOOK_URL',
+    type: bool,
+    default: fixed(false),
+    doc: 'in production, also call a hook on a private (cluster) address; https still required',
+  }),
+
+  // registration
+  REGISTRATION_ENABLED: setting({
+    section: 'registration',
+    type: bool,
+    default: fixed(false),
+    doc: 'dynamic client registration (RFC 7591/7592) at `{BASE_PATH}/oauth2/register`, listed in the metadata',
+  }),
+  REGISTRATION_OPEN: setting({
+    section: 'registration',
+    type: bool,
+    default: fixed(false),
+    doc: 'register without an initial access token',
+    production: [
+      refused(true, 'REGISTRATION_OPEN must not be true in production: anyone could register clients (use initial access tokens)'),
+    ],
+  }),
+  REGISTRATION_SCOPE: setting({
+    section: 'registration',
+    type: text('scope token'),
+    default: fixed('client.register'),
+    doc: 'scope an initial access token (a token of this server) must carry',
+  }),
+  REGISTRATION_AUDIENCE: setting({
+    section: 'registration',
+    type: text('audience'),
+    default: unset('`${ISSUER}/oauth2/register`'),
+    doc: 'audience an initial access token must be issued for',
+  }),
+  REGISTRATION_ALLOWED_AUTH_METHODS: setting({
+    section: 'registration',
+    type: words('method', REGISTRABLE_AUTH_METHODS),
+    default: fixed<readonly (typeof REGISTRABLE_AUTH_METHODS)[number][]>(['client_secret_basic', 'private_key_jwt']),
+    doc: 'client authentication methods a registered client may use',
+  }),
+  REGISTRATION_ALLOWED_SCOPES: setting({
+    section: 'registration',
+    type: words('scope'),
+    default: fixed<readonly string[]>([]),
+    doc: 'scopes a registered client may ask for',
+  }),
+  REGISTRATION_ALLOWED_AUDIENCES: setting({
+    section: 'registration',
+    type: words('audience'),
+    default: fixed<readonly string[]>([]),
+    doc: 'audiences (RFC 8707 resources) a registered client may ask for',
+  }),
+  REGISTRATION_MAX_ACCESS_TOKEN_TTL: setting({
+    section: 'registration',
+    type: integer(1, 31_536_000, 'seconds'),
+    default: unset('`ACCESS_TOKEN_TTL` (at most `MAX_ACCESS_TOKEN_TTL`)'),
+    doc: 'longest access token lifetime of a registered client; at most `MAX_ACCESS_TOKEN_TTL`',
+  }),
+
   // admin
   ADMIN_CLIENT_ID: setting({
     section: 'admin',
@@ -351,6 +542,12 @@ export const SETTINGS = {
     default: byEnv(true, false),
     doc: 'serve the OpenAPI document and UI at `{BASE_PATH}/docs`',
     production: [documented('`true` logs a warning at start')],
+  }),
+  CONSOLE_ENABLED: setting({
+    section: 'http',
+    type: bool,
+    default: byEnv(true, false),
+    doc: 'serve the admin console at `{BASE_PATH}/console` (see "Admin console" in the README)',
   }),
 
   // throttle

@@ -26,6 +26,22 @@ import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
+// Token claims feature.
+import { JwtBearerGrant } from './grants/jwt-bearer.grant';
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
+import { ExchangeTokens } from './token-exchange/exchange-tokens';
+import { TokenHook } from './token-hook/token-hook';
+// gitops: dynamic client registration
+import { RegistrationAccessTokens } from './registration/registration-access-tokens';
+import { RegistrationController, RegistrationEnabledGuard } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
+import { SoftwareStatements } from './registration/software-statements';
+// Sender-constrained tokens (DPoP, mTLS)
+import { ClientCertificates } from './client-auth/mtls/client-certificate';
+import { MtlsClientAuthenticator } from './client-auth/mtls/mtls.authenticator';
+import { DpopProofChecker } from './dpop/dpop-proof.checker';
+import { UsedDpopProofs } from './dpop/used-dpop-proofs';
+import { SenderConstraintGuard } from './token/sender-constraint.guard';
 
 /** The entities this lib maps (revoked token ids). */
 export const OAUTH_ENTITIES = [RevokedTokenEntity];
@@ -33,7 +49,15 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
 /** The public OAuth surface: token endpoint, JWKS, metadata (RFC 8414), introspection (RFC 7662), revocation (RFC 7009). */
 @Module({
   imports: [ClientsModule, KeysModule, TypeOrmModule.forFeature(OAUTH_ENTITIES)],
-  controllers: [TokenController, JwksController, MetadataController, IntrospectionController, RevocationController],
+  controllers: [
+    TokenController,
+    JwksController,
+    MetadataController,
+    IntrospectionController,
+    RevocationController,
+    // gitops: dynamic client registration
+    RegistrationController,
+  ],
   providers: [
     BasicAuthGuard,
     ClientAuthenticator,
@@ -52,7 +76,32 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    { provide: GRANT_HANDLERS, useFactory: (...handlers: GrantHandler[]) => handlers, inject: [ClientCredentialsGrant] },
+    // Token claims feature.
+    TokenExchangeGrant,
+    JwtBearerGrant,
+    ExchangeTokens,
+    TokenHook,
+    {
+      provide: GRANT_HANDLERS,
+      useFactory: (...handlers: GrantHandler[]) => handlers,
+      inject: [
+        ClientCredentialsGrant,
+        // Token claims feature.
+        TokenExchangeGrant,
+        JwtBearerGrant,
+      ],
+    },
+    // gitops: dynamic client registration
+    RegistrationEnabledGuard,
+    RegistrationService,
+    RegistrationAccessTokens,
+    SoftwareStatements,
+    // Sender-constrained tokens (DPoP, mTLS)
+    ClientCertificates,
+    MtlsClientAuthenticator,
+    DpopProofChecker,
+    UsedDpopProofs,
+    SenderConstraintGuard,
   ],
   exports: [
     BasicAuthGuard,
@@ -63,6 +112,8 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     AccessTokenVerifier,
     RevocationStore,
     GrantRegistry,
+    // Token claims feature.
+    TokenHook,
   ],
 })
 export class OAuthModule {}

@@ -5,6 +5,7 @@ import { DynamicModule, Module, type Provider, type Type } from '@nestjs/common'
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
+import { TokenHistoryModule } from './history/token-history.module';
 import { AppMetrics } from './metrics/app-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsListener } from './metrics/metrics-listener';
@@ -24,7 +25,8 @@ export class ObservabilityModule {
     }
     return {
       module: ObservabilityModule,
-      imports: [TerminusModule.forRoot({ logger: false }), ClientsModule, KeysModule],
+      // console (issue 17): the in-memory token history behind {BASE}/admin/activity
+      imports: [TerminusModule.forRoot({ logger: false }), ClientsModule, KeysModule, TokenHistoryModule],
       controllers,
       providers,
       exports,

@@ -63,7 +63,8 @@ export async function keysetPage<E extends ObjectLiteral, V>(
   const after = cursor === undefined ? undefined : decodeCursor(order.kind, cursor);
   if (after !== undefined && order.validKey && !order.validKey(after)) throw new InvalidCursorError();
   query.orderBy(order.column, order.direction).limit(limit + 1);
-  if (after !== undefined) query.where(`${order.column} ${order.direction === 'ASC' ? '>' : '<'} :after`, { after });
+  // andWhere: a caller's own filter on `query` (e.g. the audit log's) stays in force.
+  if (after !== undefined) query.andWhere(`${order.column} ${order.direction === 'ASC' ? '>' : '<'} :after`, { after });
   const rows = await query.getMany();
   const page = rows.slice(0, limit);
   return {

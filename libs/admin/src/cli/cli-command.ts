@@ -20,6 +20,18 @@ export interface CliCommand {
   readonly summary: string;
   /** Parses `args` (throwing UsageError on a mistake) and returns what to print as JSON. */
   run(app: INestApplicationContext, args: string[], io: CliIo): Promise<unknown>;
+  /** The exit code of a usage mistake when 2 means something else (plan: 2 = changes). */
+  readonly usageExitCode?: number;
+}
+
+/** What a command prints with an exit code of its own (plan: 2 when something would change), or as its own text. */
+export class CliResult {
+  constructor(
+    readonly output: unknown,
+    readonly exitCode: number,
+    /** Printed instead of the output as JSON (export --format yaml). */
+    readonly text?: string,
+  ) {}
 }
 
 /** A mistake in the command line itself (exit code 2). */

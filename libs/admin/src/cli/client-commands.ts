@@ -11,7 +11,10 @@ export const CLIENT_METADATA_USAGE = `Metadata options (RFC 7591 names):
   --token-endpoint-auth-method client_secret_basic|client_secret_post|private_key_jwt|client_secret_jwt
   --grant-type client_credentials (repeatable)  --access-token-ttl SECONDS|null
   --audience URI (repeatable; the first is the default)  --introspect-any-token true|false
-  --jwks '{"keys":[...]}'|null  --jwks-uri URL|null  --federated-credentials '[{"issuer":…,"subject":…}]'`;
+  --jwks '{"keys":[...]}'|null  --jwks-uri URL|null  --federated-credentials '[{"issuer":…,"subject":…}]'
+  --token-claims '{"tenant":"acme"}'|null  --token-exchange '{"audiences":[…],"scopes":[…]}'|null  --token-hook true|false
+  --dpop-bound-access-tokens true|false  --tls-client-certificate-bound-access-tokens true|false
+  --tls-client-auth-subject-dn DN|null  --tls-client-auth-san-dns|-san-uri|-san-ip|-san-email VALUE|null`;
 
 const METADATA_OPTIONS = {
   scope: { type: 'string' },
@@ -24,6 +27,18 @@ const METADATA_OPTIONS = {
   jwks: { type: 'string' },
   'jwks-uri': { type: 'string' },
   'federated-credentials': { type: 'string' },
+  // Token claims feature.
+  'token-claims': { type: 'string' },
+  'token-exchange': { type: 'string' },
+  'token-hook': { type: 'string' },
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  'dpop-bound-access-tokens': { type: 'string' },
+  'tls-client-certificate-bound-access-tokens': { type: 'string' },
+  'tls-client-auth-subject-dn': { type: 'string' },
+  'tls-client-auth-san-dns': { type: 'string' },
+  'tls-client-auth-san-uri': { type: 'string' },
+  'tls-client-auth-san-ip': { type: 'string' },
+  'tls-client-auth-san-email': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const clients = (app: INestApplicationContext): ClientAdminService => app.get(ClientAdminService);
@@ -121,5 +136,17 @@ function metadata(v: Values): Record<string, unknown> {
   if (v.jwks !== undefined) m.jwks = json(v.jwks as string);
   if (v['jwks-uri'] !== undefined) m.jwks_uri = v['jwks-uri'] === 'null' ? null : v['jwks-uri'];
   if (v['federated-credentials'] !== undefined) m.federated_credentials = json(v['federated-credentials'] as string);
+  // Token claims feature.
+  if (v['token-claims'] !== undefined) m.token_claims = json(v['token-claims'] as string);
+  if (v['token-exchange'] !== undefined) m.token_exchange = json(v['token-exchange'] as string);
+  if (v['token-hook'] !== undefined) m.token_hook = flagBoolean(v['token-hook'] as string);
+  // Sender-constrained tokens
+  for (const flag of ['dpop-bound-access-tokens', 'tls-client-certificate-bound-access-tokens'] as const) {
+    if (v[flag] !== undefined) m[flag.replace(/-/g, '_')] = flagBoolean(v[flag] as string);
+  }
+  for (const kind of ['subject-dn', 'san-dns', 'san-uri', 'san-ip', 'san-email'] as const) {
+    const value = v[`tls-client-auth-${kind}`];
+    if (value !== undefined) m[`tls_client_auth_${kind.replace('-', '_')}`] = value === 'null' ? null : value;
+  }
   return m;
 }

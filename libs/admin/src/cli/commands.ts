@@ -1,12 +1,20 @@
 import { ApiError } from '@app/oauth';
-import { toAdminApiError } from '../errors/admin-errors.interceptor';
+import { toConfigApiError } from '../config-as-code/config-api-errors';
 import type { CliCommand } from './cli-command';
 import { CLIENT_COMMANDS, CLIENT_METADATA_USAGE } from './client-commands';
+import { CONFIG_COMMANDS } from './config-commands';
 import { KEY_COMMANDS } from './key-commands';
+import { OBSERVE_COMMANDS } from './observe-commands';
 import { TRUSTED_ISSUER_COMMANDS } from './trusted-issuer-commands';
 
 /** The one command table of `npm run cli` (`npm run keys -- …` is `npm run cli -- keys …`). */
-export const COMMANDS: readonly CliCommand[] = [...CLIENT_COMMANDS, ...TRUSTED_ISSUER_COMMANDS, ...KEY_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [
+  ...CLIENT_COMMANDS,
+  ...TRUSTED_ISSUER_COMMANDS,
+  ...KEY_COMMANDS,
+  ...CONFIG_COMMANDS,
+  ...OBSERVE_COMMANDS,
+];
 
 const line = (c: CliCommand): string => {
   const head = `  ${c.name}${c.args ? ` ${c.args}` : ''}`;
@@ -35,6 +43,7 @@ export function findCommand(argv: string[]): { command: CliCommand; args: string
 
 /** What a failed command prints: an admin API error body, or null when the error is not the caller's. */
 export function cliErrorBody(err: unknown): Record<string, unknown> | null {
-  const mapped = toAdminApiError(err);
+  // A failed apply names the failed change and lists those made before it (and their secrets, shown once).
+  const mapped = toConfigApiError(err, 1);
   return mapped instanceof ApiError && mapped.status < 500 ? mapped.body() : null;
 }

@@ -90,7 +90,11 @@ describe('ClientMetadataPipe', () => {
     [{ scope: 'a', audience: ['a b'] }, 'audience', 'an audience must not contain whitespace or control characters'],
     [{ scope: 'a', audience: [7] }, 'audience', 'each audience must be a string'],
     [{ scope: 'a', audience: ['x', 'x'] }, 'audience', "All audience's elements must be unique"],
-    [{ scope: 'a', grant_types: ['password'] }, 'grant_types', 'each grant type must be one of client_credentials'],
+    [
+      { scope: 'a', grant_types: ['password'] },
+      'grant_types',
+      'each grant type must be one of client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
     [
       { scope: 'a', token_endpoint_auth_method: 'tls_client_auth' },
       'token_endpoint_auth_method',

@@ -9,8 +9,9 @@ import { abandonSignal } from './abandon-signal';
 import { clientAddress } from './client-address';
 import { ClientAuthenticator } from './client-authenticator';
 import { extractCredentials } from './extract';
-import { parseOAuthParams, setOAuthState } from './oauth-request';
+import { type OAuthParams, parseOAuthParams, setOAuthState } from './oauth-request';
 import { QUERY_PARAMS_KEY } from './query-params';
+import { UNAUTHENTICATED_GRANTS_KEY } from './unauthenticated-grants';
 
 /**
  * Client authentication (RFC 6749 §2.3) for the token, introspection and revocation endpoints, as its own step
@@ -19,7 +20,8 @@ import { QUERY_PARAMS_KEY } from './query-params';
  *   1. parse the parameters once (oauth-request.ts): the form body, and from the query string only those the
  *      route names with @ParamsFromQuery;
  *   2. extract the one method's credentials (extract/): a JWT assertion, HTTP Basic or client_secret_post, as
- *      {method, clientId, proof}; two at once is invalid_request, none invalid_client;
+ *      {method, clientId, proof}, or with client_id alone the TLS client certificate (RFC 8705 §2); two at once
+ *      is invalid_request, none invalid_client;
  *   3. check the proof under the throttle (ClientAuthThrottle.around → ClientAuthenticator): cheap proofs are
  *      checked before anything is refused, slow hashing is admitted first, failures are counted, 429 past the
  *      limits; work for a request whose connection closed is dropped (abandonSignal);
@@ -40,12 +42,17 @@ export class BasicAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const params = parseOAuthParams(req, this.queryParamsOf(context));
+    // RFC 7523 §3.1: a grant whose own assertion identifies the workload may come without client authentication.
+    if (!presentsCredentials(req, params) && this.unauthenticatedGrant(context, params)) {
+      setOAuthState(req, { params });
+      return true;
+    }
     const creds = extractCredentials({ authorization: req.headers.authorization, params: params.single }, this.config.issuer);
     const abandoned = abandonSignal(req);
     try {
       abandoned.throwIfAbandoned();
       const client = await this.throttle.around(creds, clientAddress(req), abandoned.signal, (opts) =>
-        this.authenticator.authenticate(creds, opts),
+        this.authenticator.authenticate(creds, opts, req),
       );
       // The handler signs next, with no I/O in between for a known client: not for a closed connection.
       abandoned.throwIfAbandoned();
@@ -60,6 +67,14 @@ export class BasicAuthGuard implements CanActivate {
     }
   }
 
+  /** Token claims feature: the request's grant_type is one the route takes without client authentication. */
+  private unauthenticatedGrant(context: ExecutionContext, params: OAuthParams): boolean {
+    const grantType = params.single.get('grant_type');
+    if (grantType === undefined) return false;
+    const listed = this.reflector.get<string[] | undefined>(UNAUTHENTICATED_GRANTS_KEY, context.getHandler());
+    return listed?.includes(grantType) ?? false;
+  }
+
   private queryParamsOf(context: ExecutionContext): ReadonlySet<string> {
     const handler = context.getHandler();
     let names = this.queryParams.get(handler);
@@ -70,4 +85,10 @@ export class BasicAuthGuard implements CanActivate {
     }
     return names;
   }
+}
+
+/** Whether the request carries any client credentials at all (an Authorization header, a secret or an assertion). */
+function presentsCredentials(req: FastifyRequest, params: OAuthParams): boolean {
+  const p = params.single;
+  return req.headers.authorization !== undefined || p.has('client_secret') || p.has('client_assertion') || p.has('client_assertion_type');
 }

@@ -16,3 +16,8 @@ export const OAuthRequestParams = createParamDecorator((_: unknown, ctx: Executi
   if (!params) throw new Error('OAuthRequestParams used on a route without BasicAuthGuard');
   return params;
 });
+
+/** Token claims feature: the authenticated client, or undefined on a grant taken without client authentication. */
+export const ClientIfAuthenticated = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): ClientEntity | undefined => oauthState(ctx.switchToHttp().getRequest<FastifyRequest>())?.client,
+);

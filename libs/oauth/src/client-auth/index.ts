@@ -4,3 +4,4 @@ export * from './client-address';
 export * from './decorators';
 export * from './oauth-request';
 export * from './query-params';
+export * from './unauthenticated-grants';

@@ -102,3 +102,18 @@ export class InsufficientScope extends ApiError {
     });
   }
 }
+
+// Token claims feature.
+/** RFC 6749 §5.2 invalid_grant: the grant itself (a JWT bearer assertion, RFC 7523 §3.1) is invalid. */
+export class InvalidGrant extends ApiError {
+  constructor(description: string, debug?: string) {
+    super('invalid_grant', 400, description, debug);
+  }
+}
+
+/** RFC 6749 §4.1.2.1 access_denied, as a token hook decides it: 403, the hook's description shown. */
+export class AccessDenied extends ApiError {
+  constructor(description: string, debug?: string) {
+    super('access_denied', 403, description, debug);
+  }
+}

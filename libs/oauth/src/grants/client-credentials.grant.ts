@@ -2,7 +2,11 @@ import { accessTokenLifetime, ClientEntity } from '@app/clients';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
+import { federatedClaimsOf } from '../client-auth/assertion/claim-mappings';
+import type { Confirmation } from '../dpop/confirmation';
 import { UnauthorizedClient } from '../errors';
+import { AccessTokenIssuer } from '../token/access-token.issuer';
+import { TokenHook } from '../token-hook/token-hook';
 import { TokenReuse } from '../token-reuse/token-reuse';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
@@ -17,9 +21,11 @@ export class ClientCredentialsGrant implements GrantHandler {
   constructor(
     private readonly tokens: TokenReuse,
     private readonly config: AppConfig,
+    private readonly issuer: AccessTokenIssuer,
+    private readonly hook: TokenHook,
   ) {}
 
-  async handle(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
+  async handle(client: ClientEntity, params: OAuthParams, binding?: Confirmation): Promise<TokenResponse> {
     if (!client.grantTypes.includes(this.grantType)) {
       throw new UnauthorizedClient('The client is not allowed to use the client_credentials grant');
     }
@@ -28,8 +34,31 @@ export class ClientCredentialsGrant implements GrantHandler {
     const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
     const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
-    const issued = await this.tokens.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl }, client);
-    const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+    const request = { clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims, cnf: binding };
+    // Claims mapped from a workload's platform token differ per token: such a token is never handed out again.
+    const federated = federatedClaimsOf(client, params, this.config.issuer);
+    let issued;
+    if (this.hook.appliesTo(client)) {
+      // The hook decides per request (it may deny or add claims), so its tokens are never reused either.
+      const proposed = { ...client.tokenClaims, ...federated };
+      const claims = await this.hook.claims({
+        grantType: this.grantType,
+        clientId: client.clientId,
+        subject: client.clientId,
+        scopes,
+        audience,
+        claims: proposed,
+      });
+      issued = await this.issuer.issue({ ...request, claims });
+    } else if (federated) {
+      issued = await this.issuer.issue({ ...request, claims: { ...client.tokenClaims, ...federated } });
+    } else {
+      // Static claims change only with the client's row, whose every change drops its reusable tokens.
+      issued = await this.tokens.issue(request, client);
+    }
+    // RFC 9449 §5: a DPoP-bound token is of type DPoP; a certificate-bound one stays Bearer (RFC 8705 §3).
+    const tokenType = binding && 'jkt' in binding ? 'DPoP' : 'Bearer';
+    const response: TokenResponse = { access_token: issued.token, token_type: tokenType, expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;
   }

@@ -1,6 +1,7 @@
 import { ClientEntity } from '@app/clients';
 import { Inject, Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
+import type { Confirmation } from '../dpop/confirmation';
 import { InvalidRequest, UnsupportedGrantType } from '../errors';
 import { TokenResponse } from '../token/token-response';
 import { GRANT_HANDLERS, GrantHandler } from './grant-handler';
@@ -18,11 +19,17 @@ export class GrantRegistry {
     return [...this.handlers.keys()];
   }
 
-  exchange(client: ClientEntity, params: OAuthParams): Promise<TokenResponse> {
+  /**
+   * `client` is undefined only for a grant the route takes without client authentication (@UnauthenticatedGrants);
+   * `binding`: what the token is bound to (RFC 9449, RFC 8705), decided before the grant runs.
+   */
+  exchange(client: ClientEntity | undefined, params: OAuthParams, binding?: Confirmation): Promise<TokenResponse> {
     const grantType = params.single.get('grant_type');
     if (grantType === undefined) throw new InvalidRequest('Missing grant_type parameter');
     const handler = this.handlers.get(grantType);
     if (!handler) throw new UnsupportedGrantType(`Unsupported grant_type "${grantType.slice(0, 64)}"`);
-    return handler.handle(client, params);
+    if (client) return handler.handle(client, params, binding);
+    if (!handler.handleUnauthenticated) throw new Error(`grant ${grantType} reached the registry without client authentication`);
+    return handler.handleUnauthenticated(params);
   }
 }

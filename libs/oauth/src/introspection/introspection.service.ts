@@ -1,6 +1,7 @@
 import { ClientEntity } from '@app/clients';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
+import type { Confirmation } from '../dpop/confirmation';
 import { InvalidRequest } from '../errors';
 import { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.verifier';
 import { IntrospectionResponse } from './introspection-response';
@@ -34,7 +35,7 @@ function describe(claims: AccessTokenClaims): IntrospectionResponse {
     active: true,
     client_id: claims.client_id,
     ...(scope ? { scope } : {}),
-    token_type: 'Bearer',
+    token_type: isDpopBound(claims.cnf) ? 'DPoP' : 'Bearer',
     exp: claims.exp,
     iat: claims.iat,
     ...(claims.nbf !== undefined ? { nbf: claims.nbf } : {}),
@@ -42,5 +43,17 @@ function describe(claims: AccessTokenClaims): IntrospectionResponse {
     ...(claims.aud !== undefined ? { aud: claims.aud } : {}),
     iss: claims.iss,
     jti: claims.jti,
+    ...(claims.act !== undefined ? { act: claims.act } : {}),
+    ...(isConfirmation(claims.cnf) ? { cnf: claims.cnf } : {}),
   };
+}
+
+function isConfirmation(cnf: unknown): cnf is Confirmation {
+  if (typeof cnf !== 'object' || cnf === null) return false;
+  const c = cnf as Record<string, unknown>;
+  return typeof c.jkt === 'string' || typeof c['x5t#S256'] === 'string';
+}
+
+function isDpopBound(cnf: unknown): boolean {
+  return isConfirmation(cnf) && 'jkt' in cnf;
 }

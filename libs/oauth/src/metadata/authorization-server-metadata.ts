@@ -24,4 +24,21 @@ export interface AuthorizationServerMetadata {
    * each key's `alg` from the JWKS.
    */
   access_token_signing_alg_values_supported: string[];
+  // Token claims feature.
+  /**
+   * Not an RFC 8414 field (§2 allows additional metadata): the RFC 8693 §3 token types a token exchange accepts as
+   * subject_token_type / actor_token_type, and those it issues (requested_token_type).
+   */
+  token_exchange_subject_token_types_supported?: string[];
+  token_exchange_requested_token_types_supported?: string[];
+  // gitops: dynamic client registration
+  /** §2: RFC 7591 registration, listed only when REGISTRATION_ENABLED. */
+  registration_endpoint?: string;
+  // Sender-constrained tokens (DPoP, mTLS)
+  /** RFC 9449 §5.1 */
+  dpop_signing_alg_values_supported: string[];
+  /** RFC 8705 §3.3 */
+  tls_client_certificate_bound_access_tokens: boolean;
+  /** RFC 8705 §5: where the mTLS variants of the endpoints are, when on another host. */
+  mtls_endpoint_aliases?: Record<string, string>;
 }

@@ -55,7 +55,36 @@ describe('MetadataService', () => {
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       revocation_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
       access_token_signing_alg_values_supported: ['RS256', 'ES256'],
+      dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      tls_client_certificate_bound_access_tokens: false,
     });
+  });
+
+  it('lists the RFC 8693 token types only when token exchange is a supported grant', () => {
+    const grants = new GrantRegistry([
+      { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange', handle: () => Promise.reject(new Error('unused')) },
+    ]);
+    const doc = new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined }), grants, keys).document();
+    expect(doc.token_exchange_requested_token_types_supported).toEqual([
+      'urn:ietf:params:oauth:token-type:access_token',
+      'urn:ietf:params:oauth:token-type:jwt',
+    ]);
+    expect(doc.token_exchange_subject_token_types_supported).toContain('urn:ietf:params:oauth:token-type:jwt');
+    expect(service({}).document().token_exchange_subject_token_types_supported).toBeUndefined();
+  });
+
+  it('lists the mTLS methods only where a client certificate can arrive (RFC 8705 §2, §3.3), and the aliases when set (§5)', () => {
+    const withHeader = service({
+      MTLS_CLIENT_CERT_HEADER: 'x-client-cert',
+      TRUST_PROXY: '10.0.0.1',
+      MTLS_ENDPOINT_BASE: 'https://mtls.example.com/a',
+    }).document();
+    expect(withHeader.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['tls_client_auth', 'self_signed_tls_client_auth']),
+    );
+    expect(withHeader.tls_client_certificate_bound_access_tokens).toBe(true);
+    expect(withHeader.mtls_endpoint_aliases?.token_endpoint).toBe('https://mtls.example.com/a/oauth2/token');
+    expect(service({ DPOP_SIGNING_ALG_VALUES: 'EdDSA' }).document().dpop_signing_alg_values_supported).toEqual(['EdDSA']);
   });
 
   it('recognises the issuer path and BASE_PATH as the path-inserted suffix (RFC 8414 §3.1), nothing else', () => {

@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { REVOCATION_TOPIC } from '../revocation/revocation.store';
 import { AccessTokenIssuer, AccessTokenRequest, IssuedAccessToken } from '../token/access-token.issuer';
 import { reuseKey, TokenReuseStore } from './token-reuse.store';
+import { confirmationKey } from '../dpop/confirmation';
 
 /**
  * TOKEN_REUSE_SECONDS: a client that repeats an identical token request (same client, scope set, `aud`)
@@ -49,7 +50,8 @@ export class TokenReuse {
   async issue(req: AccessTokenRequest, client: Pick<ClientEntity, 'tokensRevokedBefore' | 'updatedAt'>): Promise<IssuedAccessToken> {
     await this.waitPastCutoff(client);
     if (!this.applies(req)) return this.issuer.issue(req);
-    const key = reuseKey(req.clientId, req.scopes, req.audience, client.updatedAt.getTime());
+    // The binding is part of "identical" (bindings never mix), and so is the client row's version.
+    const key = `${reuseKey(req.clientId, req.scopes, req.audience, client.updatedAt.getTime())}\u0000${confirmationKey(req.cnf)}`;
     const now = this.clock.nowSeconds();
     const kid = this.keys.activeSigner().kid;
     const hit = this.store.find(key, now, kid);

@@ -2,6 +2,7 @@ import { AppConfig, Clock } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Confirmation } from '../dpop/confirmation';
 import { CompactJwsSigner } from './compact-jws';
 
 export interface AccessTokenRequest {
@@ -9,6 +10,12 @@ export interface AccessTokenRequest {
   scopes: readonly string[];
   audience: string | string[];
   ttlSeconds: number;
+  /** Claims beyond RFC 9068's (never a reserved one): the client's static claims, or those of a grant. */
+  claims?: Readonly<Record<string, unknown>> | null;
+  /** `sub` when it is not the client (RFC 8693 §2.1: the subject of an exchanged token). */
+  subject?: string;
+  /** RFC 7800 `cnf`: the key (RFC 9449 §6.1) or certificate (RFC 8705 §3.1) the token is bound to. */
+  cnf?: Confirmation;
 }
 
 export interface IssuedAccessToken {
@@ -27,13 +34,14 @@ const JTI_POOL_BYTES = 256 * JTI_BYTES;
 
 /**
  * Signs JWT access tokens in the RFC 9068 profile: header `typ: at+jwt`, `kid`; claims iss, sub, aud,
- * client_id, scope, jti, iat, nbf, exp. Nothing is stored per token.
+ * client_id, scope, jti, iat, nbf, exp, and `cnf` for a sender-constrained token. Nothing is stored per token.
  */
 @Injectable()
 export class AccessTokenIssuer {
   private jws: CompactJwsSigner | undefined;
   private pool = Buffer.alloc(0);
   private poolOffset = 0;
+  private readonly members = new WeakMap<object, string>();
 
   constructor(
     private readonly keys: KeysService,
@@ -50,18 +58,35 @@ export class AccessTokenIssuer {
     const jti = this.newJti();
     // RFC 9068 §2.2.3: scope is a space-delimited string; the array form matches Spring-issued tokens.
     const scope = this.config.tokens.scopeFormat === 'array' ? [...req.scopes] : req.scopes.join(' ');
-    const token = await jws.sign({
-      client_id: req.clientId,
-      scope,
-      iss: this.config.issuer,
-      sub: req.clientId,
-      aud: req.audience,
-      jti,
-      iat,
-      nbf: iat,
-      exp: iat + req.ttlSeconds,
-    });
+    const token = await jws.sign(
+      {
+        client_id: req.clientId,
+        scope,
+        iss: this.config.issuer,
+        sub: req.subject ?? req.clientId,
+        aud: req.audience,
+        jti,
+        iat,
+        nbf: iat,
+        exp: iat + req.ttlSeconds,
+        ...(req.cnf ? { cnf: req.cnf } : {}),
+      },
+      req.claims ? this.membersOf(req.claims) : undefined,
+    );
     return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
+  }
+
+  /**
+   * The members of `claims` as JSON without braces, serialised once per object: a client's static claims are the
+   * same object until its row changes, so a client with claims signs at the cost of one without.
+   */
+  private membersOf(claims: Readonly<Record<string, unknown>>): string | undefined {
+    let json = this.members.get(claims);
+    if (json === undefined) {
+      json = JSON.stringify(claims).slice(1, -1);
+      this.members.set(claims, json);
+    }
+    return json === '' ? undefined : json;
   }
 
   /** 128 random bits, base64url (RFC 7519 §4.1.7: collisions must be negligible). */

@@ -14,6 +14,30 @@ export interface AccessTokenClaims extends JWTPayload {
   exp: number;
   iat: number;
   scope?: string | string[];
+  /** RFC 8693 §4.1: who acts on behalf of `sub` in an exchanged token. */
+  act?: unknown;
+  /** The tokens of this server an exchanged token derives from, oldest first (see SubjectLink). */
+  exchanged_from?: unknown;
+}
+
+/**
+ * A token of this server that another was exchanged from (RFC 8693): enough to tell, at every later check, whether
+ * it was revoked or its client's tokens were cut off, which cuts off what was exchanged from it too.
+ */
+export interface SubjectLink {
+  client_id: string;
+  jti: string;
+  iat: number;
+}
+
+function isSubjectChain(v: unknown): v is SubjectLink[] {
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (l: Partial<SubjectLink> | null) =>
+        typeof l === 'object' && l !== null && typeof l.client_id === 'string' && typeof l.jti === 'string' && typeof l.iat === 'number',
+    )
+  );
 }
 
 /** An active token and its holder as stored now. */
@@ -85,6 +109,19 @@ export class AccessTokenVerifier {
     if (!client || !client.enabled) return null;
     if (Math.floor(client.createdAt.getTime() / 1000) > claims.iat) return null;
     if (isCutOff(client, claims.iat)) return null;
+    if (claims.exchanged_from !== undefined && !(await this.chainActive(claims.exchanged_from))) return null;
     return { claims, client };
+  }
+
+  /** Every token an exchanged token derives from must itself still be honoured (its revocation cuts this one off). */
+  private async chainActive(chain: unknown): Promise<boolean> {
+    if (!isSubjectChain(chain)) return false;
+    for (const link of chain) {
+      if (await this.revocations.isRevoked(link.jti)) return false;
+      const client = await this.clients.find(link.client_id);
+      if (!client || !client.enabled) return false;
+      if (Math.floor(client.createdAt.getTime() / 1000) > link.iat || isCutOff(client, link.iat)) return false;
+    }
+    return true;
   }
 }

@@ -38,8 +38,11 @@ export class CompactJwsSigner {
     this.key = signingKey(signer.alg, KeyObject.from(signer.key));
   }
 
-  sign(claims: object): Promise<string> {
-    const input = this.prefix + Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+  /** `moreJson`: further members, serialised already, without braces (a client's static claims, issued often). */
+  sign(claims: object, moreJson?: string): Promise<string> {
+    const json = JSON.stringify(claims);
+    const payload = moreJson ? `${json.slice(0, -1)},${moreJson}}` : json;
+    const input = this.prefix + Buffer.from(payload, 'utf8').toString('base64url');
     return new Promise((resolve, reject) => {
       sign(this.digest, Buffer.from(input, 'latin1'), this.key, (err, signature) => {
         if (err) reject(err);

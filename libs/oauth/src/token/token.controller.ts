@@ -1,8 +1,18 @@
 import { ClientEntity } from '@app/clients';
 import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams, ParamsFromQuery } from '../client-auth';
+import {
+  BasicAuthGuard,
+  ClientIfAuthenticated,
+  OAuthParams,
+  OAuthRequestParams,
+  ParamsFromQuery,
+  UnauthenticatedGrants,
+} from '../client-auth';
+import { JWT_BEARER_GRANT } from '../grants/jwt-bearer.grant';
+import type { Confirmation } from '../dpop/confirmation';
 import { InvalidRequest } from '../errors';
 import { GrantRegistry } from '../grants/grant-registry';
+import { SenderConstraintGuard, TokenBinding } from './sender-constraint.guard';
 import { TokenResponse } from './token-response';
 
 /** RFC 6749 §3.2 token endpoint. */
@@ -12,13 +22,19 @@ export class TokenController {
 
   @Post('token')
   @HttpCode(200)
-  @UseGuards(BasicAuthGuard)
+  @UseGuards(BasicAuthGuard, SenderConstraintGuard)
+  // Token claims feature: RFC 7523 §3.1, a workload with no client of its own presents only its assertion.
+  @UnauthenticatedGrants(JWT_BEARER_GRANT)
   // The seed's request sends grant_type and scope in the query string; resource/audience go with them.
   @ParamsFromQuery('grant_type', 'scope', 'resource', 'audience')
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@AuthenticatedClient() client: ClientEntity, @OAuthRequestParams() params: OAuthParams): Promise<TokenResponse> {
-    return this.grants.exchange(client, params);
+  token(
+    @ClientIfAuthenticated() client: ClientEntity | undefined,
+    @OAuthRequestParams() params: OAuthParams,
+    @TokenBinding() binding: Confirmation | undefined,
+  ): Promise<TokenResponse> {
+    return this.grants.exchange(client, params, binding);
   }
 
   /** RFC 6749 §3.2: the client MUST use POST. */

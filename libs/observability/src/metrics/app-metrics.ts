@@ -31,6 +31,8 @@ export class AppMetrics {
   private readonly throttledRequests: Counter;
   private readonly issuedByGrant = new Map<string, CounterChild>();
   private readonly refusedByGrantAndError = new Map<string, CounterChild>();
+  // Token claims feature.
+  private readonly hookDuration: Histogram<'outcome'>;
 
   constructor(@Optional() config?: MetricsConfig) {
     registerRuntimeMetrics(this.registry, config?.gcDuration ?? false);
@@ -58,6 +60,15 @@ export class AppMetrics {
       help: 'Requests refused with 429 (client-authentication throttling and load shedding)',
       registers,
     });
+    // Token claims feature.
+    this.hookDuration = new Histogram({
+      name: 'oauth_token_hook_duration_seconds',
+      help: 'Token hook calls by outcome (allowed, denied, failed: error or timeout, circuit_open: not called)',
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5],
+      registers,
+    });
+    for (const outcome of ['allowed', 'denied', 'failed', 'circuit_open']) this.hookDuration.labels(outcome);
     for (const grant of [...KNOWN_GRANTS, NO_GRANT, OTHER_GRANT]) {
       const child = this.issued.labels(grant);
       child.inc(0);
@@ -80,6 +91,11 @@ export class AppMetrics {
       this.refusedByGrantAndError.set(key, child);
     }
     child.inc();
+  }
+
+  /** Token claims feature: one token hook call (or its skipping while the circuit is open). */
+  recordTokenHook(outcome: string, seconds: number): void {
+    this.hookDuration.labels(outcome).observe(seconds);
   }
 
   throttled(): void {

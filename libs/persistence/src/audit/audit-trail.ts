@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { type KeysetOrder, keysetPage, type Page } from '../page-cursor';
 import { AuditEntryEntity } from './audit-entry.entity';
+import { currentAuditContext } from './audit-context';
 
 /** What happened, `<subject>.<past participle>`: every action the audit trail records. */
 export type AuditAction =
@@ -27,7 +28,10 @@ export interface AuditRecord {
   actor: string;
   action: AuditAction;
   clientId: string | null;
-  /** Must not contain a secret or key material; callers pass the non-secret fields that changed. */
+  /**
+   * Must not contain a secret or key material; callers pass the non-secret fields that changed. `via` and
+   * `token_id` are added from the AuditContext (see withAuditContext).
+   */
   details: Record<string, unknown>;
 }
 
@@ -38,6 +42,13 @@ export interface AuditEntryView {
   action: string;
   client_id: string | null;
   details: Record<string, unknown>;
+}
+
+/** Exact-match filters of the audit list; absent fields do not filter. */
+export interface AuditFilter {
+  clientId?: string;
+  actor?: string;
+  action?: string;
 }
 
 /** Newest first, on the id (a bigint, so a cursor key must be one). */
@@ -57,19 +68,25 @@ const AUDIT_ORDER: KeysetOrder<AuditEntryEntity> = {
 export class AuditTrail {
   constructor(private readonly ds: DataSource) {}
 
-  /** Appends a row inside the caller's transaction. */
+  /** Appends a row inside the caller's transaction; `via` (and `token_id`) name the route of the current AuditContext. */
   async record(m: EntityManager, entry: AuditRecord): Promise<void> {
+    const context = currentAuditContext();
+    const route = context ? { via: context.via, ...(context.tokenId !== undefined ? { token_id: context.tokenId } : {}) } : {};
     await m.query('INSERT INTO audit_log (actor, action, client_id, details) VALUES ($1, $2, $3, $4::jsonb)', [
       entry.actor,
       entry.action,
       entry.clientId,
-      JSON.stringify(entry.details),
+      JSON.stringify({ ...entry.details, ...route }),
     ]);
   }
 
-  /** Keyset pagination on the id, newest first. */
-  list(limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
-    return keysetPage(this.ds.getRepository(AuditEntryEntity).createQueryBuilder('a'), AUDIT_ORDER, { limit, cursor }, toAuditView);
+  /** Keyset pagination on the id, newest first, of the entries matching every given filter. */
+  list(limit: number, cursor?: string, filter: AuditFilter = {}): Promise<Page<AuditEntryView>> {
+    const query = this.ds.getRepository(AuditEntryEntity).createQueryBuilder('a');
+    if (filter.clientId !== undefined) query.andWhere('a.client_id = :clientId', { clientId: filter.clientId });
+    if (filter.actor !== undefined) query.andWhere('a.actor = :actor', { actor: filter.actor });
+    if (filter.action !== undefined) query.andWhere('a.action = :action', { action: filter.action });
+    return keysetPage(query, AUDIT_ORDER, { limit, cursor }, toAuditView);
   }
 }
 

@@ -6,6 +6,8 @@ import {
   SCOPE_LIST,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TokenEndpointAuthMethod,
+  TokenClaims,
+  TokenExchangePolicy,
 } from '@app/clients';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -127,4 +129,75 @@ export class ClientMetadataDto implements ClientMetadata {
   @IfPresent()
   @IsArray({ message: 'federated_credentials must be an array' })
   federated_credentials?: FederatedCredential[];
+
+  // Token claims feature.
+  @ApiPropertyOptional({
+    type: Object,
+    nullable: true,
+    description:
+      'Claims every access token of the client carries (not iss, sub, aud, exp, iat, nbf, jti, client_id, scope, cnf, act, may_act); null removes',
+    example: { tenant: 'acme', env: 'prod' },
+  })
+  @IsOptional()
+  @IsObject({ message: 'token_claims must be a JSON object of claim names to values' })
+  token_claims?: TokenClaims | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    properties: { audiences: { type: 'array', items: { type: 'string' } }, scopes: { type: 'array', items: { type: 'string' } } },
+    description: 'RFC 8693 token exchange: the audiences and scopes the client may obtain on behalf of others; null: none',
+  })
+  @IsOptional()
+  @IsObject({ message: 'token_exchange must be an object {"audiences": [...], "scopes": [...]}' })
+  token_exchange?: TokenExchangePolicy | null;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Ask the token hook (TOKEN_HOOK_URL) before signing this client’s tokens',
+  })
+  @IfPresent()
+  @IsBoolean()
+  token_hook?: boolean;
+  // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Every token request must carry a DPoP proof (RFC 9449 §5.2)' })
+  @IfPresent()
+  @IsBoolean()
+  dpop_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Tokens are bound to the client certificate (RFC 8705 §3)' })
+  @IfPresent()
+  @IsBoolean()
+  tls_client_certificate_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected subject DN, RFC 4514 string' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_subject_dn?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected dNSName SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_dns?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected uniformResourceIdentifier SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_uri?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected iPAddress SAN' })
+  @IsOptional()
+  @Length(1, 64)
+  @IsString()
+  tls_client_auth_san_ip?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tls_client_auth: expected rfc822Name SAN' })
+  @IsOptional()
+  @Length(1, 1024)
+  @IsString()
+  tls_client_auth_san_email?: string | null;
 }

@@ -5,6 +5,8 @@ import {
   JsonWebKeySet,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TokenEndpointAuthMethod,
+  TokenClaims,
+  TokenExchangePolicy,
 } from '@app/clients';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
@@ -21,7 +23,23 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: Object, description: 'private_key_jwt keys by value' }) jwks?: JsonWebKeySet;
   @ApiPropertyOptional({ type: String }) jwks_uri?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) federated_credentials?: FederatedCredential[];
+  // Token claims feature.
+  @ApiPropertyOptional({ type: Object, description: 'Claims every access token of the client carries' }) token_claims?: TokenClaims;
+  @ApiPropertyOptional({ type: Object, description: 'RFC 8693: audiences and scopes obtainable on behalf of others' })
+  token_exchange?: TokenExchangePolicy;
+  @ApiPropertyOptional({ description: 'Present (true) when the client asks the token hook before signing' }) token_hook?: boolean;
+  // Sender-constrained tokens
+  @ApiProperty() dpop_bound_access_tokens: boolean;
+  @ApiProperty() tls_client_certificate_bound_access_tokens: boolean;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_subject_dn?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_dns?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_uri?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_ip?: string;
+  @ApiPropertyOptional({ type: String }) tls_client_auth_san_email?: string;
   @ApiProperty() enabled: boolean;
+  // gitops: clients as code
+  @ApiPropertyOptional({ type: String, description: 'The desired-state file (managed_by) that owns the client; absent: managed by hand' })
+  managed_by?: string;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;
   @ApiProperty({ enum: [0], description: '0: the secret does not expire (RFC 7591 §3.2.1)' }) client_secret_expires_at: 0;
   @ApiProperty({ format: 'date-time' }) created_at: string;

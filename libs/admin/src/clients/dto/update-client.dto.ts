@@ -1,6 +1,6 @@
 import { ClientPatch } from '@app/clients';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean } from 'class-validator';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { ClientMetadataDto, IfPresent, ScopeRules } from './client-metadata.dto';
 
 /** PATCH /admin/clients/{client_id}: only the fields present change. The secret changes through rotation only. */
@@ -14,4 +14,14 @@ export class UpdateClientDto extends ClientMetadataDto implements ClientPatch {
   @IfPresent()
   @IsBoolean()
   enabled?: boolean;
+
+  // gitops: clients as code
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The desired-state file that owns the client (its managed_by); null hands the client back to manual management',
+  })
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{1,255}$/, { message: 'managed_by must be 1 to 255 printable ASCII characters without spaces, or null' })
+  managed_by?: string | null;
 }

@@ -65,7 +65,7 @@ export function checkClientAssertion(
 }
 
 /** A claim condition holds when the claim is that exact string (numbers and booleans compared as text). */
-function claimHolds(value: unknown, expected: string): boolean {
+export function claimHolds(value: unknown, expected: string): boolean {
   return (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && String(value) === expected;
 }
 

@@ -3,6 +3,7 @@ import {
   ClientCredentials,
   ClientDirectory,
   type ClientEntity,
+  type FederatedCredential,
   HMAC_ALG,
   type TrustedIssuerEntity,
   TrustedIssuers,
@@ -79,6 +80,39 @@ export class ClientAssertionAuthenticator {
       }
       throw err;
     }
+  }
+
+  /**
+   * Token claims feature: a token of a trusted issuer handed to a grant (an RFC 8693 subject or actor token, an
+   * RFC 7523 §2.1 assertion), checked as federation checks it: the issuer's algorithms, lifetime and signature, and
+   * `aud` (this server, or what the matching credential names). With `credentials`, the token must match one of them
+   * and is single-use when the issuer asks for replay protection; without, only `aud` = this server is required.
+   * Undefined when `iss` names no trusted issuer. Throws AssertionRejected.
+   */
+  async verifyIssuerToken(
+    token: string,
+    credentials?: readonly FederatedCredential[],
+  ): Promise<{ claims: JwtClaims; credential?: FederatedCredential } | undefined> {
+    const { header, claims } = decode(token);
+    const issuer = typeof claims.iss === 'string' && claims.iss !== '' ? await this.issuers.find(claims.iss) : null;
+    if (!issuer) return undefined;
+    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
+    }
+    const rules = {
+      issuer: issuer.issuer,
+      defaultAudience: this.config.issuer,
+      maxLifetime: issuer.maxAssertionLifetime,
+      requireJti: credentials !== undefined && issuer.replayProtection,
+      now: this.clock.nowSeconds(),
+      skew: this.config.assertions.clockSkewSeconds,
+    };
+    // Without credentials, the only one is "any subject, for this server".
+    const against = credentials ?? [{ issuer: issuer.issuer, subject: String(claims.sub) }];
+    const { exp, jti, credential } = checkFederatedAssertion(claims, against, rules);
+    await this.verify(issuer.issuer, token, issuer.signingAlgValues, await this.issuerKeys(issuer));
+    if (rules.requireJti && jti !== undefined) await this.consume(issuer.issuer, jti, exp);
+    return { claims, ...(credentials ? { credential } : {}) };
   }
 
   /**

@@ -8,6 +8,8 @@ type SecretMethod = 'client_secret_basic' | 'client_secret_post';
  */
 export type PresentedCredentials =
   | { readonly method: SecretMethod; readonly clientId: string; readonly proof: { readonly kind: 'secret'; readonly secret: string } }
+  /** RFC 8705 §2: client_id alone; the TLS client certificate of the connection (or a trusted proxy's header) proves it. */
+  | { readonly method: 'mutual_tls'; readonly clientId: string; readonly proof: { readonly kind: 'certificate' } }
   | {
       readonly method: 'jwt_assertion';
       readonly clientId: string;
