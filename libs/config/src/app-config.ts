@@ -8,8 +8,9 @@ export type { RawEnv } from './read-settings';
 export { SIGNING_ALGS, type NodeEnv, type ScopeFormat, type SigningAlg } from './settings';
 
 /**
- * The whole validated configuration, injected as a typed object (token: AppConfig).
- * Only this lib reads process.env.
+ * The whole validated configuration, injected as a typed object (token: AppConfig); each section is also
+ * injectable alone under its own class (ThrottleConfig, KeysConfig, ...), for a class that reads only that.
+ * Only this lib reads process.env: every variable is a row of the settings table (settings.ts).
  */
 export abstract class AppConfig {
   abstract readonly nodeEnv: NodeEnv;
