@@ -47,7 +47,7 @@ export async function createApp(
   // RFC 8414 §3.1: the metadata of an issuer with a path lives at /.well-known/oauth-authorization-server{path},
   // outside the base path.
   if (config.basePath) app.setGlobalPrefix(config.basePath, { exclude: METADATA_OUTSIDE_PREFIX });
-  app.useGlobalFilters(new ApiExceptionFilter(config));
+  app.useGlobalFilters(new ApiExceptionFilter(config.http));
   applyHttpHardening(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();

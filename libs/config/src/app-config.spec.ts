@@ -142,9 +142,10 @@ describe('parseConfig', () => {
       expect.stringContaining('DPOP_SIGNING_ALG_VALUES entries must be among RS256, PS256, ES256, EdDSA (got "HS256")'),
       expect.stringContaining('(got "none")'),
       expect.stringContaining('MTLS_CLIENT_CA_FILE: cannot read /missing.pem'),
-      'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
       expect.stringContaining('TLS_CERT_FILE: cannot read /cert.pem'),
       'MTLS_ENDPOINT_BASE must be an https URL without query or fragment (RFC 8705 §5)',
+      // Rules across settings come after each setting's own problems.
+      'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
     ]);
   });
 

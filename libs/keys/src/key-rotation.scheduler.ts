@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { KeysConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { KeyLifecycleService } from './key-lifecycle.service';
 
@@ -14,7 +14,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly lifecycle: KeyLifecycleService,
-    private readonly config: AppConfig,
+    private readonly config: KeysConfig,
   ) {}
 
   /** A quarter of the interval, between 1 s and 1 min: a promotion is at most that late. */
@@ -23,7 +23,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.keys.rotationIntervalSeconds;
+    const interval = this.config.rotationIntervalSeconds;
     if (interval <= 0) return;
     this.timer = setInterval(() => void this.run(), KeyRotationScheduler.checkEveryMs(interval));
     this.timer.unref();

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { TokenConfig } from '@app/config';
 import type { INestApplicationContext, Type, ValidationPipe } from '@nestjs/common';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
@@ -83,7 +83,7 @@ export function pageCommand(
 
 /** Validates like the admin API: the same DTOs and pipes, so the same mistakes get the same messages. */
 export function body<T extends object>(app: INestApplicationContext, type: Type<T>, value: object): Promise<T> {
-  return validate(new ClientMetadataPipe(app.get(AppConfig)), type, value);
+  return validate(new ClientMetadataPipe(app.get(TokenConfig)), type, value);
 }
 
 /** A JSON flag value; what does not parse is passed on as the string, so validation names the field. */

@@ -28,7 +28,7 @@ export async function validateDocument(raw: unknown, config: AppConfig): Promise
   if (label !== undefined && (typeof label !== 'string' || !MANAGED_BY.test(label))) {
     problems.push({ field: 'managed_by', message: 'managed_by must be 1 to 255 printable ASCII characters without spaces' });
   }
-  const pipe = new ClientMetadataPipe(config);
+  const pipe = new ClientMetadataPipe(config.tokens);
   const clients = await entries(pipe, DesiredClientDto, doc.clients, 'clients', 'client_id', problems);
   const issuers = await entries(pipe, CreateTrustedIssuerDto, doc.trusted_issuers, 'trusted_issuers', 'issuer', problems);
   if (problems.length) throw new InvalidClientMetadata(problems);

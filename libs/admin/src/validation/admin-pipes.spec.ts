@@ -8,7 +8,7 @@ import { AdminQueryPipe, ClientMetadataPipe } from './admin-pipes';
 import { PageQueryDto } from './page-query.dto';
 
 const config = parseConfig({ MAX_ACCESS_TOKEN_TTL: '3600', ACCESS_TOKEN_TTL: '600' });
-const pipe = new ClientMetadataPipe(config);
+const pipe = new ClientMetadataPipe(config.tokens);
 const body = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'body', metatype });
 
 async function problems(

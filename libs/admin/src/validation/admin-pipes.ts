@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { TokenConfig } from '@app/config';
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { InvalidAdminRequest, InvalidClientMetadata } from '../errors/admin-errors';
@@ -19,7 +19,7 @@ const STRICT = {
  */
 @Injectable()
 export class ClientMetadataPipe extends ValidationPipe {
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly tokens: TokenConfig) {
     super({ ...STRICT, exceptionFactory: (errors) => new InvalidClientMetadata(toFieldProblems(errors)) });
   }
 
@@ -33,7 +33,7 @@ export class ClientMetadataPipe extends ValidationPipe {
   protected override async validate(object: object, options?: ValidatorOptions): Promise<ValidationError[]> {
     const errors = await super.validate(object, options);
     const ttl = (object as { access_token_ttl?: unknown }).access_token_ttl;
-    const max = this.config.tokens.maxAccessTokenTtl;
+    const max = this.tokens.maxAccessTokenTtl;
     if (typeof ttl === 'number' && ttl > max && !errors.some((e) => e.property === 'access_token_ttl')) {
       errors.push({
         property: 'access_token_ttl',

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { HttpConfig } from '@app/config';
 import { isInfrastructureError } from '@app/persistence';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -65,13 +65,13 @@ export function sendApiError(reply: FastifyReply, error: ApiError): void {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly http: HttpConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const error = toApiError(exception, this.config.http.retryAfterSeconds);
+    const error = toApiError(exception, this.http.retryAfterSeconds);
     logApiError(this.logger, request, error, exception);
     setOAuthErrorCode(request, error.error);
     sendApiError(reply, error);

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { KeysConfig } from '@app/config';
 import { JwksDocument, KeysService } from '@app/keys';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -8,12 +8,12 @@ import type { FastifyReply } from 'fastify';
 export class JwksController {
   constructor(
     private readonly keys: KeysService,
-    private readonly config: AppConfig,
+    private readonly config: KeysConfig,
   ) {}
 
   @Get('jwks')
   jwks(@Res({ passthrough: true }) reply: FastifyReply): JwksDocument {
-    void reply.header('Cache-Control', `public, max-age=${this.config.keys.jwksMaxAgeSeconds}`);
+    void reply.header('Cache-Control', `public, max-age=${this.config.jwksMaxAgeSeconds}`);
     return this.keys.jwks();
   }
 }

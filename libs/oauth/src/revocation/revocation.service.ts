@@ -1,5 +1,5 @@
 import { ClientEntity } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { Clock, RevocationConfig, ThrottleConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
 import { InvalidRequest, TooManyRequests, UnauthorizedClient } from '../errors';
@@ -25,11 +25,11 @@ export class RevocationService {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly store: RevocationStore,
-    config: AppConfig,
+    { burst, perMinute }: RevocationConfig,
+    throttle: ThrottleConfig,
     clock: Clock,
   ) {
-    const { burst, perMinute } = config.revocation;
-    this.perClient = new TokenBuckets(burst, perMinute, config.throttle.maxTracked, () => clock.now());
+    this.perClient = new TokenBuckets(burst, perMinute, throttle.maxTracked, () => clock.now());
   }
 
   async revoke(caller: ClientEntity, params: OAuthParams): Promise<void> {

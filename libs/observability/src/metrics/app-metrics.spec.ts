@@ -46,7 +46,7 @@ describe('AppMetrics', () => {
   });
 
   it('exports the GC duration histogram with METRICS_GC_DURATION=true', async () => {
-    const text = await new AppMetrics(parseConfig({ METRICS_GC_DURATION: 'true' })).render();
+    const text = await new AppMetrics(parseConfig({ METRICS_GC_DURATION: 'true' }).metrics).render();
     expect(text).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
   });
 

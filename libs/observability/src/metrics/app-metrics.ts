@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { MetricsConfig } from '@app/config';
 import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -34,8 +34,8 @@ export class AppMetrics {
   // Token claims feature.
   private readonly hookDuration: Histogram<'outcome'>;
 
-  constructor(@Optional() config?: AppConfig) {
-    registerRuntimeMetrics(this.registry, config?.metrics.gcDuration ?? false);
+  constructor(@Optional() config?: MetricsConfig) {
+    registerRuntimeMetrics(this.registry, config?.gcDuration ?? false);
     const registers = [this.registry];
     this.issued = new Counter({
       name: 'oauth_tokens_issued_total',

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { MetricsConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,12 +15,12 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
   private server: Server | undefined;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: MetricsConfig,
     private readonly metrics: AppMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = this.config.metrics.port;
+    const port = this.config.port;
     if (port === undefined) return;
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
@@ -37,7 +37,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, this.config.metrics.host, () => resolve());
+      server.listen(port, this.config.host, () => resolve());
     });
     this.server = server;
   }
