@@ -1,5 +1,5 @@
 import { PLAYGROUND_CLIENT } from '@app/clients';
-import { freePort } from '@app/persistence';
+import { ChangeFeed, freePort } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
@@ -31,8 +31,10 @@ describe('DPoP sender-constrained tokens (RFC 9449)', () => {
       t.db,
     );
     tokenUrl = `${t.issuer}/oauth2/token`;
-    await insertClient(t.db, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
-    await insertClient(t.db, { clientId: 'svc-reuse', secret: SECRET, scopes: ['orders.read'] });
+    await insertClient(t, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
+    await insertClient(t, { clientId: 'svc-reuse', secret: SECRET, scopes: ['orders.read'] });
+    // The peer learns of the new ids from the change feed too; read it now rather than within one poll interval.
+    await peer.app.get(ChangeFeed).poll();
     key = await dpopKey();
   });
   afterAll(async () => {
@@ -212,7 +214,8 @@ describe('DPoP server nonces (DPOP_NONCE_REQUIRED)', () => {
       t.db,
     );
     tokenUrl = `${t.issuer}/oauth2/token`;
-    await insertClient(t.db, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
+    await insertClient(t, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
+    await peer.app.get(ChangeFeed).poll();
     key = await dpopKey();
   });
   afterAll(async () => {
@@ -280,10 +283,10 @@ describe('DPoP proof replay across two server processes on one database', () => 
       DATABASE_POOL_SIZE: '4',
       SEED_PLAYGROUND_CLIENT: 'true',
     };
-    [one, two] = await Promise.all([
-      startServerProcess({ ...shared, PORT: String(p1) }),
-      startServerProcess({ ...shared, PORT: String(p2) }),
-    ]);
+    // One after the other: the first seeds the playground client, so the second starts knowing its id (started
+    // together, the second would learn of it only at its next change-feed poll).
+    one = await startServerProcess({ ...shared, PORT: String(p1) });
+    two = await startServerProcess({ ...shared, PORT: String(p2) });
     base2 = `http://127.0.0.1:${p2}/ms-auth-server`;
   }, 90_000);
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { adminApi } from './support/admin-api';
 import { fakeHttp, type FakeHttp, sendJson } from './support/assertions';
 import { CertificateFactory, type Pem } from './support/certificates';
-import { insertClient } from './support/clients';
+import { insertClient, updateClientRow } from './support/clients';
 import { dpopKey, dpopProof } from './support/dpop';
 import { SourcedHttp } from './support/sourced-http';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
@@ -38,22 +38,29 @@ function makeCertificates(certs: CertificateFactory) {
 }
 type Certs = ReturnType<typeof makeCertificates>;
 
-/** Registers the mTLS clients straight in the database (this server speaks https only). */
+/**
+ * Registers the mTLS clients straight in the database (this server speaks https only), each row with its
+ * change-feed row so the running server knows the ids before the first request.
+ */
 async function registerClients(t: TestApp, c: Certs): Promise<void> {
   for (const id of ['billing', 'orders', 'edge'])
-    await insertClient(t.db, { clientId: id, secret: 'unused-secret-0123456789abcdef', scopes: ['orders.read'] });
-  await t.db.query(
-    `UPDATE oauth_clients SET token_endpoint_auth_method = 'tls_client_auth', secret_hash = NULL,
-       tls_client_auth_subject_dn = 'CN=billing,O=Acme', tls_client_certificate_bound_access_tokens = true WHERE client_id = 'billing'`,
+    await insertClient(t, { clientId: id, secret: 'unused-secret-0123456789abcdef', scopes: ['orders.read'] });
+  await updateClientRow(
+    t,
+    'billing',
+    `token_endpoint_auth_method = 'tls_client_auth', secret_hash = NULL, tls_client_auth_subject_dn = 'CN=billing,O=Acme',
+       tls_client_certificate_bound_access_tokens = true`,
   );
-  await t.db.query(
-    `UPDATE oauth_clients SET token_endpoint_auth_method = 'tls_client_auth', secret_hash = NULL, tls_client_auth_san_dns = 'orders.acme.test'
-     WHERE client_id = 'orders'`,
+  await updateClientRow(
+    t,
+    'orders',
+    `token_endpoint_auth_method = 'tls_client_auth', secret_hash = NULL, tls_client_auth_san_dns = 'orders.acme.test'`,
   );
   const jwk = await exportJWK(createPublicKey(c.selfSigned.key));
-  await t.db.query(
-    `UPDATE oauth_clients SET token_endpoint_auth_method = 'self_signed_tls_client_auth', secret_hash = NULL, jwks = $1,
-       tls_client_certificate_bound_access_tokens = true WHERE client_id = 'edge'`,
+  await updateClientRow(
+    t,
+    'edge',
+    `token_endpoint_auth_method = 'self_signed_tls_client_auth', secret_hash = NULL, jwks = $2, tls_client_certificate_bound_access_tokens = true`,
     [{ keys: [jwk] }],
   );
 }
@@ -97,10 +104,11 @@ describe('mutual TLS on the server’s own TLS listener (RFC 8705)', () => {
       MTLS_CLIENT_CA_FILE: c.caFile,
     });
     await registerClients(t, c);
-    await insertClient(t.db, { clientId: 'edge-remote', secret: 'unused-secret-0123456789abcdef', scopes: ['orders.read'] });
-    await t.db.query(
-      `UPDATE oauth_clients SET token_endpoint_auth_method = 'self_signed_tls_client_auth', secret_hash = NULL, jwks_uri = $1
-       WHERE client_id = 'edge-remote'`,
+    await insertClient(t, { clientId: 'edge-remote', secret: 'unused-secret-0123456789abcdef', scopes: ['orders.read'] });
+    await updateClientRow(
+      t,
+      'edge-remote',
+      `token_endpoint_auth_method = 'self_signed_tls_client_auth', secret_hash = NULL, jwks_uri = $2`,
       [`${keyServer.url}/jwks.json`],
     );
   });

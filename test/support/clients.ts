@@ -58,12 +58,12 @@ export async function clientRow(db: TestDatabase, clientId: string): Promise<Rec
 
 /**
  * Changes a client's row directly, with its change-feed row as every writer of clients must, and lets the running
- * in-process app read the feed before returning. `set` is the SET clause; `$1` is the client id.
+ * in-process app read the feed before returning. `set` is the SET clause; `$1` is the client id, `$2`… are `params`.
  */
-export async function updateClientRow(t: TestApp, clientId: string, set: string): Promise<void> {
+export async function updateClientRow(t: TestApp, clientId: string, set: string, params: unknown[] = []): Promise<void> {
   await t.db.query(
     `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1)) UPDATE oauth_clients SET ${set} WHERE client_id = $1`,
-    [clientId],
+    [clientId, ...params],
   );
   await t.app.get(ChangeFeed).poll();
 }

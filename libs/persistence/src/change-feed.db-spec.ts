@@ -99,6 +99,31 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     expect(reader.seen).toEqual(['c']);
   });
 
+  it('reads, on a poll asked for while another is in flight, the changes committed before the ask', async () => {
+    const writer = await instance();
+    const reader = await instance();
+    await reader.feed.poll(); // baseline: whatever earlier tests wrote
+    reader.seen.length = 0;
+    // The poll in flight has read the log but not finished when the change commits and the next poll is asked for.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const query = reader.ds.query.bind(reader.ds);
+    const held = jest.spyOn(reader.ds, 'query').mockImplementationOnce(async (...args: Parameters<DataSource['query']>) => {
+      const rows: unknown = await query(...args);
+      await gate;
+      return rows;
+    });
+    const inFlight = reader.feed.poll();
+    while (held.mock.calls.length === 0) await new Promise((r) => setImmediate(r));
+    await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'while-polling'));
+    const asked = reader.feed.poll();
+    release();
+    await asked;
+    expect(reader.seen).toEqual(['while-polling']);
+    await inFlight;
+    held.mockRestore();
+  });
+
   it('flushes every key when it could not poll for longer than the change log is kept', async () => {
     const { feed, seen, clock } = await instance();
     await feed.poll();

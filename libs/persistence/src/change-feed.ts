@@ -68,7 +68,9 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   private timer: NodeJS.Timeout | undefined;
   private lastSuccess: number;
   private failing = false;
-  private polling = false;
+  /** The poll in flight, and the one queued behind it for callers that came while it ran. */
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private lastPrune = 0;
   /** Changes published inside a transaction, applied locally only once it commits. */
   private readonly pending = new WeakMap<QueryRunner, [string, string][]>();
@@ -154,10 +156,23 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     for (const l of sub.listeners) l(key);
   }
 
-  /** One poll; exposed so tests and shutdown paths can force it. */
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
+  /**
+   * One poll; exposed so tests and shutdown paths can force it. When it resolves, every change committed before
+   * the call was read: a poll already in flight may have read before that, so the caller waits for one more.
+   */
+  poll(): Promise<void> {
+    if (this.running) {
+      this.queued ??= this.running.then(() => {
+        this.queued = undefined;
+        return this.poll();
+      });
+      return this.queued;
+    }
+    this.running = this.pollOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pollOnce(): Promise<void> {
     try {
       if (this.cursor === undefined) {
         const [{ max }] = await this.ds.query<{ max: string }[]>('SELECT coalesce(max(seq), 0)::text AS max FROM change_log');
@@ -174,8 +189,6 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     } catch (err) {
       if (!this.failing) this.logger.warn(`change feed poll failed: ${(err as Error).message}`);
       this.failing = true;
-    } finally {
-      this.polling = false;
     }
   }
 
