@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { generateClientSecret } from './secrets/client-secret';
 import { ClientEntity } from './client.entity';
-import { CLIENT_TOPIC } from './directory/client-directory';
+import { CLIENT_TOPIC, ClientDirectory } from './directory/client-directory';
 import { PLAYGROUND_CLIENT, refuseWellKnownSecret } from './playground-client';
 import { SecretStorage } from './secrets/secret-storage';
 
@@ -29,6 +29,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly secrets: SecretStorage,
     private readonly changes: Changes,
+    private readonly directory: ClientDirectory,
     private readonly clock: Clock,
   ) {}
 
@@ -37,6 +38,8 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       if (this.config.seedPlaygroundClient) await this.seedPlayground();
       await this.ensureAdminClient();
     });
+    // After the lock: whatever a twin instance seeded meanwhile is in the table now.
+    await this.directory.loadIds();
     if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.secrets, this.clock.now());
     await this.reportSlowHashes();
   }

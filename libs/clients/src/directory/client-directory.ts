@@ -1,7 +1,7 @@
 import { LruMap } from '@app/common';
 import { AppConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed, textTopic } from '@app/persistence';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -49,7 +49,7 @@ const REBUILD_RETRY_MS = 5_000;
  * generation moved is not stored, so a read that raced with a change can never outlive it.
  */
 @Injectable()
-export class ClientDirectory implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ClientDirectory implements OnApplicationShutdown {
   private readonly logger = new Logger('ClientDirectory');
   private readonly entries: LruMap<string, Entry>;
   private readonly ttlMs: number;
@@ -76,9 +76,14 @@ export class ClientDirectory implements OnApplicationBootstrap, OnApplicationShu
     feed.subscribe(CLIENT_TOPIC, (key) => this.changed(key));
   }
 
-  /** Built before the server listens, so the first stranger already costs no round trip. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.rebuildIds();
+  /**
+   * Reads every client id into the filter. The server calls it once its start-up work on clients is done (after
+   * the bootstrap clients exist, under the lock that instances starting together share), before it listens, so
+   * the first stranger already costs no round trip and an instance never misses a client seeded by its twin.
+   * Until then (and in the CLI, which never calls it) every id may exist and is looked up.
+   */
+  loadIds(): Promise<void> {
+    return this.rebuildIds();
   }
 
   onApplicationShutdown(): void {
