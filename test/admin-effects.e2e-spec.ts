@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, requestToken } from './support/admin-api';
+import { onceClientKnown } from './support/change-feed';
 import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -120,7 +121,8 @@ describe('admin API: changes take effect on the next token request', () => {
     try {
       const created = await api.post('/admin/clients', { client_id: 'shared', scope: 'read' });
       const secret = created.body.client_secret as string;
-      expect((await requestToken(other, 'shared', secret)).status).toBe(200);
+      // Created through this instance's API: the other one knows the client after its next poll.
+      expect((await onceClientKnown(() => requestToken(other, 'shared', secret))).status).toBe(200);
       expect((await api.patch('/admin/clients/shared', { enabled: false })).status).toBe(200);
       let status = 200;
       for (let i = 0; i < 50 && status === 200; i++) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { adminApi, adminToken } from './support/admin-api';
 import { clientAssertion, JWT_BEARER, signingKey } from './support/assertions';
+import { onceClientKnown } from './support/change-feed';
 import { runCli } from './support/cli';
 import { postForm, startTestApp, ADMIN_ID, ADMIN_SECRET, type TestApp } from './support/test-app';
 
@@ -29,7 +30,7 @@ describe('CLI: assertion clients', () => {
   });
   afterAll(async () => server?.close());
 
-  it('registers a private_key_jwt client with --jwks, without a secret; the server takes its assertions', async () => {
+  it('registers a private_key_jwt client with --jwks, without a secret; the server takes its assertions within one change-feed poll', async () => {
     const key = await signingKey('cli-1');
     const run = await runCli(
       [
@@ -48,11 +49,14 @@ describe('CLI: assertion clients', () => {
     expect(run.code).toBe(0);
     expect(run.json).toMatchObject({ client_id: 'cli-pk', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] } });
     expect(run.json).not.toHaveProperty('client_secret');
-    const res = await postForm(`${server.baseUrl}/oauth2/token`, {
-      grant_type: 'client_credentials',
-      client_assertion_type: JWT_BEARER,
-      client_assertion: await clientAssertion(key, 'cli-pk', server.issuer),
-    });
+    // A fresh assertion (its own jti) each time, until the server's change-feed poll has seen the new client.
+    const res = await onceClientKnown(async () =>
+      postForm(`${server.baseUrl}/oauth2/token`, {
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await clientAssertion(key, 'cli-pk', server.issuer),
+      }),
+    );
     expect(res.status).toBe(200);
   });
 

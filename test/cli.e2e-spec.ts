@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
+import { onceClientKnown } from './support/change-feed';
 import { type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { startServerProcess } from './support/server-process';
@@ -44,7 +45,7 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('create prints the client with its secret, once; a running server issues tokens for it at once', async () => {
+  it('create prints the client with its secret, once; a running server issues tokens for it within one change-feed poll', async () => {
     const run = await cli(env, [
       'create',
       '--client-id',
@@ -81,7 +82,8 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
       client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     expect(run.stderr).not.toContain(run.json.client_secret);
-    const token = await requestToken(server, 'from-cli', run.json.client_secret);
+    // The server learns of a client created by another process through the change feed (here every 100 ms).
+    const token = await onceClientKnown(() => requestToken(server, 'from-cli', run.json.client_secret));
     expect(token.status).toBe(200);
     expect(token.body).toMatchObject({ scope: 'a b', expires_in: 120 });
 
@@ -106,7 +108,7 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
   it('disable reaches the running server; enable restores the client', async () => {
     const created = await cli(env, ['create', '--client-id', 'switch', '--scope', 'a']);
     const secret = created.json.client_secret as string;
-    expect((await requestToken(server, 'switch', secret)).status).toBe(200);
+    expect((await onceClientKnown(() => requestToken(server, 'switch', secret))).status).toBe(200);
 
     const disabled = await cli(env, ['disable', 'switch']);
     expect(disabled.code).toBe(0);
@@ -203,7 +205,7 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
       previous_secret_expires_at: expect.any(Number),
     });
     expect(rotated.json.client_secret).not.toBe(old);
-    expect((await requestToken(server, 'rotating', rotated.json.client_secret)).status).toBe(200);
+    expect((await onceClientKnown(() => requestToken(server, 'rotating', rotated.json.client_secret))).status).toBe(200);
     expect((await requestToken(server, 'rotating', old)).status).toBe(200);
 
     const immediate = await cli(env, ['rotate-secret', 'rotating']);
@@ -220,7 +222,7 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const created = await cli(env, ['create', '--client-id', 'cut-cli', '--scope', 'a']);
     const introspect = (token: string, secret: string) =>
       postForm(`${server.baseUrl}/oauth2/introspect`, { token }, { authorization: basic('cut-cli', secret) });
-    const first = (await requestToken(server, 'cut-cli', created.json.client_secret)).body.access_token as string;
+    const first = (await onceClientKnown(() => requestToken(server, 'cut-cli', created.json.client_secret))).body.access_token as string;
     expect((await introspect(first, created.json.client_secret)).body.active).toBe(true);
     const revoked = await cli(env, ['revoke-tokens', 'cut-cli']);
     expect(revoked.code).toBe(0);
@@ -261,10 +263,10 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const run = await cli(env, ['create', '--client-id', 'vaulted', '--scope', 'a', '--client-secret-stdin'], `${secret}\n`);
     expect(run.code).toBe(0);
     expect(run.json.client_secret).toBe(secret);
-    expect(
-      (await postForm(`${server.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('vaulted', secret) }))
-        .status,
-    ).toBe(200);
+    const token = await onceClientKnown(() =>
+      postForm(`${server.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('vaulted', secret) }),
+    );
+    expect(token.status).toBe(200);
   });
 
   it('delete removes the client; show then fails with not_found', async () => {
@@ -329,17 +331,13 @@ describe('CLI in embedded mode (no DATABASE_URL)', () => {
       const second = await cli(env, ['create', '--client-id', 'embedded-two', '--scope', 'b']);
       expect(second.code).toBe(0);
       // The server learns of a client created elsewhere through the change feed, within one poll interval.
-      const ask = () =>
+      const token = await onceClientKnown(() =>
         postForm(
           `http://127.0.0.1:${port}/ms-auth-server/oauth2/token`,
           { grant_type: 'client_credentials' },
           { authorization: basic('embedded-two', second.json.client_secret) },
-        );
-      let token = await ask();
-      for (let i = 0; i < 40 && token.status === 401; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        token = await ask();
-      }
+        ),
+      );
       expect(token.status).toBe(200);
       expect(token.body.scope).toBe('b');
     } finally {

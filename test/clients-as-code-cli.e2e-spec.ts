@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
+import { onceClientKnown } from './support/change-feed';
 import { type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { ADMIN_ID, ADMIN_SECRET, startTestApp, type TestApp } from './support/test-app';
@@ -67,7 +68,8 @@ describe('Clients as code on the command line (plan, apply, export)', () => {
     expect(readdirSync(secrets).sort()).toEqual(['orders-api', 'orders-worker']);
     expect(statSync(join(secrets, 'orders-api')).mode & 0o777).toBe(0o600);
     const secret = readFileSync(join(secrets, 'orders-api'), 'utf8');
-    expect((await requestToken(server, 'orders-api', secret)).status).toBe(200);
+    // The running server learns of the applied clients through the change feed, within one poll interval.
+    expect((await onceClientKnown(() => requestToken(server, 'orders-api', secret))).status).toBe(200);
 
     const again = await cli('plan', path);
     expect(again.code).toBe(0);
