@@ -229,7 +229,7 @@ export const SETTINGS = {
     section: 'clientCache',
     type: integer(0, 86400, 'seconds'),
     default: fixed(300),
-    doc: "how long a cached client's row answers before it is read again (`0` = no cache; changes invalidate it at once); its verified secrets survive the re-read while the stored hash is unchanged",
+    doc: "how long a cached client's row answers before it is read again (`0` = no cache); a change invalidates it at once on the instance that made it and within one change-feed poll on the others; its proven secrets survive the re-read while the stored hash is unchanged",
   }),
   CLIENT_CACHE_SIZE: setting({
     section: 'clientCache',
