@@ -40,6 +40,9 @@ module.exports = {
     { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
     // console (issue 17)
     { ...shared, displayName: 'browser', roots: ['<rootDir>/test'], testMatch: ['**/*.browser-spec.ts'] },
+    // Load scenarios measure a server under a flood: run alone (scripts/test.js runs them after the rest), never
+    // beside other suites competing for the same two cores.
+    { ...shared, displayName: 'load', roots: ['<rootDir>/test'], testMatch: ['**/*.load-spec.ts'] },
   ],
   testTimeout: 60000,
   maxWorkers: 2,
