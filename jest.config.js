@@ -38,7 +38,7 @@ module.exports = {
     { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps'], testMatch: ['**/*.spec.ts'] },
     { ...shared, displayName: 'db', roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'], testMatch: ['**/*.db-spec.ts'] },
     { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
-    // console (issue 17)
+    // The admin console, in real headless Chromium
     { ...shared, displayName: 'browser', roots: ['<rootDir>/test'], testMatch: ['**/*.browser-spec.ts'] },
     // Load scenarios measure a server under a flood: run alone (scripts/test.js runs them after the rest), never
     // beside other suites competing for the same two cores.

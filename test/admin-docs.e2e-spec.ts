@@ -41,7 +41,7 @@ describe('admin API: OpenAPI description and Swagger UI', () => {
         'POST /ms-auth-server/admin/config/apply',
         'GET /ms-auth-server/admin/config/export',
         'GET /ms-auth-server/admin/schema/config.json',
-        // console (issue 17)
+        // The admin console
         'GET /ms-auth-server/admin/activity',
         'GET /ms-auth-server/admin/activity/last-token',
       ].sort(),

@@ -53,7 +53,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = config.metrics.enabled ? app.get(AppMetrics) : undefined;
   observeRequests(fastify, log, metrics, app.get(TokenHistory), `${config.basePath}/oauth2/token`);
-  // Token claims feature: hook latency and outcomes.
+  // hook latency and outcomes.
   if (metrics) app.get(TokenHook).observe((outcome, seconds) => metrics.recordTokenHook(outcome, seconds));
   if (config.http.docsEnabled) setupAdminDocs(app, config);
   await app.init();

@@ -11,7 +11,7 @@ import { ClientsController } from './clients/clients.controller';
 import { ConsoleAssets } from './console/console-assets';
 import { AdminKeysController } from './keys/admin-keys.controller';
 import { TrustedIssuersController } from './trusted-issuers/trusted-issuers.controller';
-// gitops: clients as code
+// clients as code
 import { ClientsAsCodeService } from './config-as-code/clients-as-code.service';
 import { ConfigController, ConfigSchemaController } from './config-as-code/config.controller';
 
@@ -28,7 +28,7 @@ import { ConfigController, ConfigSchemaController } from './config-as-code/confi
     AuditController,
     AdminKeysController,
     TrustedIssuersController,
-    // gitops: clients as code
+    // clients as code
     ConfigController,
     ConfigSchemaController,
     // console: the dashboard's data (TokenHistory comes from the global TokenHistoryModule)

@@ -100,7 +100,6 @@ export class ClientCredentials {
       ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
       ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
       ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
-      // Token claims feature.
       ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.config.claims.maxBytes) : []),
       ...(m.token_exchange !== undefined && m.token_exchange !== null ? tokenExchangeProblems(m.token_exchange) : []),
       ...(m.token_hook === true && this.config.claims.hook === undefined

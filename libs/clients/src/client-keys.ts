@@ -137,7 +137,6 @@ export function federatedCredentialProblems(list: unknown): FieldProblem[] {
         });
       }
     }
-    // Token claims feature.
     if (cred.claim_mappings !== undefined) out.push(...claimMappingProblems(cred.claim_mappings, `${field}.claim_mappings`));
   });
   return out;
@@ -186,7 +185,7 @@ export function authMethodProblems(c: {
   return [];
 }
 
-/** Token claims feature: [{from, to}], each target once and never a claim the server sets itself. */
+/** [{from, to}], each target once and never a claim the server sets itself. */
 function claimMappingProblems(list: unknown, field: string): FieldProblem[] {
   if (!Array.isArray(list) || list.length > MAX_CLAIM_CONDITIONS) {
     return [{ field, message: `claim_mappings must be an array of at most ${MAX_CLAIM_CONDITIONS} {"from": claim, "to": claim}` }];

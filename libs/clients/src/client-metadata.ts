@@ -21,14 +21,13 @@ export interface ClientMetadata {
   jwks_uri?: string | null;
   /** Workload identity federation: platform tokens this client accepts in place of its own assertion. */
   federated_credentials?: FederatedCredential[];
-  // Token claims feature.
   /** Claims every access token of the client carries; null removes them. */
   token_claims?: TokenClaims | null;
   /** RFC 8693: audiences and scopes the client may obtain on behalf of others; null: no token exchange. */
   token_exchange?: TokenExchangePolicy | null;
   /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
   token_hook?: boolean;
-  // gitops: clients as code
+  // clients as code
   /** The desired-state file that owns the client (its `managed_by`); null: managed by hand. */
   managed_by?: string | null;
   // Sender-constrained tokens (RFC 9449 §5.2, RFC 8705 §2.1.2 and §3.4)
@@ -64,7 +63,6 @@ export interface ClientView {
   jwks?: JsonWebKeySet;
   jwks_uri?: string;
   federated_credentials?: FederatedCredential[];
-  // Token claims feature.
   token_claims?: TokenClaims;
   token_exchange?: TokenExchangePolicy;
   token_hook?: boolean;
@@ -77,7 +75,7 @@ export interface ClientView {
   tls_client_auth_san_ip?: string;
   tls_client_auth_san_email?: string;
   enabled: boolean;
-  // gitops: clients as code
+  // clients as code
   /** The desired-state file that owns the client; absent: managed by hand. */
   managed_by?: string;
   /** RFC 7591 §3.2.1, seconds since the epoch. */
@@ -106,7 +104,6 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.jwks ? { jwks: c.jwks } : {}),
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
-    // Token claims feature.
     ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
     ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
     ...(c.tokenHook ? { token_hook: true } : {}),
@@ -119,7 +116,7 @@ export function toClientView(c: ClientEntity): ClientView {
     ...(c.tlsClientAuthSanIp ? { tls_client_auth_san_ip: c.tlsClientAuthSanIp } : {}),
     ...(c.tlsClientAuthSanEmail ? { tls_client_auth_san_email: c.tlsClientAuthSanEmail } : {}),
     enabled: c.enabled,
-    // gitops: clients as code
+    // clients as code
     ...(c.managedBy ? { managed_by: c.managedBy } : {}),
     client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
     client_secret_expires_at: 0,
@@ -142,12 +139,12 @@ export function toClientColumns(m: ClientPatch): Partial<ClientEntity> {
   if (m.jwks !== undefined) cols.jwks = m.jwks;
   if (m.jwks_uri !== undefined) cols.jwksUri = m.jwks_uri;
   if (m.federated_credentials !== undefined) cols.federatedCredentials = m.federated_credentials.map(normalCredential);
-  // Token claims feature: an empty object is no claims.
+  // an empty object is no claims.
   if (m.token_claims !== undefined) cols.tokenClaims = m.token_claims && Object.keys(m.token_claims).length ? m.token_claims : null;
   if (m.token_hook !== undefined) cols.tokenHook = m.token_hook;
   if (m.token_exchange !== undefined)
     cols.tokenExchange = m.token_exchange && { audiences: m.token_exchange.audiences, scopes: m.token_exchange.scopes };
-  // gitops: clients as code
+  // clients as code
   if (m.managed_by !== undefined) cols.managedBy = m.managed_by;
   // Sender-constrained tokens
   if (m.dpop_bound_access_tokens !== undefined) cols.dpopBoundAccessTokens = m.dpop_bound_access_tokens;

@@ -34,7 +34,7 @@ export interface FederatedCredential {
   subject: string;
   audience?: string;
   claims?: Record<string, string>;
-  /** Token claims feature: verified claims of the workload's token copied into the access token, by name. */
+  /** verified claims of the workload's token copied into the access token, by name. */
   claim_mappings?: ClaimMapping[];
 }
 
@@ -45,7 +45,7 @@ export interface ClaimMapping {
 }
 export const GRANT_TYPES = [
   'client_credentials',
-  // Token claims feature: RFC 8693 token exchange and the RFC 7523 §2.1 JWT bearer grant.
+  // RFC 8693 token exchange and the RFC 7523 §2.1 JWT bearer grant.
   'urn:ietf:params:oauth:grant-type:token-exchange',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
 ] as const;
@@ -117,7 +117,6 @@ export class ClientEntity {
   @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
   tokensRevokedBefore: Date | null;
 
-  // Token claims feature.
   /** Claims every access token of this client carries (never a reserved claim). */
   @Column({ name: 'token_claims', type: 'jsonb', nullable: true })
   tokenClaims: TokenClaims | null;
@@ -129,7 +128,7 @@ export class ClientEntity {
   /** Ask the token hook (TOKEN_HOOK_URL) before signing this client's tokens. */
   @Column({ name: 'token_hook', type: 'boolean', default: false })
   tokenHook: boolean;
-  // gitops: clients as code
+  // clients as code
   /** The desired-state file (its `managed_by`) that owns this client; only such clients are pruned by it. */
   @Column({ name: 'managed_by', type: 'text', nullable: true })
   managedBy: string | null;

@@ -13,7 +13,6 @@ import { TrustedIssuers } from './federation/trusted-issuers';
 import { ClientDirectory } from './directory/client-directory';
 import { SecretHasher } from './secrets/secret-hasher';
 import { SecretStorage } from './secrets/secret-storage';
-// Token claims feature.
 import { FederatedClients } from './federation/federated-clients';
 
 /** The entities this lib maps (registered clients, the tombstones of deleted ones, trusted issuers). */
@@ -31,7 +30,6 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     ClientCredentials,
     TrustedIssuerAdminService,
     TrustedIssuers,
-    // Token claims feature.
     FederatedClients,
   ],
   exports: [
@@ -44,7 +42,6 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     TrustedIssuerAdminService,
     TrustedIssuers,
     KeyLifecycleModule,
-    // Token claims feature.
     FederatedClients,
   ],
 })

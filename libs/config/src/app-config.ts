@@ -216,7 +216,7 @@ export abstract class SenderConstraintConfig {
   abstract readonly mtlsEndpointBase: string | undefined;
 }
 
-/** Token claims feature: what clients may add to their access tokens. */
+/** what clients may add to their access tokens. */
 export abstract class ClaimsConfig {
   /** Bytes of a client's token_claims as JSON (and of what a token hook adds). */
   abstract readonly maxBytes: number;
@@ -224,7 +224,7 @@ export abstract class ClaimsConfig {
   abstract readonly hook: TokenHookConfig | undefined;
 }
 
-/** Token claims feature: a service asked before signing, for clients with token_hook: true. */
+/** a service asked before signing, for clients with token_hook: true. */
 export interface TokenHookConfig {
   readonly url: string;
   /** HMAC-SHA256 key of the signature header the hook checks. */

@@ -14,5 +14,4 @@ export * from './metadata/metadata.controller';
 export * from './token/access-token.verifier';
 export * from './throttle/client-auth-throttle';
 export * from './throttle/security-events';
-// Token claims feature.
 export * from './token-hook/token-hook';

@@ -26,12 +26,11 @@ import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
 import { TokenController } from './token/token.controller';
 import { TokenReuse } from './token-reuse/token-reuse';
-// Token claims feature.
 import { JwtBearerGrant } from './grants/jwt-bearer.grant';
 import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { ExchangeTokens } from './token-exchange/exchange-tokens';
 import { TokenHook } from './token-hook/token-hook';
-// gitops: dynamic client registration
+// dynamic client registration
 import { RegistrationAccessTokens } from './registration/registration-access-tokens';
 import { RegistrationController, RegistrationEnabledGuard } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
@@ -55,7 +54,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataController,
     IntrospectionController,
     RevocationController,
-    // gitops: dynamic client registration
+    // dynamic client registration
     RegistrationController,
   ],
   providers: [
@@ -76,7 +75,6 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     MetadataService,
     GrantRegistry,
     ClientCredentialsGrant,
-    // Token claims feature.
     TokenExchangeGrant,
     JwtBearerGrant,
     ExchangeTokens,
@@ -84,14 +82,9 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     {
       provide: GRANT_HANDLERS,
       useFactory: (...handlers: GrantHandler[]) => handlers,
-      inject: [
-        ClientCredentialsGrant,
-        // Token claims feature.
-        TokenExchangeGrant,
-        JwtBearerGrant,
-      ],
+      inject: [ClientCredentialsGrant, TokenExchangeGrant, JwtBearerGrant],
     },
-    // gitops: dynamic client registration
+    // dynamic client registration
     RegistrationEnabledGuard,
     RegistrationService,
     RegistrationAccessTokens,
@@ -112,7 +105,6 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     AccessTokenVerifier,
     RevocationStore,
     GrantRegistry,
-    // Token claims feature.
     TokenHook,
   ],
 })

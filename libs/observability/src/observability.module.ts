@@ -25,7 +25,7 @@ export class ObservabilityModule {
     }
     return {
       module: ObservabilityModule,
-      // console (issue 17): the in-memory token history behind {BASE}/admin/activity
+      // The admin console: the in-memory token history behind {BASE}/admin/activity
       imports: [TerminusModule.forRoot({ logger: false }), ClientsModule, KeysModule, TokenHistoryModule],
       controllers,
       providers,

@@ -27,7 +27,6 @@ const METADATA_OPTIONS = {
   jwks: { type: 'string' },
   'jwks-uri': { type: 'string' },
   'federated-credentials': { type: 'string' },
-  // Token claims feature.
   'token-claims': { type: 'string' },
   'token-exchange': { type: 'string' },
   'token-hook': { type: 'string' },
@@ -136,7 +135,6 @@ function metadata(v: Values): Record<string, unknown> {
   if (v.jwks !== undefined) m.jwks = json(v.jwks as string);
   if (v['jwks-uri'] !== undefined) m.jwks_uri = v['jwks-uri'] === 'null' ? null : v['jwks-uri'];
   if (v['federated-credentials'] !== undefined) m.federated_credentials = json(v['federated-credentials'] as string);
-  // Token claims feature.
   if (v['token-claims'] !== undefined) m.token_claims = json(v['token-claims'] as string);
   if (v['token-exchange'] !== undefined) m.token_exchange = json(v['token-exchange'] as string);
   if (v['token-hook'] !== undefined) m.token_hook = flagBoolean(v['token-hook'] as string);

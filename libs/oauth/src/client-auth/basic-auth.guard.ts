@@ -67,7 +67,7 @@ export class BasicAuthGuard implements CanActivate {
     }
   }
 
-  /** Token claims feature: the request's grant_type is one the route takes without client authentication. */
+  /** the request's grant_type is one the route takes without client authentication. */
   private unauthenticatedGrant(context: ExecutionContext, params: OAuthParams): boolean {
     const grantType = params.single.get('grant_type');
     if (grantType === undefined) return false;

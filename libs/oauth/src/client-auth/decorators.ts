@@ -17,7 +17,7 @@ export const OAuthRequestParams = createParamDecorator((_: unknown, ctx: Executi
   return params;
 });
 
-/** Token claims feature: the authenticated client, or undefined on a grant taken without client authentication. */
+/** the authenticated client, or undefined on a grant taken without client authentication. */
 export const ClientIfAuthenticated = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): ClientEntity | undefined => oauthState(ctx.switchToHttp().getRequest<FastifyRequest>())?.client,
 );

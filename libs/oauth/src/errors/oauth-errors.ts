@@ -103,7 +103,6 @@ export class InsufficientScope extends ApiError {
   }
 }
 
-// Token claims feature.
 /** RFC 6749 §5.2 invalid_grant: the grant itself (a JWT bearer assertion, RFC 7523 §3.1) is invalid. */
 export class InvalidGrant extends ApiError {
   constructor(description: string, debug?: string) {

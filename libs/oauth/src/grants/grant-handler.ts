@@ -8,7 +8,7 @@ export interface GrantHandler {
   readonly grantType: string;
   /** `binding`: the token's `cnf` (RFC 9449 §6, RFC 8705 §3), or undefined for a bearer token. */
   handle(client: ClientEntity, params: OAuthParams, binding?: Confirmation): Promise<TokenResponse>;
-  /** Token claims feature: for a grant listed in @UnauthenticatedGrants, a request without client authentication. */
+  /** for a grant listed in @UnauthenticatedGrants, a request without client authentication. */
   handleUnauthenticated?(params: OAuthParams): Promise<TokenResponse>;
 }
 

@@ -24,14 +24,13 @@ export interface AuthorizationServerMetadata {
    * each key's `alg` from the JWKS.
    */
   access_token_signing_alg_values_supported: string[];
-  // Token claims feature.
   /**
    * Not an RFC 8414 field (§2 allows additional metadata): the RFC 8693 §3 token types a token exchange accepts as
    * subject_token_type / actor_token_type, and those it issues (requested_token_type).
    */
   token_exchange_subject_token_types_supported?: string[];
   token_exchange_requested_token_types_supported?: string[];
-  // gitops: dynamic client registration
+  // dynamic client registration
   /** §2: RFC 7591 registration, listed only when REGISTRATION_ENABLED. */
   registration_endpoint?: string;
   // Sender-constrained tokens (DPoP, mTLS)

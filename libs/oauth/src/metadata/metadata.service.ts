@@ -3,7 +3,6 @@ import { AppConfig } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { GrantRegistry } from '../grants/grant-registry';
-// Token claims feature.
 import { TOKEN_EXCHANGE_GRANT } from '../grants/token-exchange.grant';
 import { ISSUED_TOKEN_TYPES, SUBJECT_TOKEN_TYPES } from '../token-exchange/exchange-policy';
 import { AuthorizationServerMetadata } from './authorization-server-metadata';
@@ -48,14 +47,13 @@ export class MetadataService {
       revocation_endpoint_auth_methods_supported: authMethods,
       revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
       access_token_signing_alg_values_supported: this.signingAlgs(),
-      // Token claims feature.
       ...(this.grants.supported().includes(TOKEN_EXCHANGE_GRANT)
         ? {
             token_exchange_subject_token_types_supported: [...SUBJECT_TOKEN_TYPES],
             token_exchange_requested_token_types_supported: [...ISSUED_TOKEN_TYPES],
           }
         : {}),
-      // gitops: dynamic client registration (RFC 8414 §2)
+      // dynamic client registration (RFC 8414 §2)
       ...(this.config.registration.enabled ? { registration_endpoint: `${issuer}/oauth2/register` } : {}),
       // Sender-constrained tokens (DPoP, mTLS)
       dpop_signing_alg_values_supported: [...this.config.senderConstraint.dpopSigningAlgs],

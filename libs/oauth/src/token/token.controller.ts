@@ -23,7 +23,7 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @UseGuards(BasicAuthGuard, SenderConstraintGuard)
-  // Token claims feature: RFC 7523 §3.1, a workload with no client of its own presents only its assertion.
+  // RFC 7523 §3.1, a workload with no client of its own presents only its assertion.
   @UnauthenticatedGrants(JWT_BEARER_GRANT)
   // The seed's request sends grant_type and scope in the query string; resource/audience go with them.
   @ParamsFromQuery('grant_type', 'scope', 'resource', 'audience')

@@ -31,7 +31,6 @@ export class AppMetrics {
   private readonly throttledRequests: Counter;
   private readonly issuedByGrant = new Map<string, CounterChild>();
   private readonly refusedByGrantAndError = new Map<string, CounterChild>();
-  // Token claims feature.
   private readonly hookDuration: Histogram<'outcome'>;
 
   constructor(@Optional() config?: MetricsConfig) {
@@ -60,7 +59,6 @@ export class AppMetrics {
       help: 'Requests refused with 429 (client-authentication throttling and load shedding)',
       registers,
     });
-    // Token claims feature.
     this.hookDuration = new Histogram({
       name: 'oauth_token_hook_duration_seconds',
       help: 'Token hook calls by outcome (allowed, denied, failed: error or timeout, circuit_open: not called)',
@@ -93,7 +91,7 @@ export class AppMetrics {
     child.inc();
   }
 
-  /** Token claims feature: one token hook call (or its skipping while the circuit is open). */
+  /** one token hook call (or its skipping while the circuit is open). */
   recordTokenHook(outcome: string, seconds: number): void {
     this.hookDuration.labels(outcome).observe(seconds);
   }

@@ -130,7 +130,6 @@ export class ClientMetadataDto implements ClientMetadata {
   @IsArray({ message: 'federated_credentials must be an array' })
   federated_credentials?: FederatedCredential[];
 
-  // Token claims feature.
   @ApiPropertyOptional({
     type: Object,
     nullable: true,

@@ -23,7 +23,6 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: Object, description: 'private_key_jwt keys by value' }) jwks?: JsonWebKeySet;
   @ApiPropertyOptional({ type: String }) jwks_uri?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) federated_credentials?: FederatedCredential[];
-  // Token claims feature.
   @ApiPropertyOptional({ type: Object, description: 'Claims every access token of the client carries' }) token_claims?: TokenClaims;
   @ApiPropertyOptional({ type: Object, description: 'RFC 8693: audiences and scopes obtainable on behalf of others' })
   token_exchange?: TokenExchangePolicy;
@@ -37,7 +36,7 @@ export class ClientResponseDto implements ClientView {
   @ApiPropertyOptional({ type: String }) tls_client_auth_san_ip?: string;
   @ApiPropertyOptional({ type: String }) tls_client_auth_san_email?: string;
   @ApiProperty() enabled: boolean;
-  // gitops: clients as code
+  // clients as code
   @ApiPropertyOptional({ type: String, description: 'The desired-state file (managed_by) that owns the client; absent: managed by hand' })
   managed_by?: string;
   @ApiProperty({ description: 'Seconds since the epoch (RFC 7591 §3.2.1)' }) client_id_issued_at: number;

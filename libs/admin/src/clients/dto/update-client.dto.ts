@@ -15,7 +15,7 @@ export class UpdateClientDto extends ClientMetadataDto implements ClientPatch {
   @IsBoolean()
   enabled?: boolean;
 
-  // gitops: clients as code
+  // clients as code
   @ApiPropertyOptional({
     type: String,
     nullable: true,

@@ -83,7 +83,7 @@ export class ClientAssertionAuthenticator {
   }
 
   /**
-   * Token claims feature: a token of a trusted issuer handed to a grant (an RFC 8693 subject or actor token, an
+   * a token of a trusted issuer handed to a grant (an RFC 8693 subject or actor token, an
    * RFC 7523 §2.1 assertion), checked as federation checks it: the issuer's algorithms, lifetime and signature, and
    * `aud` (this server, or what the matching credential names). With `credentials`, the token must match one of them
    * and is single-use when the issuer asks for replay protection; without, only `aud` = this server is required.
