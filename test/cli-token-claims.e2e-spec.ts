@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { requestToken } from './support/admin-api';
+import { onceClientKnown } from './support/change-feed';
 import { runCli } from './support/cli';
 import { ADMIN_ID, ADMIN_SECRET, startTestApp, type TestApp } from './support/test-app';
 
@@ -49,7 +50,8 @@ describe('CLI: token claims', () => {
       token_claims: { tenant: 'acme' },
       token_exchange: { audiences: ['https://inventory.example'], scopes: ['orders.read'] },
     });
-    const res = await requestToken(server, 'cli-claims', run.json.client_secret as string);
+    // The server learns of a client the CLI created within one change-feed poll.
+    const res = await onceClientKnown(() => requestToken(server, 'cli-claims', run.json.client_secret as string));
     expect(decodeJwt(res.body.access_token as string).tenant).toBe('acme');
   });
 

@@ -106,8 +106,12 @@ export class ClientDirectory implements OnApplicationShutdown {
     return this.ids === undefined || this.ids.mayContain(clientId);
   }
 
-  /** The client's current row, or null; from memory while fresh (see the staleness rule). */
-  async find(clientId: string): Promise<ClientEntity | null> {
+  /**
+   * The client's current row, or null; from memory while fresh (see the staleness rule). `known: true` says the
+   * caller already holds proof that the client was registered (a token this server signed for it), so an id the
+   * filter does not hold yet (created on another instance within the last poll) is looked up rather than refused.
+   */
+  async find(clientId: string, opts: { known?: boolean } = {}): Promise<ClientEntity | null> {
     const e = this.entries.get(clientId);
     const now = this.clock.now();
     if (e && e.freshUntil > now) {
@@ -115,7 +119,7 @@ export class ClientDirectory implements OnApplicationShutdown {
       return e.client;
     }
     this.misses++;
-    if (!this.mayExist(clientId)) return null;
+    if (!(opts.known ? storableClientId(clientId) : this.mayExist(clientId))) return null;
     const generation = this.generationValue;
     const client = await this.repo.findOneBy({ clientId });
     if (this.ttlMs > 0 && generation === this.generationValue) {

@@ -100,12 +100,16 @@ export class AccessTokenVerifier {
     return (await this.verifyWithClient(token, options))?.claims ?? null;
   }
 
-  /** As verify(), also returning the holder's current row (read from PostgreSQL, so every instance agrees). */
+  /**
+   * As verify(), also returning the holder's current row (from the ClientDirectory: a change reaches every instance
+   * within one change-feed poll). A token this server signed proves its client was registered, so the row is looked
+   * up even when this instance has not heard of the id yet.
+   */
   async verifyWithClient(token: string, options: VerifyOptions = {}): Promise<VerifiedToken | null> {
     const claims = await this.verifySignature(token, options);
     if (!claims) return null;
     if (await this.revocations.isRevoked(claims.jti)) return null;
-    const client = await this.clients.find(claims.client_id);
+    const client = await this.clients.find(claims.client_id, { known: true });
     if (!client || !client.enabled) return null;
     if (Math.floor(client.createdAt.getTime() / 1000) > claims.iat) return null;
     if (isCutOff(client, claims.iat)) return null;
@@ -118,7 +122,7 @@ export class AccessTokenVerifier {
     if (!isSubjectChain(chain)) return false;
     for (const link of chain) {
       if (await this.revocations.isRevoked(link.jti)) return false;
-      const client = await this.clients.find(link.client_id);
+      const client = await this.clients.find(link.client_id, { known: true });
       if (!client || !client.enabled) return false;
       if (Math.floor(client.createdAt.getTime() / 1000) > link.iat || isCutOff(client, link.iat)) return false;
     }
