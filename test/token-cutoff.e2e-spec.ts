@@ -39,6 +39,8 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
   async function registered(clientId: string, body: Record<string, unknown> = {}): Promise<string> {
     const res = await adminA.post('/admin/clients', { client_id: clientId, scope: 'orders.read', client_secret: SECRET, ...body });
     expect(res.status).toBe(201);
+    // B learns of a client created through A at its next change-feed poll: have it poll now.
+    await b.app.get(ChangeFeed).poll();
     return SECRET;
   }
 
