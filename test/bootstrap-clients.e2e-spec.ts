@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
+import { insertClient } from './support/clients';
 import { createTestDatabase } from './support/database';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
@@ -104,6 +105,35 @@ describe('bootstrap admin client from ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', () =
         },
       ]);
       expect(JSON.stringify(rows)).not.toContain('second-secret');
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('production start-up and slow-hashed secrets', () => {
+  it('says once how many enabled clients still have a supplied (scrypt) secret, and that rotating removes the exposure', async () => {
+    const db = await createTestDatabase();
+    const env = {
+      NODE_ENV: 'production',
+      ISSUER: 'https://auth.example.com/ms-auth-server',
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
+    };
+    try {
+      const first = await startTestApp(env, db);
+      await insertClient(first, { clientId: 'supplied-a', secret: 'a-supplied-secret-of-32-characters' });
+      await insertClient(first, { clientId: 'supplied-b', secret: 'another-supplied-secret-0123456789' });
+      await insertClient(first, { clientId: 'supplied-off', secret: 'a-disabled-supplied-secret-012345', enabled: false });
+      await first.close();
+      const second = await startTestApp(env, db);
+      try {
+        const lines = second.logs.filter((l) => l.includes('still have a secret stored with a slow hash'));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('2 enabled client(s)');
+        expect(lines[0]).toContain('Rotating to a generated secret removes that exposure');
+      } finally {
+        await second.close();
+      }
     } finally {
       await db.drop();
     }
