@@ -1,6 +1,6 @@
 import { sealedSecretAad } from '@app/clients';
 import { KeyEncrypter } from '@app/keys';
-import { freePort } from '@app/persistence';
+import { ChangeFeed, freePort } from '@app/persistence';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { adminApi, adminToken } from './support/admin-api';
@@ -76,6 +76,8 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       jwks: { keys: [key.publicJwk] },
     });
     expect(res.status).toBe(201);
+    // The second instance learns of a client created through the first at its next change-feed poll: have it poll now.
+    await second.app.get(ChangeFeed).poll();
   });
   afterAll(async () => {
     await legacy?.close();
