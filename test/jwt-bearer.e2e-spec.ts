@@ -8,6 +8,31 @@ import { postForm, startTestApp, type TestApp } from './support/test-app';
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const SUB = 'repo:acme/billing:environment:production';
 
+interface TokenOptions {
+  sub?: string;
+  environment?: string;
+  lifetime?: number;
+  aud?: string;
+}
+
+/** A CI platform's token for the workload (GitHub Actions' shape), signed by `key` as issuer `iss`. */
+function platformToken(key: SigningKey, iss: string, audience: string, o: TokenOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub: o.sub ?? SUB,
+    aud: o.aud ?? audience,
+    repository: 'acme/billing',
+    environment: o.environment ?? 'production',
+    run_id: '42',
+    jti: randomUUID(),
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+    .setIssuer(iss)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (o.lifetime ?? 300))
+    .sign(key.privateKey);
+}
+
 /*
  * The RFC 7523 §2.1 JWT bearer grant for workloads without a client of their own, and claims mapped from the
  * workload's verified platform token into the access token (only those a federated credential lists).
@@ -19,22 +44,7 @@ describe('JWT bearer grant and federated claim mappings', () => {
   let key: SigningKey;
   let iss: string;
 
-  const ciToken = (o: { sub?: string; environment?: string; lifetime?: number; aud?: string } = {}) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      sub: o.sub ?? SUB,
-      aud: o.aud ?? t.issuer,
-      repository: 'acme/billing',
-      environment: o.environment ?? 'production',
-      run_id: '42',
-      jti: randomUUID(),
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setIssuer(iss)
-      .setIssuedAt(now)
-      .setExpirationTime(now + (o.lifetime ?? 300))
-      .sign(key.privateKey);
-  };
+  const ciToken = (o: TokenOptions = {}) => platformToken(key, iss, t.issuer, o);
   const bearer = async (form: Record<string, string>): Promise<{ status: number; body: any }> =>
     postForm(`${t.baseUrl}/oauth2/token`, { grant_type: GRANT, ...form });
   const credential = (subject: string) => ({
@@ -157,5 +167,61 @@ describe('JWT bearer grant and federated claim mappings', () => {
     expect(res.body.details).toEqual([
       { field: 'federated_credentials.0.claim_mappings.0.to', message: expect.stringMatching(/reserved/) },
     ]);
+  });
+});
+
+/*
+ * Without client authentication the assertion is the only proof a stranger brings: it is checked before any client
+ * is looked up, and its refusals are throttled per source like failed client authentication.
+ */
+describe('JWT bearer grant from strangers', () => {
+  let t: TestApp;
+  let idp: FakeHttp;
+  let key: SigningKey;
+  let iss: string;
+  const bearer = async (assertion: string) => postForm(`${t.baseUrl}/oauth2/token`, { grant_type: GRANT, assertion });
+
+  beforeAll(async () => {
+    key = await signingKey('ci-1', 'ES256');
+    idp = await fakeHttp((_path, _req, res) => sendJson(res, { keys: [key.publicJwk] }));
+    iss = `${idp.url}/ci`;
+    t = await startTestApp({ THROTTLE_SOURCE_BURST: '3', THROTTLE_SOURCE_PER_MINUTE: '6' });
+    const admin = adminApi(t, await adminToken(t));
+    expect((await admin.post('/admin/trusted-issuers', { issuer: iss, jwks_uri: `${iss}/keys` })).status).toBe(201);
+    const created = await admin.post('/admin/clients', {
+      client_id: 'ci-deployer',
+      scope: 'deploy',
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: [GRANT],
+      federated_credentials: [{ issuer: iss, subject: SUB }],
+    });
+    expect(created.status).toBe(201);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await idp?.close();
+  });
+
+  it('checks the signature before looking for a client, then throttles the source with 429 and serves a valid assertion', async () => {
+    // Signed by a key the issuer never published, for a subject no credential names: refused as an assertion
+    // (its signature), not as "no client has a credential for it", which only a lookup could say.
+    const forger = await signingKey('ci-1', 'ES256');
+    const forged = await bearer(await platformToken(forger, iss, t.issuer, { sub: 'repo:evil/x:environment:production' }));
+    expect(forged.status).toBe(400);
+    expect(forged.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^The assertion was refused: /) });
+    // The source's burst is 3 failures: the forged one and two more, then 429 with Retry-After.
+    const untrusted = await signingKey('other', 'ES256');
+    for (let i = 0; i < 2; i++) {
+      const res = await bearer(await platformToken(untrusted, 'https://untrusted.example', t.issuer));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+    }
+    const throttled = await bearer(await platformToken(untrusted, 'https://untrusted.example', t.issuer));
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    // Only failures are counted: the workload's own valid assertion from the same source still gets its token.
+    const valid = await bearer(await platformToken(key, iss, t.issuer));
+    expect(valid.status).toBe(200);
+    expect(decodeJwt(valid.body.access_token as string).client_id).toBe('ci-deployer');
   });
 });

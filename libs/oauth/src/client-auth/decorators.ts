@@ -1,6 +1,7 @@
 import type { ClientEntity } from '@app/clients';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { clientAddress } from './client-address';
 import { type OAuthParams, oauthState } from './oauth-request';
 
 /** The client that BasicAuthGuard authenticated. */
@@ -20,4 +21,9 @@ export const OAuthRequestParams = createParamDecorator((_: unknown, ctx: Executi
 /** the authenticated client, or undefined on a grant taken without client authentication. */
 export const ClientIfAuthenticated = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): ClientEntity | undefined => oauthState(ctx.switchToHttp().getRequest<FastifyRequest>())?.client,
+);
+
+/** The request's source address (the client address behind trusted proxies), the key its throttling counts under. */
+export const RequestSource = createParamDecorator((_: unknown, ctx: ExecutionContext): string =>
+  clientAddress(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );

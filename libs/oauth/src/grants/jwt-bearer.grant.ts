@@ -42,6 +42,11 @@ export class JwtBearerGrant implements GrantHandler {
     return this.grant(client, params, assertionOf(params));
   }
 
+  /**
+   * The assertion proves itself before any client is looked up (a trusted issuer's signature, checked from
+   * memory), so a stranger's junk costs no database round trip; its refusals are throttled per source like failed
+   * client authentication (GrantRegistry). The credential match, audience, lifetime and jti follow in grant().
+   */
   async handleUnauthenticated(params: OAuthParams): Promise<TokenResponse> {
     const assertion = assertionOf(params);
     let iss: unknown;
@@ -52,6 +57,9 @@ export class JwtBearerGrant implements GrantHandler {
       throw new InvalidGrant('The assertion is not a JWT');
     }
     if (typeof iss !== 'string' || typeof sub !== 'string') throw new InvalidGrant('The assertion must carry iss and sub');
+    if (!(await refusedAsInvalidGrant(() => this.trusted.signedByTrustedIssuer(assertion)))) {
+      throw new InvalidGrant('The assertion is not a token of a trusted issuer');
+    }
     const wanted = params.single.get('client_id');
     const ids = wanted !== undefined ? [wanted] : await this.federated.idsFor(iss, sub);
     if (ids.length > 1) {
@@ -66,13 +74,7 @@ export class JwtBearerGrant implements GrantHandler {
     if (!client.grantTypes.includes(this.grantType)) {
       throw new UnauthorizedClient('The client is not allowed to use the JWT bearer grant');
     }
-    let verified: Awaited<ReturnType<ClientAssertionAuthenticator['verifyIssuerToken']>>;
-    try {
-      verified = await this.trusted.verifyIssuerToken(assertion, client.federatedCredentials);
-    } catch (err) {
-      if (err instanceof AssertionRejected) throw new InvalidGrant(`The assertion was refused: ${err.description}`, err.reason);
-      throw err;
-    }
+    const verified = await refusedAsInvalidGrant(() => this.trusted.verifyIssuerToken(assertion, client.federatedCredentials));
     if (!verified?.credential) throw new InvalidGrant('The assertion is not a token of a trusted issuer');
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
     const audience = resolveAudience(client, params, this.config.admin.audience);
@@ -94,6 +96,16 @@ export class JwtBearerGrant implements GrantHandler {
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;
+  }
+}
+
+/** RFC 7523 §3.1: an assertion that is not valid is invalid_grant, with the rule it broke. */
+async function refusedAsInvalidGrant<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (err) {
+    if (err instanceof AssertionRejected) throw new InvalidGrant(`The assertion was refused: ${err.description}`, err.reason);
+    throw err;
   }
 }
 

@@ -1,6 +1,9 @@
 import { parseConfig, type RawEnv } from '@app/config';
 import type { KeysService } from '@app/keys';
+import { TestClock } from '../../../../test/support/clock';
 import { GrantRegistry } from '../grants/grant-registry';
+import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
+import { SecurityEvents } from '../throttle/security-events';
 import { MetadataService } from './metadata.service';
 
 /** A KeysService stand-in with an RS256 active key and one retired ES256 key still published. */
@@ -14,8 +17,16 @@ const keys = {
   }),
 } as unknown as KeysService;
 
+/** A registry of grants that are listed, never run. */
+function registry(...grantTypes: string[]): GrantRegistry {
+  const config = parseConfig({ KEY_ENCRYPTION_KEYS: undefined });
+  const clock = new TestClock();
+  const handlers = grantTypes.map((grantType) => ({ grantType, handle: () => Promise.reject(new Error('unused')) }));
+  return new GrantRegistry(handlers, new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock));
+}
+
 function service(env: RawEnv): MetadataService {
-  const grants = new GrantRegistry([{ grantType: 'client_credentials', handle: () => Promise.reject(new Error('unused')) }]);
+  const grants = registry('client_credentials');
   return new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined, ...env }), grants, keys);
 }
 
@@ -61,9 +72,7 @@ describe('MetadataService', () => {
   });
 
   it('lists the RFC 8693 token types only when token exchange is a supported grant', () => {
-    const grants = new GrantRegistry([
-      { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange', handle: () => Promise.reject(new Error('unused')) },
-    ]);
+    const grants = registry('urn:ietf:params:oauth:grant-type:token-exchange');
     const doc = new MetadataService(parseConfig({ KEY_ENCRYPTION_KEYS: undefined }), grants, keys).document();
     expect(doc.token_exchange_requested_token_types_supported).toEqual([
       'urn:ietf:params:oauth:token-type:access_token',

@@ -2,7 +2,7 @@ import { type ClientEntity, HashingBusy } from '@app/clients';
 import { type Clock, parseConfig } from '@app/config';
 import { TestClock } from '../../../../test/support/clock';
 import type { PresentedCredentials } from '../client-auth/extract';
-import { type ApiError, InvalidClient } from '../errors';
+import { type ApiError, InvalidClient, InvalidGrant } from '../errors';
 import { ClientAuthThrottle } from './client-auth-throttle';
 import { escapeForLog, SecurityEvents } from './security-events';
 import { TokenBuckets } from './token-buckets';
@@ -114,6 +114,28 @@ describe('ClientAuthThrottle', () => {
     expect(t.throttledTotal()).toBe(1);
     const other = new Error('database down');
     await expect(t.around(secretOf('c'), '10.0.0.4', undefined, () => Promise.reject(other))).rejects.toBe(other);
+  });
+
+  it('throttles the refusals of a grant without client authentication per source, sharing the failed-authentication bucket', async () => {
+    const t = throttle();
+    const grant = async (source: string, outcome: 'ok' | 'fail'): Promise<string> => {
+      try {
+        return await t.aroundUnauthenticated(source, () =>
+          outcome === 'fail' ? Promise.reject(new InvalidGrant('The assertion was refused')) : Promise.resolve('200'),
+        );
+      } catch (e) {
+        return e instanceof InvalidGrant ? '400' : e instanceof InvalidClient ? '401' : refused(e);
+      }
+    };
+    // Two failed client authentications and three refused assertions use up the source's burst of five.
+    for (let i = 0; i < 2; i++) expect(await attempt(t, assertionOf(`id-${i}`), '10.3.0.1', 'fail', false)).toBe('401 no slow hash');
+    for (let i = 0; i < 3; i++) expect(await grant('10.3.0.1', 'fail')).toBe('400');
+    expect(await grant('10.3.0.1', 'fail')).toMatch(/^429 temporarily_unavailable retry-after=\d+$/);
+    // A valid assertion is never refused; another source is not affected; a fault is not counted as a refusal.
+    expect(await grant('10.3.0.1', 'ok')).toBe('200');
+    expect(await grant('10.3.0.2', 'fail')).toBe('400');
+    await expect(t.aroundUnauthenticated('10.3.0.3', () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    expect(t.throttledTotal()).toBe(1);
   });
 
   it('keeps its memory bounded whatever the number of client ids', async () => {

@@ -1,7 +1,7 @@
 import { type ClientEntity, type HashLane, HashingBusy, type SecretCheckOptions } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { InvalidClient, TooManyRequests } from '../errors';
+import { InvalidClient, InvalidGrant, TooManyRequests } from '../errors';
 import type { PresentedCredentials } from '../client-auth/extract';
 import { SecurityEvents } from './security-events';
 import { boundedKey, TokenBuckets } from './token-buckets';
@@ -16,6 +16,8 @@ import { boundedKey, TokenBuckets } from './token-buckets';
  *      The lane it waits in says whether the id or the source failed recently;
  *   3. a failure spends one token of the pair, the source and the id; once the pair or the source has none left,
  *      the answer is 429 with Retry-After instead of 401. A success gives back the slow budget it took.
+ * A grant taken without client authentication (RFC 7523 §3.1, the JWT bearer grant) goes through
+ * `aroundUnauthenticated`: the same rule 3 per source, counting its invalid_grant answers.
  * Buckets are per instance, bounded (THROTTLE_MAX_TRACKED), and a full bucket takes no memory.
  */
 @Injectable()
@@ -91,6 +93,26 @@ export class ClientAuthThrottle {
       if (!spent) throw err;
       const wait = Math.max(this.perPair.secondsUntilToken(pair), this.perSource.secondsUntilToken(source));
       throw this.refuse(source, creds.clientId, wait, 'client_auth_throttled', `client authentication throttled for ${source}`);
+    }
+  }
+
+  /**
+   * Runs a grant that arrived without client authentication. Its assertion is its proof and is always checked
+   * (a valid one is never refused); each invalid_grant spends one token of the source (the bucket client
+   * authentication failures spend too, so failing one way does not buy a fresh allowance the other way), and once
+   * the source has none left the answer is 429 with Retry-After instead of 400.
+   */
+  async aroundUnauthenticated<T>(source: string, grant: () => Promise<T>): Promise<T> {
+    try {
+      return await grant();
+    } catch (err) {
+      if (!(err instanceof InvalidGrant)) throw err;
+      const spent = this.perSource.level(source) < 1;
+      this.perSource.add(source, -1);
+      this.events.record('grant_assertion_rejected', source, '', err.debug ?? err.description);
+      if (!spent) throw err;
+      const wait = this.perSource.secondsUntilToken(source);
+      throw this.refuse(source, '', wait, 'client_auth_throttled', `unauthenticated grant throttled for ${source}`);
     }
   }
 

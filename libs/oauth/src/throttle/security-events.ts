@@ -15,7 +15,13 @@ export function escapeForLog(value: string): string {
   return value.length > MAX_SHOWN ? `${escaped}…(${value.length} chars)` : escaped;
 }
 
-export type SecurityEvent = 'client_auth_failed' | 'client_auth_throttled' | 'client_auth_shed' | 'client_assertion_rejected';
+export type SecurityEvent =
+  | 'client_auth_failed'
+  | 'client_auth_throttled'
+  | 'client_auth_shed'
+  | 'client_assertion_rejected'
+  /** an assertion of a grant taken without client authentication (RFC 7523 §3.1) was refused */
+  | 'grant_assertion_rejected';
 
 /**
  * Warn-level security events: each failed client authentication and each throttling decision,

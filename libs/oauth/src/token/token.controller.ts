@@ -6,6 +6,7 @@ import {
   OAuthParams,
   OAuthRequestParams,
   ParamsFromQuery,
+  RequestSource,
   UnauthenticatedGrants,
 } from '../client-auth';
 import { JWT_BEARER_GRANT } from '../grants/jwt-bearer.grant';
@@ -33,8 +34,9 @@ export class TokenController {
     @ClientIfAuthenticated() client: ClientEntity | undefined,
     @OAuthRequestParams() params: OAuthParams,
     @TokenBinding() binding: Confirmation | undefined,
+    @RequestSource() source: string,
   ): Promise<TokenResponse> {
-    return this.grants.exchange(client, params, binding);
+    return this.grants.exchange({ client, source }, params, binding);
   }
 
   /** RFC 6749 §3.2: the client MUST use POST. */

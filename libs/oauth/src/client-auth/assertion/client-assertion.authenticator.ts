@@ -83,6 +83,24 @@ export class ClientAssertionAuthenticator {
   }
 
   /**
+   * The part of a trusted issuer's token that no client decides: the issuer is trusted, the algorithm is one it
+   * signs with, and the signature holds (keys from memory, refetched only for an unknown kid within the fetch
+   * limits). Lets a grant without client authentication prove the assertion before it looks a client up; the
+   * claims are checked against that client's credentials afterwards (verifyIssuerToken). Undefined when `iss`
+   * names no trusted issuer. Throws AssertionRejected.
+   */
+  async signedByTrustedIssuer(token: string): Promise<JwtClaims | undefined> {
+    const { header, claims } = decode(token);
+    const issuer = typeof claims.iss === 'string' && claims.iss !== '' ? await this.issuers.find(claims.iss) : null;
+    if (!issuer) return undefined;
+    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
+    }
+    await this.verify(issuer.issuer, token, issuer.signingAlgValues, await this.issuerKeys(issuer));
+    return claims;
+  }
+
+  /**
    * a token of a trusted issuer handed to a grant (an RFC 8693 subject or actor token, an
    * RFC 7523 §2.1 assertion), checked as federation checks it: the issuer's algorithms, lifetime and signature, and
    * `aud` (this server, or what the matching credential names). With `credentials`, the token must match one of them
