@@ -207,7 +207,7 @@ describe('token endpoint: successful requests', () => {
     }
     expect(stored).toMatch(/^\$scrypt\$ln=12,r=8,p=1\$/);
     expect(stored).not.toContain(secret);
-    expect(await new SecretHasher(t.config).verify(secret, stored)).toEqual({ valid: true, needsRehash: false });
+    expect(await new SecretHasher(t.config.secrets, t.config.throttle).verify(secret, stored)).toEqual({ valid: true, needsRehash: false });
   });
 
   it('moves a 256-bit shaped secret stored with scrypt to a fast digest after one successful request', async () => {

@@ -27,7 +27,8 @@ export interface InsertClientOptions {
  */
 export async function insertClient(target: TestDatabase | TestApp, opts: InsertClientOptions): Promise<string> {
   const db = 'db' in target ? target.db : target;
-  const hasher = new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(opts.hashLogN ?? 12) }));
+  const config = parseConfig({ SECRET_HASH_LOG_N: String(opts.hashLogN ?? 12) });
+  const hasher = new SecretHasher(config.secrets, config.throttle);
   const hash = await hasher.hash(opts.secret);
   await db.query(
     `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1))

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AdminConfig } from '@app/config';
 import { AccessTokenClaims, AccessTokenVerifier, BearerRequired, InsufficientScope, InvalidToken } from '@app/oauth';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -20,25 +20,24 @@ export function adminClaims(req: FastifyRequest): AccessTokenClaims | undefined 
 export class AdminBearerGuard implements CanActivate {
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    private readonly config: AppConfig,
+    private readonly admin: AdminConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AdminRequest>();
-    const realm = this.config.admin.audience;
+    const realm = this.admin.audience;
     const header = req.headers.authorization;
     if (header === undefined || header === '') throw new BearerRequired(realm);
     const m = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!m) throw new InvalidToken(realm, 'Authorization header is not a Bearer token');
-    const verified = await this.verifier.verifyWithClient(m[1], { audience: this.config.admin.audience });
+    const verified = await this.verifier.verifyWithClient(m[1], { audience: this.admin.audience });
     if (!verified) throw new InvalidToken(realm, 'token failed verification');
     const { claims, client } = verified;
-    if (claims.exp - claims.iat > this.config.admin.accessTokenTtl) throw new InvalidToken(realm, 'token outlives ADMIN_ACCESS_TOKEN_TTL');
-    if (!client.audiences.includes(this.config.admin.audience))
-      throw new InvalidToken(realm, 'the holder no longer has the admin audience');
+    if (claims.exp - claims.iat > this.admin.accessTokenTtl) throw new InvalidToken(realm, 'token outlives ADMIN_ACCESS_TOKEN_TTL');
+    if (!client.audiences.includes(this.admin.audience)) throw new InvalidToken(realm, 'the holder no longer has the admin audience');
     const scopes = Array.isArray(claims.scope) ? claims.scope : String(claims.scope ?? '').split(' ');
-    if (!scopes.includes(this.config.admin.scope) || !client.scopes.includes(this.config.admin.scope)) {
-      throw new InsufficientScope(realm, this.config.admin.scope);
+    if (!scopes.includes(this.admin.scope) || !client.scopes.includes(this.admin.scope)) {
+      throw new InsufficientScope(realm, this.admin.scope);
     }
     req.adminToken = claims;
     return true;

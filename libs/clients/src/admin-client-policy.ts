@@ -14,7 +14,11 @@ export type AdminClientChange =
  * the admin API or the CLI: a production start refuses to run while it works (refuseWellKnownSecret), so enabling
  * it would only surface at the next restart, as an outage. Returns the reason, or undefined when allowed.
  */
-export function playgroundClientConflict(config: AppConfig, clientId: string, enabled: boolean | undefined): string | undefined {
+export function playgroundClientConflict(
+  config: Pick<AppConfig, 'production'>,
+  clientId: string,
+  enabled: boolean | undefined,
+): string | undefined {
   if (!config.production || enabled !== true || clientId !== PLAYGROUND_CLIENT.clientId) return undefined;
   return `client "${clientId}" is the playground client (its secret is published in the quick start) and cannot be enabled in production: register a client under another id`;
 }
@@ -25,7 +29,11 @@ export function playgroundClientConflict(config: AppConfig, clientId: string, en
  * because the next start would have to silently undo that (or lock the operator out). Returns the reason a
  * change is refused, or undefined when it is allowed.
  */
-export function adminClientConflict(config: AppConfig, clientId: string, change: AdminClientChange): string | undefined {
+export function adminClientConflict(
+  config: Pick<AppConfig, 'admin' | 'production'>,
+  clientId: string,
+  change: AdminClientChange,
+): string | undefined {
   if (config.admin.clientId === undefined || clientId !== config.admin.clientId) return undefined;
   const who = `client "${clientId}" is the configured admin client (ADMIN_CLIENT_ID)`;
   switch (change.kind) {

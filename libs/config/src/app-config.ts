@@ -7,12 +7,8 @@ import type { NodeEnv, ScopeFormat, SigningAlg } from './settings';
 export type { RawEnv } from './read-settings';
 export { SIGNING_ALGS, type NodeEnv, type ScopeFormat, type SigningAlg } from './settings';
 
-/**
- * The whole validated configuration, injected as a typed object (token: AppConfig); each section is also
- * injectable alone under its own class (ThrottleConfig, KeysConfig, ...), for a class that reads only that.
- * Only this lib reads process.env: every variable is a row of the settings table (settings.ts).
- */
-export abstract class AppConfig {
+/** The server's own identity and listener: AppConfig's top-level settings, injectable alone as ServerConfig. */
+export abstract class ServerConfig {
   abstract readonly nodeEnv: NodeEnv;
   abstract readonly production: boolean;
   abstract readonly host: string;
@@ -20,6 +16,15 @@ export abstract class AppConfig {
   /** '' or '/segment[/segment]' without trailing slash. */
   abstract readonly basePath: string;
   abstract readonly issuer: string;
+}
+
+/**
+ * The whole validated configuration, injected as a typed object (token: AppConfig) where a class truly needs all
+ * of it (the composition root, the metadata document); every other class takes only the sections it reads, each
+ * injectable alone under its own class (ServerConfig, ThrottleConfig, KeysConfig, ...), so its spec builds just
+ * those. Only this lib reads process.env: every variable is a row of the settings table (settings.ts).
+ */
+export abstract class AppConfig extends ServerConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly tokens: TokenConfig;
   abstract readonly keys: KeysConfig;

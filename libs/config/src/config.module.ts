@@ -3,14 +3,18 @@ import {
   AdminConfig,
   AppConfig,
   AssertionConfig,
+  ClaimsConfig,
   ClientCacheConfig,
   DatabaseConfig,
   HttpConfig,
   KeysConfig,
   LogConfig,
   MetricsConfig,
+  RegistrationConfig,
   RevocationConfig,
   SecretsConfig,
+  SenderConstraintConfig,
+  ServerConfig,
   ShutdownConfig,
   ThrottleConfig,
   TokenConfig,
@@ -19,7 +23,7 @@ import { Clock, SystemClock } from './clock';
 
 /**
  * Each section of AppConfig is also provided alone, under its own class: a class that reads only the throttle
- * settings takes ThrottleConfig, and its spec builds just that.
+ * settings takes ThrottleConfig, and its spec builds just that. ServerConfig (issuer, production, ...) too.
  */
 const SECTION_TOKENS = {
   database: DatabaseConfig,
@@ -35,6 +39,9 @@ const SECTION_TOKENS = {
   metrics: MetricsConfig,
   shutdown: ShutdownConfig,
   assertions: AssertionConfig,
+  senderConstraint: SenderConstraintConfig,
+  claims: ClaimsConfig,
+  registration: RegistrationConfig,
 } satisfies { [K in keyof AppConfig]?: abstract new () => AppConfig[K] };
 
 /**
@@ -51,10 +58,16 @@ export class AppConfigModule {
       provide: token,
       useValue: config[key as keyof typeof SECTION_TOKENS],
     }));
-    const tokens = [AppConfig, ...Object.values(SECTION_TOKENS), Clock];
+    const tokens = [AppConfig, ServerConfig, ...Object.values(SECTION_TOKENS), Clock];
     return {
       module: AppConfigModule,
-      providers: [{ provide: AppConfig, useValue: config }, ...sections, { provide: Clock, useValue: clock }],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        // The top-level settings: AppConfig is a ServerConfig.
+        { provide: ServerConfig, useValue: config },
+        ...sections,
+        { provide: Clock, useValue: clock },
+      ],
       exports: tokens,
     };
   }

@@ -34,7 +34,7 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
   });
   const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: KEYS_ENTITIES }).initialize();
   const clock = new SystemClock();
-  const feed = new ChangeFeed(ds, config, clock);
+  const feed = new ChangeFeed(ds, config.database, clock);
   const encrypter = new KeyEncrypter(config.keys.encryptionKeys);
   const lifecycle = new KeyLifecycleService(ds, config, encrypter, feed, new AuditTrail(ds), clock);
   return { ds, config, keys: new KeysService(ds, encrypter, lifecycle, clock, feed), lifecycle };

@@ -25,7 +25,7 @@ export interface RotationPolicy {
 }
 
 /** The lifecycle's numbers, all derived from the configuration here. */
-export function rotationPolicy(config: AppConfig): RotationPolicy {
+export function rotationPolicy(config: Pick<AppConfig, 'database' | 'keys' | 'tokens'>): RotationPolicy {
   // Other instances apply a change within one poll of the change feed.
   const propagationSeconds = Math.ceil(config.database.changePollIntervalMs / 1000);
   return {

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { KeysConfig } from '@app/config';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeyEncrypter } from './key-encrypter';
@@ -17,7 +17,7 @@ export const KEYS_ENTITIES = [SigningKeyEntity];
 @Module({
   imports: [TypeOrmModule.forFeature(KEYS_ENTITIES)],
   providers: [
-    { provide: KeyEncrypter, useFactory: (config: AppConfig) => new KeyEncrypter(config.keys.encryptionKeys), inject: [AppConfig] },
+    { provide: KeyEncrypter, useFactory: (keys: KeysConfig) => new KeyEncrypter(keys.encryptionKeys), inject: [KeysConfig] },
     KeyLifecycleService,
   ],
   exports: [KeyEncrypter, KeyLifecycleService],

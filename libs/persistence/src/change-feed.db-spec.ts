@@ -22,7 +22,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     const ds = await new DataSource(dataSourceOptions(config, db.url)).initialize();
     sources.push(ds);
     const clock = new TestClock();
-    const feed = new ChangeFeed(ds, config, clock);
+    const feed = new ChangeFeed(ds, config.database, clock);
     const seen: (string | typeof ALL_KEYS)[] = [];
     feed.subscribe(CLIENT, (k) => seen.push(k));
     return { ds, feed, seen, clock };
@@ -43,7 +43,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     const ds = await new DataSource(dataSourceOptions(config, fresh.url)).initialize();
     try {
       const migrations = new MigrationRunner(ds);
-      const feed = new ChangeFeed(ds, config, new TestClock(), migrations);
+      const feed = new ChangeFeed(ds, config.database, new TestClock(), migrations);
       const seen: (string | typeof ALL_KEYS)[] = [];
       feed.subscribe(CLIENT, (k) => seen.push(k));
       // Nest runs one module's onModuleInit hooks concurrently: the feed's may start before the migrations'.

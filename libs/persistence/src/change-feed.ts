@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { Clock, DatabaseConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import {
   DataSource,
@@ -77,7 +77,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
 
   constructor(
     private readonly ds: DataSource,
-    private readonly config: AppConfig,
+    private readonly database: DatabaseConfig,
     private readonly clock: Clock,
     @Optional() private readonly migrations?: MigrationRunner,
   ) {
@@ -98,7 +98,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     } catch {
       this.cursor = undefined;
     }
-    this.timer = setInterval(() => void this.poll(), this.config.database.changePollIntervalMs);
+    this.timer = setInterval(() => void this.poll(), this.database.changePollIntervalMs);
     this.timer.unref();
   }
 

@@ -1,5 +1,5 @@
 import { LruMap } from '@app/common';
-import { AppConfig, Clock } from '@app/config';
+import { ClientCacheConfig, Clock } from '@app/config';
 import { ALL_KEYS, ChangeFeed, textTopic } from '@app/persistence';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -69,10 +69,10 @@ export class ClientDirectory implements OnApplicationShutdown {
     @InjectRepository(ClientEntity) private readonly repo: Repository<ClientEntity>,
     private readonly clock: Clock,
     feed: ChangeFeed,
-    config: AppConfig,
+    clientCache: ClientCacheConfig,
   ) {
-    this.ttlMs = config.clientCache.ttlSeconds * 1000;
-    this.entries = new LruMap(config.clientCache.size);
+    this.ttlMs = clientCache.ttlSeconds * 1000;
+    this.entries = new LruMap(clientCache.size);
     feed.subscribe(CLIENT_TOPIC, (key) => this.changed(key));
   }
 

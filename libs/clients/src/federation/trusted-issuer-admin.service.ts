@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { ServerConfig } from '@app/config';
 import {
   type AuditAction,
   type ChangeOutcome,
@@ -41,7 +41,7 @@ export class TrustedIssuerAdminService {
   constructor(
     private readonly ds: DataSource,
     private readonly changes: Changes,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
   ) {}
 
   async create(input: TrustedIssuerInput, actor: string): Promise<TrustedIssuerView> {
@@ -127,12 +127,12 @@ export class TrustedIssuerAdminService {
     const problems = [];
     if (p.issuer !== undefined) {
       const u = URL.canParse(p.issuer) ? new URL(p.issuer) : undefined;
-      const schemes = this.config.production ? ['https:'] : ['https:', 'http:'];
+      const schemes = this.server.production ? ['https:'] : ['https:', 'http:'];
       if (!u || !schemes.includes(u.protocol) || u.search || u.hash || u.username) {
         problems.push({ field: 'issuer', message: 'issuer must be an https URL without query or fragment (OpenID Connect Discovery §2)' });
       }
     }
-    if (p.jwks_uri !== undefined && p.jwks_uri !== null) problems.push(...jwksUriProblems(p.jwks_uri, this.config.production));
+    if (p.jwks_uri !== undefined && p.jwks_uri !== null) problems.push(...jwksUriProblems(p.jwks_uri, this.server.production));
     if (problems.length) throw new ClientMetadataError(problems);
   }
 

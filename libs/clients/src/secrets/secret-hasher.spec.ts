@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import { parseConfig } from '@app/config';
 import { SecretHasher } from './secret-hasher';
 
-const hasher = (logN: number): SecretHasher => new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(logN) }));
+const hasher = (logN: number): SecretHasher => {
+  const config = parseConfig({ SECRET_HASH_LOG_N: String(logN) });
+  return new SecretHasher(config.secrets, config.throttle);
+};
 
 describe('SecretHasher', () => {
   const secret = 'service-client-jwt-secret';

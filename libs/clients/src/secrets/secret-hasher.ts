@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { SecretsConfig, ThrottleConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { type HashLane, LaneLimit } from './concurrency-limit';
@@ -51,9 +51,9 @@ export class SecretHasher {
   private readonly slots: LaneLimit;
   private readonly padSalt = randomBytes(16);
 
-  constructor(config: AppConfig) {
-    this.logN = config.secrets.scryptLogN;
-    this.slots = new LaneLimit(config.throttle.hashQueue);
+  constructor(secrets: SecretsConfig, throttle: ThrottleConfig) {
+    this.logN = secrets.scryptLogN;
+    this.slots = new LaneLimit(throttle.hashQueue);
   }
 
   /** Hashing jobs waiting for a slot (both lanes), for metrics. */

@@ -1,5 +1,5 @@
 import { WorkAbandoned } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { ServerConfig } from '@app/config';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
@@ -33,7 +33,7 @@ export class BasicAuthGuard implements CanActivate {
   private readonly queryParams = new WeakMap<object, ReadonlySet<string>>();
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
     private readonly reflector: Reflector,
     private readonly throttle: ClientAuthThrottle,
     private readonly authenticator: ClientAuthenticator,
@@ -47,7 +47,7 @@ export class BasicAuthGuard implements CanActivate {
       setOAuthState(req, { params });
       return true;
     }
-    const creds = extractCredentials({ authorization: req.headers.authorization, params: params.single }, this.config.issuer);
+    const creds = extractCredentials({ authorization: req.headers.authorization, params: params.single }, this.server.issuer);
     const abandoned = abandonSignal(req);
     try {
       abandoned.throwIfAbandoned();

@@ -1,5 +1,5 @@
 import { type ClientEntity, ClientsService, type SecretCheckOptions } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { ServerConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClient } from '../errors';
@@ -21,11 +21,11 @@ export class ClientAuthenticator {
     private readonly clients: ClientsService,
     private readonly assertions: ClientAssertionAuthenticator,
     private readonly mtls: MtlsClientAuthenticator,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
   ) {}
 
   async authenticate(creds: PresentedCredentials, opts: SecretCheckOptions, req: FastifyRequest): Promise<ClientEntity> {
-    const realm = this.config.issuer;
+    const realm = this.server.issuer;
     if (creds.proof.kind === 'certificate') {
       try {
         return await this.mtls.authenticate(req, creds.clientId);

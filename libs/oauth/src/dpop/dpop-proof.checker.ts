@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { Clock, KeysConfig, SenderConstraintConfig, ServerConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { DpopNonces } from './dpop-nonces';
 import { InvalidDpopProof, UseDpopNonce } from './dpop-errors';
@@ -17,17 +17,19 @@ export class DpopProofChecker {
   private readonly proofs = new DpopProofVerifier();
 
   constructor(
-    private readonly config: AppConfig,
+    server: ServerConfig,
+    private readonly senderConstraint: SenderConstraintConfig,
+    private readonly keys: KeysConfig,
     private readonly clock: Clock,
     private readonly used: UsedDpopProofs,
   ) {
     // §4.3 item 9: htu is the URL the client used, i.e. the public one the issuer names (and the mTLS alias).
-    const bases = [config.issuer, config.senderConstraint.mtlsEndpointBase].filter((b): b is string => b !== undefined);
+    const bases = [server.issuer, senderConstraint.mtlsEndpointBase].filter((b): b is string => b !== undefined);
     this.endpoints = bases.map((b) => normaliseHtu(`${b}/oauth2/token`)).filter((u): u is string => u !== undefined);
   }
 
   get nonceRequired(): boolean {
-    return this.config.senderConstraint.dpopNonceRequired;
+    return this.senderConstraint.dpopNonceRequired;
   }
 
   /** The nonce a client should put into its next proof (sent as `DPoP-Nonce`). */
@@ -38,7 +40,7 @@ export class DpopProofChecker {
   /** `proofs`: every DPoP header value of the request (§4.3 item 1: exactly one). */
   async check(method: string, proofs: readonly string[]): Promise<{ jkt: string }> {
     if (proofs.length !== 1 || proofs[0].includes(',')) throw new InvalidDpopProof('Send exactly one DPoP proof');
-    const cfg = this.config.senderConstraint;
+    const cfg = this.senderConstraint;
     const now = this.clock.nowSeconds();
     let proof;
     try {
@@ -67,9 +69,9 @@ export class DpopProofChecker {
   /** Built on first use: in embedded mode the key-encryption key is only known once the database is open. */
   private nonces(): DpopNonces {
     if (this.nonceSource) return this.nonceSource;
-    const secret = this.config.keys.encryptionKeys[0];
+    const secret = this.keys.encryptionKeys[0];
     if (!secret) throw new Error('no key-encryption key to derive DPoP nonces from');
-    this.nonceSource = new DpopNonces(secret, this.config.senderConstraint.dpopNonceWindowSeconds);
+    this.nonceSource = new DpopNonces(secret, this.senderConstraint.dpopNonceWindowSeconds);
     return this.nonceSource;
   }
 }

@@ -1,5 +1,5 @@
 import { accessTokenLifetime, ClientDirectory, ClientEntity, FederatedClients } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AdminConfig, TokenConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { OAuthParams } from '../client-auth';
@@ -34,7 +34,8 @@ export class JwtBearerGrant implements GrantHandler {
     private readonly federated: FederatedClients,
     private readonly clients: ClientDirectory,
     private readonly issuer: AccessTokenIssuer,
-    private readonly config: AppConfig,
+    private readonly admin: AdminConfig,
+    private readonly tokens: TokenConfig,
     private readonly hook: TokenHook,
   ) {}
 
@@ -77,9 +78,9 @@ export class JwtBearerGrant implements GrantHandler {
     const verified = await refusedAsInvalidGrant(() => this.trusted.verifyIssuerToken(assertion, client.federatedCredentials));
     if (!verified?.credential) throw new InvalidGrant('The assertion is not a token of a trusted issuer');
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
-    const audience = resolveAudience(client, params, this.config.admin.audience);
-    const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
-    const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
+    const audience = resolveAudience(client, params, this.admin.audience);
+    const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.tokens);
+    const ttl = audience === this.admin.audience ? Math.min(clientTtl, this.admin.accessTokenTtl) : clientTtl;
     const mapped = mappedClaims(verified.claims, verified.credential);
     let claims = mapped ? { ...client.tokenClaims, ...mapped } : client.tokenClaims;
     if (this.hook.appliesTo(client)) {

@@ -1,5 +1,5 @@
 import { accessTokenLifetime, ClientEntity } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { AdminConfig, Clock, ServerConfig, TokenConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
 import { InvalidRequest, InvalidTarget, UnauthorizedClient } from '../errors';
@@ -38,7 +38,9 @@ export class TokenExchangeGrant implements GrantHandler {
   constructor(
     private readonly tokens: ExchangeTokens,
     private readonly issuer: AccessTokenIssuer,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
+    private readonly admin: AdminConfig,
+    private readonly lifetimes: TokenConfig,
     private readonly clock: Clock,
     private readonly hook: TokenHook,
   ) {}
@@ -57,19 +59,19 @@ export class TokenExchangeGrant implements GrantHandler {
     const actor = await this.actor(client, p);
     checkMayAct(subject, actor);
 
-    const act = actClaim(actor, this.config.issuer, subject.act);
+    const act = actClaim(actor, this.server.issuer, subject.act);
     const chain = subject.chain ?? [];
     if (actDepth(act) > MAX_DELEGATION_DEPTH || chain.length > MAX_DELEGATION_DEPTH) {
       throw new InvalidRequest(`The subject token was exchanged too often already (at most ${MAX_DELEGATION_DEPTH} hops)`);
     }
     const audience = resolveAudience({ ...client, audiences: policy.audiences }, params);
-    const admin = this.config.admin;
+    const admin = this.admin;
     if (audience === admin.audience || (Array.isArray(audience) && audience.includes(admin.audience))) {
       throw new InvalidTarget('Tokens for the admin API are not issued by token exchange');
     }
     const scopes = exchangedScopes(parseScope(p.get('scope')), subject.scopes, policy).filter((s) => s !== admin.scope);
     const remaining = subject.exp - this.clock.nowSeconds();
-    const ttl = Math.min(accessTokenLifetime(client.accessTokenTtl, this.config.tokens), remaining);
+    const ttl = Math.min(accessTokenLifetime(client.accessTokenTtl, this.lifetimes), remaining);
     if (ttl <= 0) throw new InvalidRequest('The subject_token has expired');
 
     // The subject's own claims (a token of this server: its client's static claims) describe the subject still.
@@ -99,7 +101,7 @@ export class TokenExchangeGrant implements GrantHandler {
   private async actor(client: ClientEntity, p: ReadonlyMap<string, string>): Promise<Pick<TokenParty, 'sub' | 'iss'>> {
     const token = p.get('actor_token');
     const type = p.get('actor_token_type');
-    if (token === undefined && type === undefined) return { sub: client.clientId, iss: this.config.issuer };
+    if (token === undefined && type === undefined) return { sub: client.clientId, iss: this.server.issuer };
     if (token === undefined || type === undefined) {
       throw new InvalidRequest('actor_token and actor_token_type go together (RFC 8693 §2.1)');
     }

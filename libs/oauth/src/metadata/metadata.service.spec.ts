@@ -22,7 +22,7 @@ function registry(...grantTypes: string[]): GrantRegistry {
   const config = parseConfig({ KEY_ENCRYPTION_KEYS: undefined });
   const clock = new TestClock();
   const handlers = grantTypes.map((grantType) => ({ grantType, handle: () => Promise.reject(new Error('unused')) }));
-  return new GrantRegistry(handlers, new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock));
+  return new GrantRegistry(handlers, new ClientAuthThrottle(config.throttle, new SecurityEvents(config.throttle, clock), clock));
 }
 
 function service(env: RawEnv): MetadataService {

@@ -6,7 +6,7 @@ import {
   type ClientView,
   ProtectedClientError,
 } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { RegistrationConfig, ServerConfig, TokenConfig } from '@app/config';
 import { withAuditContext } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { BearerRequired, InsufficientScope, InvalidToken } from '../errors/oauth-errors';
@@ -29,7 +29,9 @@ export class RegistrationService {
     private readonly verifier: AccessTokenVerifier,
     private readonly tokens: RegistrationAccessTokens,
     private readonly statements: SoftwareStatements,
-    private readonly config: AppConfig,
+    private readonly registration: RegistrationConfig,
+    private readonly server: ServerConfig,
+    private readonly lifetimes: TokenConfig,
   ) {}
 
   /** RFC 7591 §3: authorised by an initial access token (or open registration); answers §3.2.1. */
@@ -40,7 +42,7 @@ export class RegistrationService {
       try {
         return await this.clients.create(client, who.actor);
       } catch (err) {
-        throw metadataProblem(err, this.config.registration.audience);
+        throw metadataProblem(err, this.registration.audience);
       }
     });
     const accessToken = await this.tokens.issue(created.client.client_id, statement);
@@ -86,25 +88,26 @@ export class RegistrationService {
   private async metadataOf(body: Record<string, unknown>) {
     const requested = readMetadata(body);
     const statement = body.software_statement;
-    if (statement === undefined) return { client: withinPolicy(requested, this.config), statement: null };
+    if (statement === undefined)
+      return { client: withinPolicy(requested, { registration: this.registration, tokens: this.lifetimes }), statement: null };
     if (typeof statement !== 'string') throw new InvalidClientMetadataError('software_statement must be a JWT string');
     const claims = await this.statements.verify(statement);
     // §2.3: the statement's values take precedence over the same fields sent in the request.
     const asserted = readMetadata(claims, (m) => new InvalidSoftwareStatement(`software_statement claim ${m}`));
-    return { client: withinPolicy({ ...requested, ...asserted }, this.config), statement };
+    return { client: withinPolicy({ ...requested, ...asserted }, { registration: this.registration, tokens: this.lifetimes }), statement };
   }
 
   private async initialAccess(authorization: string | undefined): Promise<{ actor: string; tokenId?: string }> {
-    const realm = this.config.registration.audience;
+    const realm = this.registration.audience;
     if (authorization === undefined || authorization === '') {
-      if (this.config.registration.open) return { actor: 'registration:open' };
+      if (this.registration.open) return { actor: 'registration:open' };
       throw new BearerRequired(realm);
     }
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined) throw new InvalidToken(realm, 'Authorization header is not a Bearer token');
     const verified = await this.verifier.verifyWithClient(token, { audience: realm });
     if (!verified) throw new InvalidToken(realm, 'initial access token failed verification');
-    const scope = this.config.registration.scope;
+    const scope = this.registration.scope;
     const scopes = Array.isArray(verified.claims.scope) ? verified.claims.scope : String(verified.claims.scope ?? '').split(' ');
     if (!scopes.includes(scope) || !verified.client.scopes.includes(scope)) throw new InsufficientScope(realm, scope);
     return { actor: verified.claims.client_id, tokenId: verified.claims.jti };
@@ -136,7 +139,7 @@ export class RegistrationService {
   }
 
   private uri(clientId: string): string {
-    return `${this.config.issuer}/oauth2/register/${encodeURIComponent(clientId)}`;
+    return `${this.server.issuer}/oauth2/register/${encodeURIComponent(clientId)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { TrustedIssuers } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { AssertionConfig, Clock } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { KeysUnavailable, RemoteKeySets } from '../client-auth/assertion/remote-key-sets';
@@ -14,7 +14,7 @@ export class SoftwareStatements {
   constructor(
     private readonly issuers: TrustedIssuers,
     private readonly remote: RemoteKeySets,
-    private readonly config: AppConfig,
+    private readonly assertions: AssertionConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -40,7 +40,7 @@ export class SoftwareStatements {
       const options = {
         issuer: issuer.issuer,
         algorithms: issuer.signingAlgValues,
-        clockTolerance: this.config.assertions.clockSkewSeconds,
+        clockTolerance: this.assertions.clockSkewSeconds,
         currentDate: new Date(this.clock.now()),
       };
       try {

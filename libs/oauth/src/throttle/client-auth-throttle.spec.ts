@@ -9,7 +9,7 @@ import { TokenBuckets } from './token-buckets';
 
 function throttle(env: Record<string, string> = {}, clock: Clock = new TestClock()): ClientAuthThrottle {
   const config = parseConfig({ THROTTLE_CLIENT_BURST: '3', THROTTLE_SOURCE_BURST: '5', ...env });
-  return new ClientAuthThrottle(config, new SecurityEvents(config, clock), clock);
+  return new ClientAuthThrottle(config.throttle, new SecurityEvents(config.throttle, clock), clock);
 }
 
 const secretOf = (clientId: string): PresentedCredentials => ({

@@ -1,5 +1,5 @@
 import { type ClientEntity, type HashLane, HashingBusy, type SecretCheckOptions } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { Clock, ThrottleConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { InvalidClient, InvalidGrant, TooManyRequests } from '../errors';
 import type { PresentedCredentials } from '../client-auth/extract';
@@ -31,11 +31,11 @@ export class ClientAuthThrottle {
   private throttled = 0;
 
   constructor(
-    config: AppConfig,
+    throttle: ThrottleConfig,
     private readonly events: SecurityEvents,
     clock: Clock,
   ) {
-    const t = config.throttle;
+    const t = throttle;
     const now = (): number => clock.now();
     this.perPair = new TokenBuckets(t.clientBurst, t.clientPerMinute, t.maxTracked, now);
     this.perSource = new TokenBuckets(t.sourceBurst, t.sourcePerMinute, t.maxTracked, now);

@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { Clock, ThrottleConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { TokenBuckets } from './token-buckets';
 
@@ -34,8 +34,8 @@ export class SecurityEvents {
   private readonly budget: TokenBuckets;
   private suppressed = 0;
 
-  constructor(config: AppConfig, clock: Clock) {
-    const perMinute = config.throttle.logPerMinute;
+  constructor(throttle: ThrottleConfig, clock: Clock) {
+    const perMinute = throttle.logPerMinute;
     this.budget = new TokenBuckets(perMinute, perMinute, 1, () => clock.now());
   }
 

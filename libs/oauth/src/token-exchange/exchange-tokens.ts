@@ -1,5 +1,5 @@
 import { RESERVED_TOKEN_CLAIMS } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { ServerConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { AssertionRejected } from '../client-auth/assertion/assertion-rejected';
@@ -18,7 +18,7 @@ export class ExchangeTokens {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly trusted: ClientAssertionAuthenticator,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
   ) {}
 
   async resolve(token: string, type: string, role: 'subject_token' | 'actor_token'): Promise<TokenParty> {
@@ -31,7 +31,7 @@ export class ExchangeTokens {
     } catch {
       throw new InvalidRequest(`The ${role} is not a JWT`);
     }
-    return iss === this.config.issuer ? this.ours(token, role) : this.foreign(token, role);
+    return iss === this.server.issuer ? this.ours(token, role) : this.foreign(token, role);
   }
 
   private async ours(token: string, role: string): Promise<TokenParty> {

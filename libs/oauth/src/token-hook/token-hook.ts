@@ -1,5 +1,5 @@
 import { type ClientEntity, tokenClaimsProblems } from '@app/clients';
-import { AppConfig, Clock, type TokenHookConfig } from '@app/config';
+import { ClaimsConfig, Clock, HttpConfig, ServerConfig, type TokenHookConfig } from '@app/config';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { AccessDenied, InvalidRequest, TemporarilyUnavailable } from '../errors';
@@ -43,13 +43,15 @@ export class TokenHook implements OnApplicationShutdown {
   private listener: HookListener | undefined;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly limits: ClaimsConfig,
+    server: ServerConfig,
+    private readonly http: HttpConfig,
     private readonly clock: Clock,
   ) {
-    this.hook = config.claims.hook;
+    this.hook = limits.hook;
     if (!this.hook) return;
     this.transport = new HookTransport(this.hook.url, {
-      production: config.production,
+      production: server.production,
       allowPrivateNetwork: this.hook.allowPrivateNetwork,
     });
     this.breaker = new CircuitBreaker(this.hook.breakerThreshold, this.hook.breakerOpenMs);
@@ -114,7 +116,7 @@ export class TokenHook implements OnApplicationShutdown {
 
   private failed(req: HookRequest, reason: string): Record<string, unknown> {
     if ((this.hook as TokenHookConfig).failure === 'allow') return { ...req.claims };
-    throw new TemporarilyUnavailable(this.config.http.retryAfterSeconds, `token hook: ${reason}`);
+    throw new TemporarilyUnavailable(this.http.retryAfterSeconds, `token hook: ${reason}`);
   }
 
   private parse(status: number, text: string): { claims?: Record<string, unknown>; denial?: { error: string; description: string } } {
@@ -136,7 +138,7 @@ export class TokenHook implements OnApplicationShutdown {
       return { denial: { error: o.error, description } };
     }
     if (o.claims === undefined) return {};
-    const problems = tokenClaimsProblems(o.claims, this.config.claims.maxBytes, 'claims');
+    const problems = tokenClaimsProblems(o.claims, this.limits.maxBytes, 'claims');
     if (problems.length) throw new HookAnswerInvalid(`answered unacceptable claims (${problems.map((p) => p.field).join(', ')})`);
     return { claims: o.claims as Record<string, unknown> };
   }

@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { Clock, ServerConfig, TokenConfig } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +45,8 @@ export class AccessTokenIssuer {
 
   constructor(
     private readonly keys: KeysService,
-    private readonly config: AppConfig,
+    private readonly tokens: TokenConfig,
+    private readonly server: ServerConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -57,12 +58,12 @@ export class AccessTokenIssuer {
     const iat = this.clock.nowSeconds();
     const jti = this.newJti();
     // RFC 9068 §2.2.3: scope is a space-delimited string; the array form matches Spring-issued tokens.
-    const scope = this.config.tokens.scopeFormat === 'array' ? [...req.scopes] : req.scopes.join(' ');
+    const scope = this.tokens.scopeFormat === 'array' ? [...req.scopes] : req.scopes.join(' ');
     const token = await jws.sign(
       {
         client_id: req.clientId,
         scope,
-        iss: this.config.issuer,
+        iss: this.server.issuer,
         sub: req.subject ?? req.clientId,
         aud: req.audience,
         jti,

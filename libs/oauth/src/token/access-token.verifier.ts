@@ -1,5 +1,5 @@
 import { ClientDirectory, type ClientEntity, isCutOff } from '@app/clients';
-import { AppConfig, Clock, SIGNING_ALGS } from '@app/config';
+import { Clock, ServerConfig, SIGNING_ALGS } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
@@ -63,7 +63,7 @@ export class AccessTokenVerifier {
     private readonly keys: KeysService,
     private readonly clients: ClientDirectory,
     private readonly revocations: RevocationStore,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -79,7 +79,7 @@ export class AccessTokenVerifier {
           return key;
         },
         {
-          issuer: this.config.issuer,
+          issuer: this.server.issuer,
           typ: 'at+jwt',
           algorithms: [...SIGNING_ALGS],
           audience: options.audience,

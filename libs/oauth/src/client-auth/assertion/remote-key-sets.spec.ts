@@ -1,4 +1,4 @@
-import type { AppConfig, Clock } from '@app/config';
+import type { AssertionConfig, Clock, ServerConfig } from '@app/config';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,7 +63,11 @@ describe('RemoteKeySets: one cache entry per URL and fetch policy', () => {
         jwksMaxCacheSeconds: 3600,
         jwksRefetchIntervalSeconds: 60,
       };
-      const sets = new RemoteKeySets({ production: false, assertions } as unknown as AppConfig, { now: () => Date.now() } as Clock);
+      const sets = new RemoteKeySets(
+        assertions as AssertionConfig,
+        { production: false } as ServerConfig,
+        { now: () => Date.now() } as Clock,
+      );
       const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
       await sets.keys(uri, true);
       await sets.keys(uri, true);

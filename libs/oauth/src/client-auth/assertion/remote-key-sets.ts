@@ -1,5 +1,5 @@
 import { MAX_CLIENT_KEYS, publicSigningKeyProblem } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { AssertionConfig, Clock, ServerConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { FetchPolicy } from './address-policy';
@@ -36,7 +36,8 @@ export class RemoteKeySets {
   private readonly discovered = new Map<string, { jwksUri: string; freshUntil: number }>();
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly assertions: AssertionConfig,
+    private readonly server: ServerConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -59,7 +60,7 @@ export class RemoteKeySets {
    */
   async refetchForUnknownKid(uri: string, allowPrivateNetwork: boolean): Promise<KeySet | undefined> {
     const entry = this.entry(uri, allowPrivateNetwork);
-    if (this.now() - entry.lastKidRefetch < this.config.assertions.jwksRefetchIntervalSeconds * 1000) return undefined;
+    if (this.now() - entry.lastKidRefetch < this.assertions.jwksRefetchIntervalSeconds * 1000) return undefined;
     entry.lastKidRefetch = this.now();
     await this.refresh(uri, entry, allowPrivateNetwork);
     return entry.keys;
@@ -114,22 +115,22 @@ export class RemoteKeySets {
       entry.freshUntil = this.now() + this.cacheSeconds(res.maxAgeSeconds) * 1000;
     } catch (err) {
       // Keys fetched earlier keep working; a broken set is tried again after the refetch interval.
-      entry.freshUntil = this.now() + this.config.assertions.jwksRefetchIntervalSeconds * 1000;
+      entry.freshUntil = this.now() + this.assertions.jwksRefetchIntervalSeconds * 1000;
       this.logger.warn(`fetching the key set at ${uri} failed: ${(err as Error).message}`);
     }
   }
 
   private cacheSeconds(maxAge: number | undefined): number {
-    const { jwksMinCacheSeconds: min, jwksMaxCacheSeconds: max } = this.config.assertions;
+    const { jwksMinCacheSeconds: min, jwksMaxCacheSeconds: max } = this.assertions;
     return Math.min(max, Math.max(min, maxAge ?? min));
   }
 
   private policy(allowPrivateNetwork: boolean): FetchPolicy {
-    return { production: this.config.production, allowPrivateNetwork };
+    return { production: this.server.production, allowPrivateNetwork };
   }
 
   private limits(): { timeoutMs: number; maxBytes: number } {
-    return { timeoutMs: this.config.assertions.fetchTimeoutMs, maxBytes: this.config.assertions.fetchMaxBytes };
+    return { timeoutMs: this.assertions.fetchTimeoutMs, maxBytes: this.assertions.fetchMaxBytes };
   }
 }
 

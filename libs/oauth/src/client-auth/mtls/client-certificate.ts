@@ -1,5 +1,5 @@
 import { LruMap } from '@app/common';
-import { AppConfig } from '@app/config';
+import { HttpConfig, SenderConstraintConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -28,9 +28,9 @@ export class ClientCertificates {
   /** The peer certificate of each TLS connection, read once per connection. */
   private readonly bySocket = new WeakMap<TLSSocket, X509Certificate | null>();
 
-  constructor(config: AppConfig) {
-    this.header = config.senderConstraint.mtlsClientCertHeader;
-    this.trust = trustedProxy(config.http.trustProxy);
+  constructor(senderConstraint: SenderConstraintConfig, http: HttpConfig) {
+    this.header = senderConstraint.mtlsClientCertHeader;
+    this.trust = trustedProxy(http.trustProxy);
   }
 
   /** The client certificate of the request, or undefined; computed once per request. */

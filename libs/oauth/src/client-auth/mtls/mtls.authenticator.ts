@@ -1,6 +1,6 @@
 import { ClientDirectory, type ClientEntity } from '@app/clients';
 import { LruMap } from '@app/common';
-import { AppConfig, Clock } from '@app/config';
+import { ClientCacheConfig, Clock, SenderConstraintConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { createPublicKey, type JsonWebKey, KeyObject, X509Certificate } from 'node:crypto';
@@ -38,11 +38,12 @@ export class MtlsClientAuthenticator {
     private readonly certificates: ClientCertificates,
     private readonly remote: RemoteKeySets,
     private readonly clock: Clock,
-    config: AppConfig,
+    senderConstraint: SenderConstraintConfig,
+    clientCache: ClientCacheConfig,
   ) {
-    const pem = config.senderConstraint.mtlsClientCa;
+    const pem = senderConstraint.mtlsClientCa;
     this.cas = pem ? parsePemBundle(pem) : [];
-    this.accepted = new LruMap(config.clientCache.size);
+    this.accepted = new LruMap(clientCache.size);
   }
 
   async authenticate(req: FastifyRequest, clientId: string): Promise<ClientEntity> {
