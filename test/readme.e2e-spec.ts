@@ -1,20 +1,57 @@
 import { freePort } from '@app/persistence';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ServerProcess, startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/**
+ * The pages whose tested blocks run, in this order, as one script: later blocks reuse what earlier ones set
+ * ($BASE and $PLAYGROUND in endpoints.md; $AUTH and $JSON in admin-api.md; read_json and claims_of in token-claims.md).
+ */
+const DOC_PAGES = [
+  'README.md',
+  'docs/endpoints.md',
+  'docs/admin-api.md',
+  'docs/cli.md',
+  'docs/clients-without-secrets.md',
+  'docs/token-claims.md',
+  'docs/clients-as-code.md',
+  'docs/sender-constrained-tokens.md',
+];
+const read = (page: string): string => readFileSync(join(ROOT, page), 'utf8');
+const README = read('README.md');
+const DOCS = readdirSync(join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
+/** Every page of the documentation: what links may point to. */
+const PAGES = ['README.md', 'CONTRIBUTING.md', 'bench/NOTES.md', ...DOCS];
 
-/** The fenced `sh` blocks marked `<!-- tested -->` (or `<!-- tested: … -->`), in document order. */
+/** The fenced `sh` blocks marked `<!-- tested -->` (or `<!-- tested: … -->`), page after page in DOC_PAGES order. */
 function testedBlocks(marker = 'tested'): string[] {
   const re = new RegExp(`<!-- ${marker}(?::[^>]*)? -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``, 'g');
-  return [...README.matchAll(re)].map((m) => m[1]);
+  return DOC_PAGES.flatMap((page) => [...read(page).matchAll(re)].map((m) => m[1]));
+}
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  const withoutCode = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  for (const [, heading] of withoutCode.matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n ? `${base}-${n}` : base);
+  }
+  return out;
 }
 
 /** Runs a shell script (bash, stop at the first failing command) and returns its stdout. */
@@ -55,15 +92,44 @@ describe('README examples', () => {
     }
   });
 
+  it('runs the tested blocks of every page that has one, and the README links every page', () => {
+    const withTestedBlocks = DOCS.filter((page) => read(page).includes('<!-- tested'));
+    expect(DOC_PAGES.filter((page) => page.startsWith('docs/')).sort()).toEqual(withTestedBlocks.sort());
+    const linked = [...README.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => normalize(m[1]));
+    expect(DOCS.filter((page) => !linked.includes(page))).toEqual([]);
+  });
+
+  it('links between the pages point at files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const page of PAGES) {
+      const markdown = read(page).replace(/^```[\s\S]*?^```/gm, '');
+      for (const [, target] of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+        const [file, anchor] = target.split('#');
+        const path = file ? normalize(join(dirname(page), file)) : page;
+        if (!existsSync(join(ROOT, path))) broken.push(`${page}: ${target} (no such file)`);
+        else if (anchor && path.endsWith('.md') && !anchors(read(path)).has(anchor)) broken.push(`${page}: ${target} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('shows examples/token-hook.js exactly as the file is, so the code on the page is the code that runs', () => {
+    const shown = /<!-- examples\/token-hook\.js -->\n```js\n([\s\S]*?)```/.exec(read('docs/token-claims.md'));
+    expect(shown?.[1]).toBe(read('examples/token-hook.js'));
+  });
+
   describe('against a server on a database of its own', () => {
     let db: TestDatabase;
     let server: ServerProcess;
     let port: number;
+    let hookPort: number;
     const env: Record<string, string> = {};
 
     beforeAll(async () => {
       db = await createTestDatabase();
       port = await freePort();
+      hookPort = await freePort();
       Object.assign(env, {
         DATABASE_URL: db.url,
         KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
@@ -76,6 +142,9 @@ describe('README examples', () => {
         // Sender-constrained tokens: the README's certificate-bound example has curl play a trusted proxy.
         MTLS_CLIENT_CERT_HEADER: 'X-Client-Cert',
         TRUST_PROXY: '127.0.0.1',
+        // The token hook example: clients without token_hook never call it, so the other blocks run without it.
+        TOKEN_HOOK_URL: `http://127.0.0.1:${hookPort}`,
+        TOKEN_HOOK_SECRET: randomBytes(32).toString('base64url'),
       });
       server = await startServerProcess({ ...env, PORT: String(port) });
     });
@@ -91,7 +160,7 @@ describe('README examples', () => {
         .filter((b) => !b.startsWith('npm install'))
         .join('\n')
         .replaceAll('http://localhost:8085', `http://127.0.0.1:${port}`);
-      const out = await sh(script, env);
+      const out = await sh(script, { ...env, HOOK_PORT: String(hookPort) });
       expect(out).toContain('"scope":"customer.read customer.write country.read"');
       expect(out).toContain('{"active":false}');
       // curl prints JSON without a final newline, so an example's output may continue the previous one's line.
@@ -119,6 +188,9 @@ describe('README examples', () => {
       // Sender-constrained tokens: both resource-server checks ran against tokens this server issued.
       expect(out).toMatch(/DPoP token verified, cnf\.jkt [A-Za-z0-9_-]{43}/);
       expect(out).toMatch(/certificate-bound token verified, cnf\.x5t#S256 [A-Za-z0-9_-]{43}/);
+      // Token hook: the example hook's entitlements in the token, and its frozen client refused.
+      expect(out).toMatch(/^(?=.*"client_id":"reporting")(?=.*"entitlements":\["reports:export","reports:schedule"\]).*$/m);
+      expect(out).toContain('{"error":"access_denied","error_description":"legacy-batch is frozen: ask the platform team"} 403\n');
     }, 180_000);
   });
 

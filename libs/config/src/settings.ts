@@ -177,7 +177,7 @@ export const SETTINGS = {
     section: 'tokens',
     type: integer(0, 86400, 'seconds'),
     default: fixed(0),
-    doc: 'an identical token request within this many seconds of issuance gets the same token back (`0` = off; see "Token reuse" in the README)',
+    doc: 'an identical token request within this many seconds of issuance gets the same token back (`0` = off; see [Token reuse](tokens.md#token-reuse))',
   }),
 
   // keys
@@ -367,7 +367,7 @@ export const SETTINGS = {
     section: 'claims',
     type: serviceUrl,
     default: unset('unset: no hook (`token_hook: true` is refused)'),
-    doc: 'the token hook, asked before signing for clients with `token_hook: true` (see "Token hook" in the README)',
+    doc: 'the token hook, asked before signing for clients with `token_hook: true` (see [Token hook](token-claims.md#token-hook-token_hook_url-optional))',
     production: [documented('https')],
   }),
   TOKEN_HOOK_SECRET: setting({
@@ -547,7 +547,7 @@ export const SETTINGS = {
     section: 'http',
     type: bool,
     default: byEnv(true, false),
-    doc: 'serve the admin console at `{BASE_PATH}/console` (see "Admin console" in the README)',
+    doc: 'serve the admin console at `{BASE_PATH}/console` (see [Admin console](console.md))',
   }),
 
   // throttle
