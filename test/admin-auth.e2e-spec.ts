@@ -96,7 +96,7 @@ describe('admin API: bearer token protection', () => {
     const { secret, token } = await clientWithToken('other-api-admin', { scope: 'admin', audience: ['https://other.example', realm] });
     expectInvalidToken(await call(t, 'GET', '/admin/clients', { token }));
     // The same client, asking for the admin API as its resource (RFC 8707), gets in.
-    const forAdmin = await accessToken(t, 'other-api-admin', secret, { grant_type: 'client_credentials', resource: realm });
+    const forAdmin = await accessToken(t, 'other-api-admin', secret, { resource: realm });
     expect((await call(t, 'GET', '/admin/clients', { token: forAdmin })).status).toBe(200);
   });
 

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { adminApi, adminToken, requestToken } from './support/admin-api';
-import { insertClient } from './support/clients';
+import { expectedClientView, insertClient, viewTimestamps } from './support/clients';
 import { postForm, startTestApp, type TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -30,14 +30,6 @@ describe('admin API: clients', () => {
     return r;
   }
 
-  function timestamps(r: ClientRow) {
-    return {
-      client_id_issued_at: Math.floor(r.created_at.getTime() / 1000),
-      created_at: r.created_at.toISOString(),
-      updated_at: r.updated_at.toISOString(),
-    };
-  }
-
   it('POST /admin/clients registers a client with a generated id and secret, shown once, usable at once', async () => {
     const res = await api.post('/admin/clients', { scope: 'orders.read orders.write', client_name: 'Orders' });
     expect(res.status).toBe(201);
@@ -47,22 +39,15 @@ describe('admin API: clients', () => {
     expect(id).toMatch(UUID);
     expect(secret).toMatch(GENERATED_SECRET);
     const r = await row(id);
-    expect(res.body).toEqual({
-      client_id: id,
-      client_name: 'Orders',
-      scope: 'orders.read orders.write',
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      access_token_ttl: null,
-      audience: [],
-      introspect_any_token: false,
-      dpop_bound_access_tokens: false,
-      tls_client_certificate_bound_access_tokens: false,
-      enabled: true,
-      client_secret_expires_at: 0,
-      ...timestamps(r),
-      client_secret: secret,
-    });
+    expect(res.body).toEqual(
+      expectedClientView({
+        client_id: id,
+        client_name: 'Orders',
+        scope: 'orders.read orders.write',
+        ...viewTimestamps(r),
+        client_secret: secret,
+      }),
+    );
     // A generated secret (256 random bits) is stored as a SHA-256 digest: no slow hash for a stranger to lean on.
     expect(r.secret_hash).toMatch(/^\$sha256\$[A-Za-z0-9+/]{43}$/);
     expect(JSON.stringify(r)).not.toContain(secret);
@@ -86,22 +71,19 @@ describe('admin API: clients', () => {
       client_secret: secret,
     });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({
-      client_id: 'billing: service+1',
-      client_name: 'Billing',
-      scope: 'billing.read billing.write',
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_post',
-      access_token_ttl: 600,
-      audience: ['https://billing.example', 'https://ledger.example'],
-      introspect_any_token: true,
-      dpop_bound_access_tokens: false,
-      tls_client_certificate_bound_access_tokens: false,
-      enabled: true,
-      client_secret_expires_at: 0,
-      ...timestamps(await row('billing: service+1')),
-      client_secret: secret,
-    });
+    expect(res.body).toEqual(
+      expectedClientView({
+        client_id: 'billing: service+1',
+        client_name: 'Billing',
+        scope: 'billing.read billing.write',
+        token_endpoint_auth_method: 'client_secret_post',
+        access_token_ttl: 600,
+        audience: ['https://billing.example', 'https://ledger.example'],
+        introspect_any_token: true,
+        ...viewTimestamps(await row('billing: service+1')),
+        client_secret: secret,
+      }),
+    );
     const [flags] = await t.db.query<{ introspect_any: boolean }>('SELECT introspect_any FROM oauth_clients WHERE client_id = $1', [
       'billing: service+1',
     ]);
@@ -162,21 +144,17 @@ describe('admin API: clients', () => {
     });
     expect(res.status).toBe(200);
     const r = await row('patched');
-    expect(res.body).toEqual({
-      client_id: 'patched',
-      client_name: null,
-      scope: 'a c',
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_post',
-      access_token_ttl: null,
-      audience: ['https://new'],
-      introspect_any_token: true,
-      dpop_bound_access_tokens: false,
-      tls_client_certificate_bound_access_tokens: false,
-      enabled: false,
-      client_secret_expires_at: 0,
-      ...timestamps(r),
-    });
+    expect(res.body).toEqual(
+      expectedClientView({
+        client_id: 'patched',
+        scope: 'a c',
+        token_endpoint_auth_method: 'client_secret_post',
+        audience: ['https://new'],
+        introspect_any_token: true,
+        enabled: false,
+        ...viewTimestamps(r),
+      }),
+    );
     expect(r.updated_at.getTime()).toBeGreaterThan(new Date(created.body.updated_at as string).getTime());
     expect(res.body.created_at).toBe(created.body.created_at);
 
@@ -195,24 +173,16 @@ describe('admin API: clients', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const r = await row('rotated');
-    expect(res.body).toEqual({
-      client_id: 'rotated',
-      client_name: null,
-      scope: 'a',
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      access_token_ttl: null,
-      audience: [],
-      introspect_any_token: false,
-      dpop_bound_access_tokens: false,
-      tls_client_certificate_bound_access_tokens: false,
-      enabled: true,
-      client_secret_expires_at: 0,
-      ...timestamps(r),
-      client_secret: expect.stringMatching(GENERATED_SECRET),
-      previous_secret_expires_at: expect.any(Number),
-      tokens_revoked_before: null,
-    });
+    expect(res.body).toEqual(
+      expectedClientView({
+        client_id: 'rotated',
+        scope: 'a',
+        ...viewTimestamps(r),
+        client_secret: expect.stringMatching(GENERATED_SECRET),
+        previous_secret_expires_at: expect.any(Number),
+        tokens_revoked_before: null,
+      }),
+    );
     const graceEnd = res.body.previous_secret_expires_at as number;
     expect(graceEnd).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 119);
     expect(graceEnd).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 120);

@@ -75,9 +75,9 @@ describe('admin API: changes take effect on the next token request', () => {
 
   it('a removed scope gets invalid_scope; asking for no scope grants what is left', async () => {
     const secret = await cachedClient('narrowed');
-    expect((await requestToken(t, 'narrowed', secret, { grant_type: 'client_credentials', scope: 'write' })).status).toBe(200);
+    expect((await requestToken(t, 'narrowed', secret, { scope: 'write' })).status).toBe(200);
     expect((await api.patch('/admin/clients/narrowed', { scope: 'read' })).status).toBe(200);
-    const refused = await requestToken(t, 'narrowed', secret, { grant_type: 'client_credentials', scope: 'write' });
+    const refused = await requestToken(t, 'narrowed', secret, { scope: 'write' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('invalid_scope');
     expect((await requestToken(t, 'narrowed', secret)).body.scope).toBe('read');

@@ -7,6 +7,7 @@ import { requestToken } from './support/admin-api';
 import { onceClientKnown } from './support/change-feed';
 import { type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { expectedClientView, viewTimestamps } from './support/clients';
 import { startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
@@ -63,24 +64,17 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
     const [row] = await db.query<{ created_at: Date; updated_at: Date }>(
       `SELECT created_at, updated_at FROM oauth_clients WHERE client_id = 'from-cli'`,
     );
-    expect(run.json).toEqual({
-      client_id: 'from-cli',
-      client_name: 'CLI made',
-      scope: 'a b',
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      access_token_ttl: 120,
-      audience: ['https://api'],
-      introspect_any_token: false,
-      dpop_bound_access_tokens: false,
-      tls_client_certificate_bound_access_tokens: false,
-      enabled: true,
-      client_id_issued_at: Math.floor(row.created_at.getTime() / 1000),
-      client_secret_expires_at: 0,
-      created_at: row.created_at.toISOString(),
-      updated_at: row.updated_at.toISOString(),
-      client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-    });
+    expect(run.json).toEqual(
+      expectedClientView({
+        client_id: 'from-cli',
+        client_name: 'CLI made',
+        scope: 'a b',
+        access_token_ttl: 120,
+        audience: ['https://api'],
+        ...viewTimestamps(row),
+        client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      }),
+    );
     expect(run.stderr).not.toContain(run.json.client_secret);
     // The server learns of a client created by another process through the change feed (here every 100 ms).
     const token = await onceClientKnown(() => requestToken(server, 'from-cli', run.json.client_secret));

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
+import { requestToken } from './support/admin-api';
 import { insertClient } from './support/clients';
-import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 
@@ -26,8 +27,7 @@ describe('per-client policy', () => {
     await t?.close();
   });
 
-  const token = (clientId: string) =>
-    postForm(`${t.baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(clientId, SECRET) });
+  const token = (clientId: string) => requestToken(t, clientId, SECRET);
 
   it.each([
     ['the client’s own TTL', 'short', 600],

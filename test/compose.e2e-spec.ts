@@ -216,7 +216,7 @@ describe('docker-compose.yml, mirrored without containers, behind nginx', () => 
   it('honours on one replica a change made through the other (admin secret from the generated file)', async () => {
     const [a, b] = ports.map((p) => `http://127.0.0.1:${p}/ms-auth-server`);
     const adminSecret = readFileSync(join(secrets, 'admin-client-secret'), 'utf8').trim();
-    const api = adminApi(a, await accessToken(a, 'admin', adminSecret, { grant_type: 'client_credentials', scope: 'admin' }));
+    const api = adminApi(a, await accessToken(a, 'admin', adminSecret, { scope: 'admin' }));
 
     const created = await api.post<{ client_id: string; client_secret: string }>('/admin/clients', {
       client_name: 'orders',

@@ -54,7 +54,7 @@ describe('a botnet of wrong secrets against a real server process', () => {
   });
 
   it('answers ≥ 85 % of the flood (95 % wanted, met on a quiet machine) before its senders give up, serves known, cold and new clients at once, and keeps RSS flat', async () => {
-    const api = adminApi(base, await accessToken(base, ADMIN_ID, ADMIN_SECRET, { grant_type: 'client_credentials', scope: 'admin' }));
+    const api = adminApi(base, await accessToken(base, ADMIN_ID, ADMIN_SECRET, { scope: 'admin' }));
     const register = async (name: string): Promise<{ id: string; secret: string }> => {
       const res = await api.post<{ client_id: string; client_secret: string }>('/admin/clients', {
         client_name: name,

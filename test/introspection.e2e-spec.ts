@@ -1,20 +1,11 @@
 import { Clock } from '@app/config';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { accessToken } from './support/admin-api';
 import { insertClient, updateClientRow } from './support/clients';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
 const ORDERS = 'https://orders.example.com/';
-
-async function tokenFor(t: TestApp, clientId: string, form: Record<string, string> = {}): Promise<string> {
-  const res = await postForm(
-    `${t.baseUrl}/oauth2/token`,
-    { grant_type: 'client_credentials', ...form },
-    { authorization: basic(clientId, SECRET) },
-  );
-  expect(res.status).toBe(200);
-  return res.body.access_token as string;
-}
 
 function introspect(t: TestApp, callerId: string, form: Record<string, string> | undefined, query = '') {
   return postForm(`${t.baseUrl}/oauth2/introspect${query}`, form, { authorization: basic(callerId, SECRET) });
@@ -55,7 +46,7 @@ describe('token introspection (RFC 7662)', () => {
   });
 
   it('describes an active token to the client it was issued to, with no-store headers', async () => {
-    const token = await tokenFor(t, 'svc-a', { scope: 'orders.read orders.write' });
+    const token = await accessToken(t, 'svc-a', SECRET, { scope: 'orders.read orders.write' });
     const claims = decodeJwt(token);
     const res = await introspect(t, 'svc-a', { token });
     expect(res.status).toBe(200);
@@ -79,21 +70,21 @@ describe('token introspection (RFC 7662)', () => {
   });
 
   it('describes any client’s token to a client granted introspect_any', async () => {
-    const token = await tokenFor(t, 'svc-a', { scope: 'orders.read' });
+    const token = await accessToken(t, 'svc-a', SECRET, { scope: 'orders.read' });
     const res = await introspect(t, 'resource-server', { token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ active: true, client_id: 'svc-a', sub: 'svc-a', scope: 'orders.read', aud: ORDERS });
   });
 
   it('answers {active:false} to another client without introspect_any, against token scanning (§4)', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await introspect(t, 'svc-b', { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ active: false });
   });
 
   it('accepts client_secret_post from a client registered for it', async () => {
-    const token = await tokenFor(t, 'svc-b');
+    const token = await accessToken(t, 'svc-b', SECRET);
     const mine = await postForm(`${t.baseUrl}/oauth2/token`, {
       grant_type: 'client_credentials',
       client_id: 'svc-post',
@@ -111,7 +102,7 @@ describe('token introspection (RFC 7662)', () => {
   });
 
   it('ignores token_type_hint, whatever its value (§2.1)', async () => {
-    const token = await tokenFor(t, 'svc-b');
+    const token = await accessToken(t, 'svc-b', SECRET);
     for (const hint of ['access_token', 'refresh_token', 'something_else']) {
       const res = await introspect(t, 'svc-b', { token, token_type_hint: hint });
       expect(res.body).toMatchObject({ active: true, client_id: 'svc-b' });
@@ -123,7 +114,7 @@ describe('token introspection (RFC 7662)', () => {
     ['a wrong secret', { authorization: basic('svc-a', 'wrong-secret') }],
     ['an unknown client', { authorization: basic('nobody', SECRET) }],
   ])('refuses %s with 401 invalid_client', async (_, headers: Record<string, string>) => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await postForm(`${t.baseUrl}/oauth2/introspect`, { token }, headers);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });
@@ -138,14 +129,14 @@ describe('token introspection (RFC 7662)', () => {
   });
 
   it('does not read the token from the query string', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await introspect(t, 'svc-a', undefined, `?token=${encodeURIComponent(token)}`);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request' });
   });
 
   it('refuses a repeated token parameter', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const twice = await postForm(`${t.baseUrl}/oauth2/introspect`, `token=${token}&token=${token}`, {
       authorization: basic('svc-a', SECRET),
     });
@@ -173,13 +164,13 @@ describe('token introspection (RFC 7662)', () => {
     });
 
     it('a tampered signature', async () => {
-      const token = await tokenFor(t, 'svc-a');
+      const token = await accessToken(t, 'svc-a', SECRET);
       const [h, p, s] = token.split('.');
       await inactive(`${h}.${p}.${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`);
     });
 
     it('tampered claims under the original signature', async () => {
-      const token = await tokenFor(t, 'svc-b');
+      const token = await accessToken(t, 'svc-b', SECRET);
       const [h, p, s] = token.split('.');
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
       const forged = Buffer.from(JSON.stringify({ ...claims, scope: 'admin' })).toString('base64url');
@@ -187,7 +178,7 @@ describe('token introspection (RFC 7662)', () => {
     });
 
     it('a token signed by another key under our kid', async () => {
-      const real = await tokenFor(t, 'svc-a');
+      const real = await accessToken(t, 'svc-a', SECRET);
       const { kid } = decodeProtectedHeader(real);
       const { privateKey } = await generateKeyPair('RS256');
       const forged = await new SignJWT({ ...decodeJwt(real) }).setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' }).sign(privateKey);
@@ -201,7 +192,7 @@ describe('token introspection (RFC 7662)', () => {
       const spy = jest.spyOn(clock, 'nowSeconds').mockReturnValue(now - 14400 - 3600);
       let token: string;
       try {
-        token = await tokenFor(t, 'svc-a');
+        token = await accessToken(t, 'svc-a', SECRET);
       } finally {
         spy.mockRestore();
       }
@@ -211,7 +202,7 @@ describe('token introspection (RFC 7662)', () => {
     });
 
     it('a revoked token', async () => {
-      const token = await tokenFor(t, 'svc-a');
+      const token = await accessToken(t, 'svc-a', SECRET);
       const res = await postForm(`${t.baseUrl}/oauth2/revoke`, { token }, { authorization: basic('svc-a', SECRET) });
       expect(res.status).toBe(200);
       await inactive(token, 'svc-a');
@@ -219,22 +210,22 @@ describe('token introspection (RFC 7662)', () => {
     });
 
     it('a token of a client that was disabled since', async () => {
-      const token = await tokenFor(t, 'svc-gone');
+      const token = await accessToken(t, 'svc-gone', SECRET);
       await updateClientRow(t, 'svc-gone', 'enabled = false');
       await inactive(token);
     });
 
     it('a token of another issuer, even one signed with the same key', async () => {
-      const token = await tokenFor(other, 'svc-a');
+      const token = await accessToken(other, 'svc-a', SECRET);
       expect(decodeJwt(token).iss).toBe('http://other-issuer.example/ms-auth-server');
-      expect(decodeProtectedHeader(token).kid).toBe(decodeProtectedHeader(await tokenFor(t, 'svc-a')).kid);
+      expect(decodeProtectedHeader(token).kid).toBe(decodeProtectedHeader(await accessToken(t, 'svc-a', SECRET)).kid);
       await inactive(token, 'svc-a');
       await inactive(token);
     });
   });
 
   it('reports scope as a space-delimited string when the token carries it as a JSON array (TOKEN_SCOPE_FORMAT=array)', async () => {
-    const token = await tokenFor(other, 'svc-a', { scope: 'orders.read orders.write' });
+    const token = await accessToken(other, 'svc-a', SECRET, { scope: 'orders.read orders.write' });
     expect(decodeJwt(token).scope).toEqual(['orders.read', 'orders.write']);
     const res = await introspect(other, 'svc-a', { token });
     expect(res.body).toMatchObject({ active: true, scope: 'orders.read orders.write', iss: 'http://other-issuer.example/ms-auth-server' });

@@ -27,7 +27,7 @@ const config = parseConfig({ DATABASE_URL: 'postgres://unused/x', KEY_ENCRYPTION
 
 /** Applies the first `count` migrations, exactly as the server does on start. */
 async function migrateTo(db: TestDatabase, count: number): Promise<void> {
-  const ds = await new DataSource({ ...dataSourceOptions(config, db.url), migrations: MIGRATIONS.slice(0, count) }).initialize();
+  const ds = await new DataSource(dataSourceOptions(config, db.url, { entities: [], migrations: MIGRATIONS.slice(0, count) })).initialize();
   try {
     await runMigrations(ds);
   } finally {

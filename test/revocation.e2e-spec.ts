@@ -2,20 +2,11 @@ import { Clock } from '@app/config';
 import { RevocationStore } from '@app/oauth';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { decodeJwt } from 'jose';
+import { accessToken } from './support/admin-api';
 import { insertClient } from './support/clients';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
 const SECRET = 'a-test-client-secret-long-enough';
-
-async function tokenFor(t: TestApp, clientId: string, secret = SECRET, form: Record<string, string> = {}): Promise<string> {
-  const res = await postForm(
-    `${t.baseUrl}/oauth2/token`,
-    { grant_type: 'client_credentials', ...form },
-    { authorization: basic(clientId, secret) },
-  );
-  expect(res.status).toBe(200);
-  return res.body.access_token as string;
-}
 
 /** POST /oauth2/revoke; the raw body, since a success has none. */
 async function revoke(t: TestApp, callerId: string, form: Record<string, string> | string | undefined, query = '', secret = SECRET) {
@@ -70,7 +61,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('revokes the caller’s own token: 200 with an empty body, jti kept until the token’s expiry', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const claims = decodeJwt(token);
     expect(await isActive(t, 'svc-a', token)).toBe(true);
 
@@ -84,14 +75,14 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('accepts revoking the same token twice', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect(await revokedRows(t)).toHaveLength(1);
   });
 
   it('writes a revocation once: repeating it answers 200 with no new change-log row, here or on another instance (§2.2)', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const { jti } = decodeJwt(token);
     expect((await revoke(t, 'svc-a', { token })).status).toBe(200);
     expect(await changeRows(t, jti!)).toBe(1);
@@ -105,7 +96,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('publishes nothing for a token whose revocation this instance has not heard of but the table holds', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const { jti, exp } = decodeJwt(token);
     // Revoked by a writer whose change this instance has not read (as another instance between two polls).
     await t.db.query(`INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES ($1, 'svc-a', to_timestamp($2))`, [jti, exp]);
@@ -125,7 +116,7 @@ describe('token revocation (RFC 7009)', () => {
     );
     try {
       const tokens = [];
-      for (let i = 0; i < 4; i++) tokens.push(await tokenFor(limited, 'svc-a'));
+      for (let i = 0; i < 4; i++) tokens.push(await accessToken(limited, 'svc-a', SECRET));
       for (const token of tokens.slice(0, 3)) expect((await revoke(limited, 'svc-a', { token })).status).toBe(200);
 
       const over = await revoke(limited, 'svc-a', { token: tokens[3] });
@@ -139,7 +130,7 @@ describe('token revocation (RFC 7009)', () => {
       // Repeating a revocation writes nothing, so it is not refused.
       expect((await revoke(limited, 'svc-a', { token: tokens[0] })).status).toBe(200);
       // Another client's revocations are counted apart.
-      const other = await tokenFor(limited, 'svc-b');
+      const other = await accessToken(limited, 'svc-b', SECRET);
       expect((await revoke(limited, 'svc-b', { token: other })).status).toBe(200);
       expect(await isActive(limited, 'svc-b', other)).toBe(false);
 
@@ -152,7 +143,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('makes a revoked admin token useless at the admin API', async () => {
-    const token = await tokenFor(t, ADMIN_ID, ADMIN_SECRET, { scope: 'admin' });
+    const token = await accessToken(t, ADMIN_ID, ADMIN_SECRET, { scope: 'admin' });
     const before = await fetch(`${t.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${token}` } });
     expect(before.status).toBe(200);
 
@@ -164,8 +155,8 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('holds at once here and within one poll interval on another instance: introspection and the admin guard refuse the token', async () => {
-    const token = await tokenFor(t, 'svc-a');
-    const admin = await tokenFor(t, ADMIN_ID, ADMIN_SECRET);
+    const token = await accessToken(t, 'svc-a', SECRET);
+    const admin = await accessToken(t, ADMIN_ID, ADMIN_SECRET);
     expect(await isActive(peer, 'svc-a', token)).toBe(true);
     expect((await fetch(`${peer.baseUrl}/admin/clients`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
 
@@ -187,7 +178,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('reloads revocations from the table after a change-feed gap, so one the feed never delivered still counts', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     expect(await isActive(peer, 'svc-a', token)).toBe(true);
     // A revocation the peer's feed never delivers (as after an outage longer than the feed's window) ...
     const { jti, exp } = decodeJwt(token);
@@ -199,7 +190,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('refuses to revoke another client’s token with 400 unauthorized_client (§2.1), and revokes nothing', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await revoke(t, 'svc-b', { token });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text)).toEqual({ error: 'unauthorized_client', error_description: 'The token was not issued to this client' });
@@ -214,7 +205,7 @@ describe('token revocation (RFC 7009)', () => {
     const spy = jest.spyOn(clock, 'nowSeconds').mockReturnValue(now - 14400 - 3600);
     let expired: string;
     try {
-      expired = await tokenFor(t, 'svc-a');
+      expired = await accessToken(t, 'svc-a', SECRET);
     } finally {
       spy.mockRestore();
     }
@@ -224,7 +215,7 @@ describe('token revocation (RFC 7009)', () => {
     );
     let foreign: string;
     try {
-      foreign = await tokenFor(foreignIssuer, 'svc-a');
+      foreign = await accessToken(foreignIssuer, 'svc-a', SECRET);
     } finally {
       await foreignIssuer.close();
     }
@@ -237,14 +228,14 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it.each(['access_token', 'refresh_token', 'unknown_type'])('ignores token_type_hint=%s and revokes the token (§2.1)', async (hint) => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await revoke(t, 'svc-a', { token, token_type_hint: hint });
     expect(res.status).toBe(200);
     expect(await isActive(t, 'svc-a', token)).toBe(false);
   });
 
   it('requires the token in the form body: 400 invalid_request, and a token in the query string is not revoked', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const missing = await revoke(t, 'svc-a', { token_type_hint: 'access_token' });
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.text)).toEqual({ error: 'invalid_request', error_description: 'Missing token parameter (RFC 7009 §2.1)' });
@@ -256,7 +247,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   it('refuses an unauthenticated request with 401 invalid_client', async () => {
-    const token = await tokenFor(t, 'svc-a');
+    const token = await accessToken(t, 'svc-a', SECRET);
     const res = await postForm(`${t.baseUrl}/oauth2/revoke`, { token });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { MIGRATIONS } from '../migrations';
+import { accessToken } from './support/admin-api';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MAIN_JS, type ServerProcess, startServerProcess } from './support/server-process';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './support/test-app';
@@ -15,11 +16,8 @@ import { ADMIN_ID, ADMIN_SECRET, basic, postForm } from './support/test-app';
 
 const PLAYGROUND = basic('service-client-jwt', 'service-client-jwt-secret');
 
-async function token(baseUrl: string, authorization = PLAYGROUND): Promise<string> {
-  const res = await postForm(`${baseUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization });
-  expect(res.status).toBe(200);
-  return res.body.access_token as string;
-}
+/** A token of the seeded playground client. */
+const token = (baseUrl: string): Promise<string> => accessToken(baseUrl, 'service-client-jwt', 'service-client-jwt-secret');
 
 async function jwks(baseUrl: string): Promise<{ keys: { kid: string }[] }> {
   const res = await fetch(`${baseUrl}/oauth2/jwks`);
@@ -128,7 +126,7 @@ describe('server process start-up', () => {
     expect(payload.client_id).toBe('service-client-jwt');
     const newToken = await token(baseUrl);
     expect(decodeProtectedHeader(newToken).kid).toBe(decodeProtectedHeader(oldToken).kid);
-    await token(baseUrl, basic(admin.client_id, admin.client_secret));
+    await accessToken(baseUrl, admin.client_id, admin.client_secret);
     expect(second.output()).not.toMatch(/created .* signing key|seeded playground client|created admin client/);
 
     for (const file of ['admin-client.json', 'key-encryption-key']) {

@@ -1,6 +1,7 @@
 import { ChangeFeed } from '@app/persistence';
 import { decodeJwt } from 'jose';
-import { adminApi, adminToken, accessToken, type ApiResponse, call, requestToken } from './support/admin-api';
+import { adminApi, adminToken, accessToken, call, requestToken } from './support/admin-api';
+import type { ApiResponse } from './support/http';
 import { insertClient } from './support/clients';
 import { ADMIN_ID, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
@@ -140,12 +141,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     const adminAudience = a.config.admin.audience;
     for (const id of ['ops-1', 'ops-2', 'ops-3']) await registered(id, { scope: 'admin orders.read', audience: [adminAudience] });
     const tokens = Object.fromEntries(
-      await Promise.all(
-        ['ops-1', 'ops-2', 'ops-3'].map(async (id) => [
-          id,
-          await accessToken(a, id, SECRET, { grant_type: 'client_credentials', scope: 'admin' }),
-        ]),
-      ),
+      await Promise.all(['ops-1', 'ops-2', 'ops-3'].map(async (id) => [id, await accessToken(a, id, SECRET, { scope: 'admin' })])),
     ) as Record<string, string>;
     for (const id of ['ops-1', 'ops-2', 'ops-3']) expect((await adminApi(b, tokens[id]).get('/admin/clients?limit=1')).status).toBe(200);
 
@@ -178,11 +174,11 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
   it('caps admin tokens at ADMIN_ACCESS_TOKEN_TTL and never mixes the admin audience with another one', async () => {
     const adminAudience = a.config.admin.audience;
     await registered('mixed', { scope: 'admin orders.read', audience: [adminAudience, 'https://orders.example'], access_token_ttl: 7200 });
-    const forAdmin = await requestToken(a, 'mixed', SECRET, { grant_type: 'client_credentials', resource: adminAudience });
+    const forAdmin = await requestToken(a, 'mixed', SECRET, { resource: adminAudience });
     expect(forAdmin.status).toBe(200);
     expect(forAdmin.body.expires_in).toBe(900);
     expect(decodeJwt(forAdmin.body.access_token as string).aud).toBe(adminAudience);
-    const forOrders = await requestToken(a, 'mixed', SECRET, { grant_type: 'client_credentials', resource: 'https://orders.example' });
+    const forOrders = await requestToken(a, 'mixed', SECRET, { resource: 'https://orders.example' });
     expect(forOrders.body.expires_in).toBe(7200);
 
     const both = await postForm(
@@ -203,7 +199,7 @@ describe('token cut-off per client, admin tokens that follow their holder', () =
     );
     try {
       expect((await adminApi(strict, forAdmin.body.access_token as string).get('/admin/clients?limit=1')).status).toBe(401);
-      const short = await requestToken(strict, 'mixed', SECRET, { grant_type: 'client_credentials', resource: adminAudience });
+      const short = await requestToken(strict, 'mixed', SECRET, { resource: adminAudience });
       expect(short.body.expires_in).toBe(60);
       expect((await adminApi(strict, short.body.access_token as string).get('/admin/clients?limit=1')).status).toBe(200);
     } finally {

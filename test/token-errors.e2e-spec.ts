@@ -1,7 +1,8 @@
+import { type ApiResponse, readResponse } from './support/http';
 import { insertClient } from './support/clients';
 import { basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
-type Res = Awaited<ReturnType<typeof postForm>>;
+type Res = ApiResponse<Record<string, unknown>>;
 
 const BASIC = { id: 'basic-client', secret: 'basic-client-secret-0123456789abcdef' };
 const POST = { id: 'post-client', secret: 'post-client-secret-0123456789abcdef' };
@@ -203,17 +204,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   });
 
   describe('transport: only 4xx `{error, error_description}`, never a Nest body', () => {
-    const send = async (init: RequestInit, url = tokenUrl): Promise<Res> => {
-      const res = await fetch(url, init);
-      const text = await res.text();
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        body = { raw: text };
-      }
-      return { status: res.status, headers: res.headers, body };
-    };
+    const send = async (init: RequestInit, url = tokenUrl): Promise<Res> => readResponse(await fetch(url, init));
     const auth = (): Record<string, string> => asBasic(BASIC);
 
     it('a JSON body is invalid_request', async () => {

@@ -1,6 +1,6 @@
 import { Clock } from '@app/config';
 import { decodeJwt } from 'jose';
-import { adminApi, adminToken } from './support/admin-api';
+import { adminApi, adminToken, requestToken } from './support/admin-api';
 import { insertClient } from './support/clients';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, startTestApp, type TestApp } from './support/test-app';
 
@@ -9,11 +9,7 @@ const ORDERS = 'https://orders.example.com/';
 const STOCK = 'https://stock.example.com/';
 
 async function token(t: TestApp, clientId: string, form: Record<string, string> = {}, secret = SECRET) {
-  const res = await postForm(
-    `${t.baseUrl}/oauth2/token`,
-    { grant_type: 'client_credentials', ...form },
-    { authorization: basic(clientId, secret) },
-  );
+  const res = await requestToken(t, clientId, secret, form);
   expect(res.status).toBe(200);
   return { token: res.body.access_token as string, expiresIn: res.body.expires_in as number, scope: res.body.scope as string | undefined };
 }

@@ -1,3 +1,4 @@
+import { type ApiResponse, readResponse } from './http';
 import { ADMIN_ID, ADMIN_SECRET, basic, postForm, type TestApp } from './test-app';
 
 /** A server under test: an in-process TestApp, or the base URL (origin + BASE_PATH) of a server process. */
@@ -5,27 +6,21 @@ export type Target = TestApp | string;
 
 const baseUrl = (target: Target): string => (typeof target === 'string' ? target : target.baseUrl);
 
-export interface ApiResponse<T = any> {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, or undefined for an empty body. */
-  body: T;
-  text: string;
-}
-
-/** POST {BASE_PATH}/oauth2/token with client_secret_basic. */
-export function requestToken(
-  target: Target,
-  clientId: string,
-  secret: string,
-  form: Record<string, string> = { grant_type: 'client_credentials' },
-) {
-  return postForm(`${baseUrl(target)}/oauth2/token`, form, { authorization: basic(clientId, secret) });
+/**
+ * The one way specs ask for a token with a client secret: POST {BASE_PATH}/oauth2/token with client_secret_basic,
+ * grant_type client_credentials unless `params` says otherwise.
+ */
+export function requestToken(target: Target, clientId: string, secret: string, params: Record<string, string> = {}) {
+  return postForm(
+    `${baseUrl(target)}/oauth2/token`,
+    { grant_type: 'client_credentials', ...params },
+    { authorization: basic(clientId, secret) },
+  );
 }
 
 /** An access token of the given client; fails the test when the token endpoint refuses. */
-export async function accessToken(target: Target, clientId: string, secret: string, form?: Record<string, string>): Promise<string> {
-  const res = await requestToken(target, clientId, secret, form);
+export async function accessToken(target: Target, clientId: string, secret: string, params?: Record<string, string>): Promise<string> {
+  const res = await requestToken(target, clientId, secret, params);
   if (res.status !== 200) throw new Error(`token request for ${clientId} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
 }
@@ -48,9 +43,7 @@ export async function call<T = any>(
     body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`${baseUrl(target)}${path}`, { method, headers: { ...headers, ...opts.headers }, body });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
+  return readResponse<T>(await fetch(`${baseUrl(target)}${path}`, { method, headers: { ...headers, ...opts.headers }, body }));
 }
 
 /**

@@ -68,3 +68,33 @@ export async function updateClientRow(t: TestApp, clientId: string, set: string,
   );
   await t.app.get(ChangeFeed).poll();
 }
+
+/**
+ * What the admin API and the CLI show of a client registered with the defaults (client_secret_basic, the
+ * client_credentials grant, no name, TTL or audience, enabled); `fields` gives its id and scope and whatever else
+ * differs, matchers included.
+ */
+export function expectedClientView(fields: { client_id: string; scope: string } & Record<string, unknown>): Record<string, unknown> {
+  return {
+    client_name: null,
+    grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    access_token_ttl: null,
+    audience: [],
+    introspect_any_token: false,
+    dpop_bound_access_tokens: false,
+    tls_client_certificate_bound_access_tokens: false,
+    enabled: true,
+    client_secret_expires_at: 0,
+    ...fields,
+  };
+}
+
+/** A client view's timestamps, from its stored row. */
+export function viewTimestamps(row: { created_at: Date; updated_at: Date }): Record<string, unknown> {
+  return {
+    client_id_issued_at: Math.floor(row.created_at.getTime() / 1000),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

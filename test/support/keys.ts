@@ -1,18 +1,10 @@
 import { PLAYGROUND_CLIENT } from '@app/clients';
 import { decodeProtectedHeader, type JWK, type ProtectedHeaderParameters } from 'jose';
-import { basic, postForm } from './test-app';
+import { accessToken } from './admin-api';
 
 /** A token for the seeded playground client, and its JOSE header. */
 export async function playgroundToken(baseUrl: string): Promise<{ token: string; header: ProtectedHeaderParameters }> {
-  const res = await postForm(
-    `${baseUrl}/oauth2/token`,
-    { grant_type: 'client_credentials' },
-    {
-      authorization: basic(PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret),
-    },
-  );
-  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const token = res.body.access_token as string;
+  const token = await accessToken(baseUrl, PLAYGROUND_CLIENT.clientId, PLAYGROUND_CLIENT.secret);
   return { token, header: decodeProtectedHeader(token) };
 }
 

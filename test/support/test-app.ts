@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { TestClock } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
+import { type ApiResponse, readResponse } from './http';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -87,24 +88,17 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
 }
 
-/** POST a form to the token endpoint (or another OAuth endpoint) and return status, headers and JSON body. */
+/** POST a form to the token endpoint (or another OAuth endpoint). */
 export async function postForm(
   url: string,
   form: Record<string, string> | string | undefined,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+): Promise<ApiResponse<Record<string, unknown>>> {
   const body = form === undefined ? undefined : typeof form === 'string' ? form : new URLSearchParams(form).toString();
   const res = await fetch(url, {
     method: 'POST',
     headers: body === undefined ? headers : { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body,
   });
-  const text = await res.text();
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { raw: text };
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+  return readResponse(res);
 }

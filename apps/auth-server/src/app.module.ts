@@ -5,7 +5,7 @@ import { OAuthModule } from '@app/oauth';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ENTITIES } from './entities';
+import { SCHEMA } from './schema';
 
 /** Composition root: configuration, storage, the public OAuth surface, the admin API, health and metrics. */
 @Module({})
@@ -15,7 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config, clock),
-        PersistenceModule.forRoot(ENTITIES),
+        PersistenceModule.forRoot(SCHEMA),
         ClientsBootstrapModule,
         OAuthModule,
         AdminModule,

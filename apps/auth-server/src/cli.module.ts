@@ -3,7 +3,7 @@ import { AppConfig, AppConfigModule } from '@app/config';
 import { KeyLifecycleModule } from '@app/keys';
 import { PersistenceModule } from '@app/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ENTITIES } from './entities';
+import { SCHEMA } from './schema';
 
 /**
  * What the command-line tool needs: configuration, storage (migrations included), the client services and the
@@ -14,7 +14,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(config), PersistenceModule.forRoot(ENTITIES), ClientsModule, KeyLifecycleModule],
+      imports: [AppConfigModule.forRoot(config), PersistenceModule.forRoot(SCHEMA), ClientsModule, KeyLifecycleModule],
     };
   }
 }

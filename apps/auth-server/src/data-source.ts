@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { dataSourceOptions } from '@app/persistence';
 import { DataSource } from 'typeorm';
-import { ENTITIES } from './entities';
+import { SCHEMA } from './schema';
 import { loadConfig } from './load-config';
 
 /**
@@ -13,7 +13,4 @@ import { loadConfig } from './load-config';
 const config = loadConfig();
 if (!config.database.url) throw new Error('DATABASE_URL is required for the TypeORM CLI');
 
-export default new DataSource({
-  ...dataSourceOptions(config, config.database.url),
-  entities: ENTITIES,
-});
+export default new DataSource(dataSourceOptions(config, config.database.url, SCHEMA));

@@ -19,51 +19,22 @@ import { ClientCredentials, secretForMethodChange } from './client-credentials';
 import { authMethodProblems } from './client-keys';
 import { mtlsSubjectProblems, SECRETLESS_METHODS } from './mtls-client-rules';
 import { accessTokenLifetime, storableClientId } from './client-rules';
-import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';
+import { ClientPatch, NewClient, toClientColumns } from './client-metadata';
+import { takeTombstone, writeTombstone } from './client-tombstones';
+import {
+  changedFields,
+  type ClientView,
+  type ClientWithSecret,
+  type RotatedSecret,
+  type TokenCutoffResult,
+  toClientView,
+  type UpdatedClientView,
+} from './client-view';
 import { generateClientSecret } from './secrets/client-secret';
+import { methodChangeSecretColumns, registeredSecretColumns, rotatedSecretColumns } from './secrets/secret-columns';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './directory/client-directory';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
-
-export interface ClientWithSecret {
-  client: ClientView;
-  /** Shown this once; only its hash is stored (and for client_secret_jwt, the secret sealed). Absent for private_key_jwt. */
-  secret: string | undefined;
-}
-
-/** A client as changed; `client_secret` when the change issued a new secret (shown this once). */
-export type UpdatedClientView = ClientView & { client_secret?: string };
-
-export interface RotatedSecret {
-  client: ClientView;
-  secret: string;
-  /** Until when the previous secret keeps working; null when it stopped at once. */
-  previousSecretExpiresAt: Date | null;
-  /** Set when the rotation also cut off every token issued so far (revoke_tokens). */
-  tokensRevokedBefore: Date | null;
-}
-
-export interface TokenCutoffResult {
-  clientId: string;
-  /** Tokens with `iat` at or before this second are inactive. */
-  tokensRevokedBefore: Date;
-}
-
-/** What a secret rotation answers, over HTTP and on the command line alike. */
-export interface RotatedSecretView extends ClientView {
-  /** The new secret, shown this once. */
-  client_secret: string;
-  /** Seconds since the epoch until which the previous secret works; null when it stopped at once. */
-  previous_secret_expires_at: number | null;
-  /** With revoke_tokens: tokens whose iat is at or before this second are inactive; else null. */
-  tokens_revoked_before: number | null;
-}
-
-export function toRotatedSecretView(r: RotatedSecret): RotatedSecretView {
-  const until = r.previousSecretExpiresAt ? Math.floor(r.previousSecretExpiresAt.getTime() / 1000) : null;
-  const cutoff = r.tokensRevokedBefore ? cutoffSecond(r.tokensRevokedBefore) : null;
-  return { ...r.client, client_secret: r.secret, previous_secret_expires_at: until, tokens_revoked_before: cutoff };
-}
 
 const CLIENT_ORDER: KeysetOrder<ClientEntity> = { kind: 'clients', column: 'c.clientId', direction: 'ASC', keyOf: (c) => c.clientId };
 
@@ -107,8 +78,9 @@ export class ClientAdminService {
     );
     const secret = SECRETLESS_METHODS.includes(method) ? undefined : (input.client_secret ?? generateClientSecret());
     const origin = input.client_secret === undefined ? 'generated' : 'supplied';
-    const secretColumns =
-      secret === undefined ? { secretHash: null } : await this.credentials.secretColumns(clientId, method, secret, origin);
+    const secretColumns = registeredSecretColumns(
+      secret === undefined ? undefined : await this.credentials.secretColumns(clientId, method, secret, origin),
+    );
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
       await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
       try {
@@ -119,13 +91,9 @@ export class ClientAdminService {
         }
         throw err;
       }
-      // Runs after the insert, which waits for a concurrent delete of the same id to commit, so the
-      // tombstone that delete writes is seen here. Removing an expired tombstone is the clean-up.
-      const tomb: { blocked_until: Date }[] = await m.query(
-        'WITH gone AS (DELETE FROM oauth_deleted_clients WHERE client_id = $1 RETURNING blocked_until) SELECT blocked_until FROM gone',
-        [clientId],
-      );
-      if (tomb.length && tomb[0].blocked_until.getTime() > this.clock.now()) throw new ClientIdTakenError(clientId, tomb[0].blocked_until);
+      // After the insert: see takeTombstone.
+      const blockedUntil = await takeTombstone(m, clientId);
+      if (blockedUntil && blockedUntil.getTime() > this.clock.now()) throw new ClientIdTakenError(clientId, blockedUntil);
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       const { client_id: _id, created_at: _c, updated_at: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...registered } = view;
       const source = secret === undefined ? 'none' : input.client_secret === undefined ? 'generated' : 'given';
@@ -176,19 +144,12 @@ export class ClientAdminService {
       if (Object.keys(changes).length === 0) return { result: before, details: null };
       const switched = secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
       const secret = switched === 'new' ? generateClientSecret() : undefined;
-      const secretColumns =
-        secret !== undefined
-          ? {
-              ...(await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret, 'generated')),
-              previousSecretHash: null,
-              previousSealedSecret: null,
-              previousSecretExpiresAt: null,
-            }
-          : switched === 'none'
-            ? { secretHash: null, sealedSecret: null, previousSecretHash: null, previousSealedSecret: null, previousSecretExpiresAt: null }
-            : switched === 'unseal'
-              ? { sealedSecret: null, previousSealedSecret: null }
-              : {};
+      const secretColumns = methodChangeSecretColumns(
+        switched,
+        secret === undefined
+          ? undefined
+          : await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret, 'generated'),
+      );
       // Disabling cuts off every token issued so far, so enabling again later does not revive them.
       const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
       await m.update(ClientEntity, { clientId }, { ...columns, ...secretColumns, ...cutoff?.columns });
@@ -212,12 +173,7 @@ export class ClientAdminService {
       // Both instants on the Clock, which also decides when the reservation ends (see create).
       const deletedAt = new Date(this.clock.now());
       const blockedUntil = new Date(deletedAt.getTime() + this.outstandingTokenLifetime(client) * 1000);
-      await m.query(
-        `INSERT INTO oauth_deleted_clients (client_id, deleted_at, blocked_until) VALUES ($1, $2, $3)
-         ON CONFLICT (client_id) DO UPDATE
-           SET deleted_at = EXCLUDED.deleted_at, blocked_until = GREATEST(oauth_deleted_clients.blocked_until, EXCLUDED.blocked_until)`,
-        [clientId, deletedAt, blockedUntil],
-      );
+      await writeTombstone(m, { clientId, deletedAt, blockedUntil });
       return { result: undefined, details: { blocked_until: blockedUntil.toISOString() } };
     });
   }
@@ -237,24 +193,12 @@ export class ClientAdminService {
       if (SECRETLESS_METHODS.includes(method)) {
         throw new ClientMetadataError([{ field: 'token_endpoint_auth_method', message: `a ${method} client has no secret to rotate` }]);
       }
-      const { secretHash, sealedSecret } = await this.credentials.secretColumns(clientId, method, secret, 'generated');
-      // During the grace the previous secret keeps working: its hash, and for client_secret_jwt (an HMAC needs the
-      // secret itself) its sealed form too. revoke_tokens ends the grace at once.
+      const issued = await this.credentials.secretColumns(clientId, method, secret, 'generated');
+      // revoke_tokens ends the grace at once.
       const grace = opts.revokeTokens ? 0 : graceSeconds;
       const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
       const cutoff = opts.revokeTokens ? this.cutoffColumns(client, 'secret_rotated') : undefined;
-      await m.update(
-        ClientEntity,
-        { clientId },
-        {
-          secretHash,
-          sealedSecret,
-          previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
-          previousSealedSecret: previousSecretExpiresAt && sealedSecret !== null ? client.sealedSecret : null,
-          previousSecretExpiresAt,
-          ...cutoff?.columns,
-        },
-      );
+      await m.update(ClientEntity, { clientId }, { ...rotatedSecretColumns(client, issued, previousSecretExpiresAt), ...cutoff?.columns });
       const view = toClientView(await m.findOneByOrFail(ClientEntity, { clientId }));
       return {
         result: { client: view, secret, previousSecretExpiresAt, tokensRevokedBefore: cutoff?.columns.tokensRevokedBefore ?? null },
@@ -357,15 +301,4 @@ export class ClientAdminService {
     const unchanged = c.updatedAt.getTime() === c.createdAt.getTime();
     return unchanged ? accessTokenLifetime(c.accessTokenTtl, this.config.tokens) : this.config.tokens.maxAccessTokenTtl;
   }
-}
-
-/** Fields whose value differs, as {from, to}; timestamps left out. */
-function changedFields(before: ClientView, after: ClientView): Record<string, { from: unknown; to: unknown }> {
-  const out: Record<string, { from: unknown; to: unknown }> = {};
-  // Both sides: a field the view leaves out when empty (jwks, federated_credentials, token_claims) may be the change.
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ClientView>) {
-    if (key === 'updated_at' || key === 'created_at') continue;
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = { from: before[key], to: after[key] };
-  }
-  return out;
 }

@@ -50,79 +50,8 @@ export interface ClientPatch extends ClientMetadata {
   enabled?: boolean;
 }
 
-/** What the admin API and the CLI show of a client: never a secret, a secret hash or an old secret. */
-export interface ClientView {
-  client_id: string;
-  client_name: string | null;
-  scope: string;
-  grant_types: string[];
-  token_endpoint_auth_method: TokenEndpointAuthMethod;
-  access_token_ttl: number | null;
-  audience: string[];
-  introspect_any_token: boolean;
-  jwks?: JsonWebKeySet;
-  jwks_uri?: string;
-  federated_credentials?: FederatedCredential[];
-  token_claims?: TokenClaims;
-  token_exchange?: TokenExchangePolicy;
-  token_hook?: boolean;
-  // Sender-constrained tokens
-  dpop_bound_access_tokens: boolean;
-  tls_client_certificate_bound_access_tokens: boolean;
-  tls_client_auth_subject_dn?: string;
-  tls_client_auth_san_dns?: string;
-  tls_client_auth_san_uri?: string;
-  tls_client_auth_san_ip?: string;
-  tls_client_auth_san_email?: string;
-  enabled: boolean;
-  // clients as code
-  /** The desired-state file that owns the client; absent: managed by hand. */
-  managed_by?: string;
-  /** RFC 7591 §3.2.1, seconds since the epoch. */
-  client_id_issued_at: number;
-  /** RFC 7591 §3.2.1: 0 = the secret does not expire. */
-  client_secret_expires_at: 0;
-  created_at: string;
-  updated_at: string;
-}
-
 export function splitScope(scope: string): string[] {
   return [...new Set(scope.split(' ').filter((s) => s !== ''))];
-}
-
-/** The one mapping from the entity to its public representation. */
-export function toClientView(c: ClientEntity): ClientView {
-  return {
-    client_id: c.clientId,
-    client_name: c.clientName,
-    scope: c.scopes.join(' '),
-    grant_types: [...c.grantTypes],
-    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
-    access_token_ttl: c.accessTokenTtl,
-    audience: [...c.audiences],
-    introspect_any_token: c.introspectAny,
-    ...(c.jwks ? { jwks: c.jwks } : {}),
-    ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
-    ...(c.federatedCredentials?.length ? { federated_credentials: c.federatedCredentials } : {}),
-    ...(c.tokenClaims ? { token_claims: c.tokenClaims } : {}),
-    ...(c.tokenExchange ? { token_exchange: c.tokenExchange } : {}),
-    ...(c.tokenHook ? { token_hook: true } : {}),
-    // Sender-constrained tokens
-    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
-    tls_client_certificate_bound_access_tokens: c.tlsClientCertificateBoundAccessTokens ?? false,
-    ...(c.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: c.tlsClientAuthSubjectDn } : {}),
-    ...(c.tlsClientAuthSanDns ? { tls_client_auth_san_dns: c.tlsClientAuthSanDns } : {}),
-    ...(c.tlsClientAuthSanUri ? { tls_client_auth_san_uri: c.tlsClientAuthSanUri } : {}),
-    ...(c.tlsClientAuthSanIp ? { tls_client_auth_san_ip: c.tlsClientAuthSanIp } : {}),
-    ...(c.tlsClientAuthSanEmail ? { tls_client_auth_san_email: c.tlsClientAuthSanEmail } : {}),
-    enabled: c.enabled,
-    // clients as code
-    ...(c.managedBy ? { managed_by: c.managedBy } : {}),
-    client_id_issued_at: Math.floor(c.createdAt.getTime() / 1000),
-    client_secret_expires_at: 0,
-    created_at: c.createdAt.toISOString(),
-    updated_at: c.updatedAt.toISOString(),
-  };
 }
 
 /** The one mapping from metadata fields to entity columns; only the fields present are returned. */

@@ -3,6 +3,7 @@ export * from './client-admin.errors';
 export * from './client-admin.service';
 export * from './directory/client-directory';
 export * from './client-metadata';
+export * from './client-view';
 export * from './client-rules';
 export * from './secrets/client-secret';
 export * from './secrets/stored-secret';

@@ -2,6 +2,7 @@ import { type AppConfig, parseConfig, type RawEnv, SystemClock } from '@app/conf
 import { AuditTrail, ChangeFeed, dataSourceOptions, runMigrations } from '@app/persistence';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { encryptionKeyId, KeyEncrypter } from './key-encrypter';
 import { KeyLifecycleService, SCHEDULER_ACTOR, STARTUP_ACTOR } from './key-lifecycle.service';
@@ -32,7 +33,7 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
     DATABASE_POOL_SIZE: '3',
     ...env,
   });
-  const ds = await new DataSource({ ...dataSourceOptions(config, db.url), entities: KEYS_ENTITIES }).initialize();
+  const ds = await new DataSource(dataSourceOptions(config, db.url, { entities: KEYS_ENTITIES, migrations: MIGRATIONS })).initialize();
   const clock = new SystemClock();
   const feed = new ChangeFeed(ds, config.database, clock);
   const encrypter = new KeyEncrypter(config.keys.encryptionKeys);

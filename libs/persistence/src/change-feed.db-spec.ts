@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TestClock } from '../../../test/support/clock';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { MIGRATIONS } from '../../../migrations';
 import { ALL_KEYS, ChangeFeed, GAP_WAIT_MS, textTopic } from './change-feed';
 
 const CLIENT = textTopic('client');
+const SCHEMA = { entities: [], migrations: MIGRATIONS };
 import { dataSourceOptions } from './data-source-options';
 import { MigrationRunner, runMigrations } from './migration-runner';
 
@@ -19,7 +21,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
   });
 
   async function instance(): Promise<{ ds: DataSource; feed: ChangeFeed; seen: (string | typeof ALL_KEYS)[]; clock: TestClock }> {
-    const ds = await new DataSource(dataSourceOptions(config, db.url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(config, db.url, SCHEMA)).initialize();
     sources.push(ds);
     const clock = new TestClock();
     const feed = new ChangeFeed(ds, config.database, clock);
@@ -40,7 +42,7 @@ describe('ChangeFeed (real PostgreSQL)', () => {
 
   it('on a fresh database, waits for the migrations and starts at the end of the log: its first poll drops nothing', async () => {
     const fresh = await createTestDatabase();
-    const ds = await new DataSource(dataSourceOptions(config, fresh.url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(config, fresh.url, SCHEMA)).initialize();
     try {
       const migrations = new MigrationRunner(ds);
       const feed = new ChangeFeed(ds, config.database, new TestClock(), migrations);

@@ -1,16 +1,24 @@
 import type { AppConfig } from '@app/config';
 import type { DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from '../../../migrations';
+
+/** What a data source maps and migrates. The application passes its own (apps/auth-server/src/schema.ts). */
+export interface DataSourceSchema {
+  /** Each lib exports its own list (PERSISTENCE_ENTITIES, CLIENTS_ENTITIES, …). */
+  entities: NonNullable<DataSourceOptions['entities']>;
+  /** In order: migrations/index.ts. */
+  migrations: NonNullable<DataSourceOptions['migrations']>;
+}
 
 /** Connection settings shared by the app, the CLI and the TypeORM CLI data source. Never synchronize. */
-export function dataSourceOptions(config: AppConfig, url: string): DataSourceOptions {
+export function dataSourceOptions(config: AppConfig, url: string, schema: DataSourceSchema): DataSourceOptions {
   const db = config.database;
   return {
     type: 'postgres',
     url,
     synchronize: false,
     migrationsRun: false,
-    migrations: MIGRATIONS,
+    entities: schema.entities,
+    migrations: schema.migrations,
     migrationsTableName: 'typeorm_migrations',
     // Failed queries reach the caller and are logged once by the HTTP error filter, in the app's log format.
     logging: false,

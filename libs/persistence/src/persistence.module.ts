@@ -1,29 +1,25 @@
 import { AppConfig } from '@app/config';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions } from 'typeorm';
 import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { AuditTrail } from './audit/audit-trail';
 import { ChangeFeed } from './change-feed';
 import { Changes } from './changes';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, type DataSourceSchema } from './data-source-options';
 import { MigrationRunner } from './migration-runner';
 
 /** The entities this lib maps (the audit trail). */
 export const PERSISTENCE_ENTITIES = [AuditEntryEntity];
 
-/** A list of entities for a data source (each lib exports its own: PERSISTENCE_ENTITIES, CLIENTS_ENTITIES, …). */
-export type EntityList = NonNullable<DataSourceOptions['entities']>;
-
 /**
- * The data source (migrations run on start), the change feed and the audit trail, for every module. `entities`
- * is the application's one list (apps/auth-server/src/entities.ts), the same the TypeORM CLI and the command-line
- * tool use.
+ * The data source (migrations run on start), the change feed and the audit trail, for every module. `schema` is
+ * the application's entities and migrations (apps/auth-server/src/schema.ts), the same the TypeORM CLI and the
+ * command-line tool use.
  */
 @Global()
 @Module({})
 export class PersistenceModule {
-  static forRoot(entities: EntityList): DynamicModule {
+  static forRoot(schema: DataSourceSchema): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [
@@ -31,7 +27,7 @@ export class PersistenceModule {
           inject: [AppConfig],
           useFactory: (config: AppConfig) => {
             if (!config.database.url) throw new Error('database URL missing: start the embedded database first');
-            return { ...dataSourceOptions(config, config.database.url), entities, retryAttempts: 10, retryDelay: 1000 };
+            return { ...dataSourceOptions(config, config.database.url, schema), retryAttempts: 10, retryDelay: 1000 };
           },
         }),
       ],

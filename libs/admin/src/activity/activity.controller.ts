@@ -1,8 +1,7 @@
 import { type HistoryView, TokenHistory } from '@app/observability';
-import { Get, Query, UseInterceptors } from '@nestjs/common';
+import { Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminQueryPipe } from '../validation/admin-pipes';
 import { ActivityDto, LastTokenDto, LastTokenQueryDto } from './activity.dto';
@@ -12,7 +11,6 @@ import { ActivityDto, LastTokenDto, LastTokenQueryDto } from './activity.dto';
  * and per instance: behind a load balancer each instance answers for itself (Prometheus has the sum).
  */
 @AdminController('activity')
-@UseInterceptors(AdminErrorsInterceptor)
 export class ActivityController {
   constructor(private readonly history: TokenHistory) {}
 

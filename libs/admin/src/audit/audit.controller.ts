@@ -1,8 +1,7 @@
 import { AuditEntryView, AuditTrail, Page } from '@app/persistence';
-import { Get, Query, UseInterceptors } from '@nestjs/common';
+import { Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminQueryPipe } from '../validation/admin-pipes';
 import { AuditPageDto } from './audit-entry.dto';
@@ -10,7 +9,6 @@ import { AuditQueryDto } from './audit-query.dto';
 
 /** The audit trail of admin changes, newest first. */
 @AdminController('audit')
-@UseInterceptors(AdminErrorsInterceptor)
 export class AuditController {
   constructor(private readonly audit: AuditTrail) {}
 

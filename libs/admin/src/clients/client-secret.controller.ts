@@ -1,8 +1,7 @@
 import { ClientAdminService, toRotatedSecretView } from '@app/clients';
-import { Body, Header, HttpCode, Param, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminActor } from '../admin-actor.decorator';
 import { ClientMetadataPipe } from '../validation/admin-pipes';
@@ -12,7 +11,6 @@ import { RotateSecretDto } from './dto/rotate-secret.dto';
 
 /** Secret rotation, with an optional grace period for the previous secret. */
 @AdminController('clients')
-@UseInterceptors(AdminErrorsInterceptor)
 export class ClientSecretController {
   constructor(private readonly clients: ClientAdminService) {}
 

@@ -1,15 +1,13 @@
 import { ClientAdminService, cutoffSecond } from '@app/clients';
-import { Header, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminActor } from '../admin-actor.decorator';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { TokensRevokedResponseDto } from './dto/client-response.dto';
 
 /** The per-client token cut-off, for a leaked token: no body, nothing else about the client changes. */
 @AdminController('clients')
-@UseInterceptors(AdminErrorsInterceptor)
 export class ClientTokensController {
   constructor(private readonly clients: ClientAdminService) {}
 

@@ -1,6 +1,6 @@
 import { ClientAdminService, ClientView, UpdatedClientView } from '@app/clients';
 import { Page } from '@app/persistence';
-import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -11,7 +11,6 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminActor } from '../admin-actor.decorator';
 import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
@@ -23,7 +22,6 @@ import { UpdateClientDto } from './dto/update-client.dto';
 
 /** Client registration and management (RFC 7591 metadata names). */
 @AdminController('clients')
-@UseInterceptors(AdminErrorsInterceptor)
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'invalid_client_metadata (body) or invalid_request (query), with details' })
 export class ClientsController {
   constructor(private readonly clients: ClientAdminService) {}

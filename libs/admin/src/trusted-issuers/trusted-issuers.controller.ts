@@ -1,6 +1,6 @@
 import { TrustedIssuerAdminService, TrustedIssuerView } from '@app/clients';
 import { Page } from '@app/persistence';
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -11,7 +11,6 @@ import {
 } from '@nestjs/swagger';
 import { AdminActor } from '../admin-actor.decorator';
 import { AdminController } from '../admin-controller.decorator';
-import { AdminErrorsInterceptor } from '../errors/admin-errors.interceptor';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminQueryPipe, ClientMetadataPipe } from '../validation/admin-pipes';
 import { RequiredJsonBodyGuard } from '../validation/json-body.guard';
@@ -20,7 +19,6 @@ import { CreateTrustedIssuerDto, TrustedIssuerPageDto, TrustedIssuerResponseDto,
 
 /** Trusted issuers of workload tokens; `{issuer}` is the issuer URL, URL-encoded. */
 @AdminController('trusted-issuers')
-@UseInterceptors(AdminErrorsInterceptor)
 export class TrustedIssuersController {
   constructor(private readonly issuers: TrustedIssuerAdminService) {}
 

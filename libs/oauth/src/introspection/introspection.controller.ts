@@ -1,7 +1,7 @@
 import { ClientEntity } from '@app/clients';
-import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { AuthenticatedClient, BasicAuthGuard, OAuthParams, OAuthRequestParams } from '../client-auth';
-import { InvalidRequest } from '../errors';
+import { Controller, Get } from '@nestjs/common';
+import { AuthenticatedClient, OAuthParams, OAuthRequestParams } from '../client-auth';
+import { OAuthEndpoint, refuseGet } from '../oauth-endpoint.decorator';
 import { IntrospectionResponse } from './introspection-response';
 import { IntrospectionService } from './introspection.service';
 
@@ -10,11 +10,7 @@ import { IntrospectionService } from './introspection.service';
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
-  @Post('introspect')
-  @HttpCode(200)
-  @UseGuards(BasicAuthGuard)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @OAuthEndpoint('introspect')
   introspect(@AuthenticatedClient() client: ClientEntity, @OAuthRequestParams() params: OAuthParams): Promise<IntrospectionResponse> {
     return this.introspection.introspect(client, params);
   }
@@ -22,6 +18,6 @@ export class IntrospectionController {
   /** RFC 7662 §2.1: the request is an HTTP POST. */
   @Get('introspect')
   introspectByGet(): never {
-    throw new InvalidRequest('The introspection endpoint accepts POST only', undefined, 405, { Allow: 'POST' });
+    refuseGet('introspection');
   }
 }

@@ -5,7 +5,6 @@ import {
   Controller,
   Delete,
   Get,
-  Header,
   Headers,
   HttpCode,
   Injectable,
@@ -15,6 +14,7 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
+import { NoStore } from '../oauth-endpoint.decorator';
 import { InvalidClientMetadataError } from './registration-errors';
 import { RegistrationService } from './registration.service';
 
@@ -48,8 +48,7 @@ export class RegistrationController {
 
   @Post()
   @HttpCode(201)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   register(
     @Body() body: unknown,
     @Headers('content-type') type: string | undefined,
@@ -59,8 +58,7 @@ export class RegistrationController {
   }
 
   @Get(':client_id')
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   read(
     @Param('client_id') clientId: string,
     @Headers('authorization') authorization: string | undefined,
@@ -69,8 +67,7 @@ export class RegistrationController {
   }
 
   @Put(':client_id')
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @NoStore()
   update(
     @Param('client_id') clientId: string,
     @Body() body: unknown,

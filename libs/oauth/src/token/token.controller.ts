@@ -1,7 +1,6 @@
 import { ClientEntity } from '@app/clients';
-import { Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import {
-  BasicAuthGuard,
   ClientIfAuthenticated,
   OAuthParams,
   OAuthRequestParams,
@@ -11,8 +10,8 @@ import {
 } from '../client-auth';
 import { JWT_BEARER_GRANT } from '../grants/jwt-bearer.grant';
 import type { Confirmation } from '../dpop/confirmation';
-import { InvalidRequest } from '../errors';
 import { GrantRegistry } from '../grants/grant-registry';
+import { OAuthEndpoint, refuseGet } from '../oauth-endpoint.decorator';
 import { SenderConstraintGuard, TokenBinding } from './sender-constraint.guard';
 import { TokenResponse } from './token-response';
 
@@ -21,15 +20,11 @@ import { TokenResponse } from './token-response';
 export class TokenController {
   constructor(private readonly grants: GrantRegistry) {}
 
-  @Post('token')
-  @HttpCode(200)
-  @UseGuards(BasicAuthGuard, SenderConstraintGuard)
+  @OAuthEndpoint('token', SenderConstraintGuard)
   // RFC 7523 §3.1, a workload with no client of its own presents only its assertion.
   @UnauthenticatedGrants(JWT_BEARER_GRANT)
   // The seed's request sends grant_type and scope in the query string; resource/audience go with them.
   @ParamsFromQuery('grant_type', 'scope', 'resource', 'audience')
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
   token(
     @ClientIfAuthenticated() client: ClientEntity | undefined,
     @OAuthRequestParams() params: OAuthParams,
@@ -42,6 +37,6 @@ export class TokenController {
   /** RFC 6749 §3.2: the client MUST use POST. */
   @Get('token')
   tokenByGet(): never {
-    throw new InvalidRequest('The token endpoint accepts POST only', undefined, 405, { Allow: 'POST' });
+    refuseGet('token');
   }
 }
