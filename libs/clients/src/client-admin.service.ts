@@ -16,7 +16,7 @@ import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { adminClientConflict, type AdminClientChange, playgroundClientConflict } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
 import { ClientCredentials, secretForMethodChange } from './client-credentials';
-import { authMethodProblems } from './client-keys';
+import { authMethodProblems } from './client-public-key-rules';
 import { mtlsSubjectProblems, SECRETLESS_METHODS } from './mtls-client-rules';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, ClientView, NewClient, toClientColumns, toClientView } from './client-metadata';

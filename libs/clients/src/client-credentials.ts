@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClientMetadataError } from './client-admin.errors';
 import { tokenClaimsProblems, tokenExchangeProblems } from './client-claims';
-import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-keys';
+import { federatedCredentialProblems, type FieldProblem, jwksProblems, jwksUriProblems } from './client-public-key-rules';
 import type { ClientPatch } from './client-metadata';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
 import { SecretStorage } from './secrets/secret-storage';

@@ -16,7 +16,7 @@ export * from './deleted-client.entity';
 export * from './secrets/secret-hasher';
 export * from './token-cutoff';
 export * from './playground-client';
-export * from './client-keys';
+export * from './client-public-key-rules';
 export * from './federation/trusted-issuer.entity';
 export * from './federation/trusted-issuer.view';
 export * from './federation/trusted-issuer-admin.service';

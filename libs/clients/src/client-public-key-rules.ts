@@ -3,8 +3,9 @@ import { RESERVED_TOKEN_CLAIMS } from './client-claims';
 import type { FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /*
- * Rules on the keys and federated credentials of clients that authenticate with a JWT (RFC 7523 §2.2, RFC 7591 §2),
- * pure so the admin API, the CLI and unit tests share them. Each returns the problems found, by field.
+ * Rules on a client's own public keys (jwks, jwks_uri) and federated credentials, with which the server checks the
+ * JWTs the client authenticates with (RFC 7523 §2.2, RFC 7591 §2); the server's signing keys are libs/keys. Pure so
+ * the admin API, the CLI and unit tests share them. Each returns the problems found, by field.
  */
 
 export interface FieldProblem {
