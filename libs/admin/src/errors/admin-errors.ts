@@ -1,9 +1,5 @@
+import type { FieldProblem } from '@app/clients';
 import { ApiError } from '@app/oauth';
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 /** RFC 7591 §3.2.2: a metadata field is invalid; `details` names each wrong field. */
 export class InvalidClientMetadata extends ApiError {
