@@ -21,6 +21,6 @@ export * from './federation/trusted-issuer.entity';
 export * from './federation/trusted-issuer.view';
 export * from './federation/trusted-issuer-admin.service';
 export * from './federation/trusted-issuers';
-export * from './client-credentials';
+export * from './secrets/client-secret-store';
 export * from './client-claims';
 export * from './federation/federated-clients';
