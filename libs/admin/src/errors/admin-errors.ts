@@ -27,6 +27,19 @@ export class ClientIdConflict extends ApiError {
   }
 }
 
+export class TrustedIssuerNotFound extends ApiError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}
+
+/** The issuer is trusted already, or federated credentials still name it: then `client_ids` lists their clients. */
+export class TrustedIssuerConflict extends ApiError {
+  constructor(message: string, clientIds: readonly string[]) {
+    super('conflict', 409, message, undefined, {}, clientIds.length ? { client_ids: clientIds } : {});
+  }
+}
+
 /** RFC 7591 §3.1: client metadata is sent as application/json. */
 export class JsonRequired extends ApiError {
   constructor() {
