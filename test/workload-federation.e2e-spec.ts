@@ -121,7 +121,9 @@ describe('workload identity federation', () => {
       });
       expect((await admin.post('/admin/trusted-issuers', { issuer: gh, max_assertion_lifetime: 900 })).status).toBe(201);
       expect((await admin.post('/admin/trusted-issuers', { issuer: other, jwks_uri: `${other}/keys` })).status).toBe(201);
-      expect((await admin.post('/admin/trusted-issuers', { issuer: k8s })).status).toBe(409);
+      const again = await admin.post('/admin/trusted-issuers', { issuer: k8s });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({ error: 'conflict', error_description: `issuer "${k8s}" is already trusted` });
       const list = await admin.get('/admin/trusted-issuers?limit=2');
       expect(list.body.items.map((i: { issuer: string }) => i.issuer)).toEqual([gh, k8s]);
       expect(typeof list.body.next_cursor).toBe('string');
@@ -130,7 +132,9 @@ describe('workload identity federation', () => {
       expect(shown.body.max_assertion_lifetime).toBe(900);
       const patched = await admin.patch(`/admin/trusted-issuers/${encodeURIComponent(gh)}`, { signing_alg_values: ['RS256'] });
       expect(patched.body.signing_alg_values).toEqual(['RS256']);
-      expect((await admin.get(`/admin/trusted-issuers/${encodeURIComponent('https://nope.example.com')}`)).status).toBe(404);
+      const unknown = await admin.get(`/admin/trusted-issuers/${encodeURIComponent('https://nope.example.com')}`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body).toEqual({ error: 'not_found', error_description: 'No trusted issuer "https://nope.example.com"' });
       const bad = await admin.post('/admin/trusted-issuers', { issuer: 'not a url', signing_alg_values: ['HS256'] });
       expect(bad.status).toBe(400);
       expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['signing_alg_values']);
@@ -178,8 +182,7 @@ describe('workload identity federation', () => {
     it('refuses to delete an issuer that credentials still name (409 listing them)', async () => {
       const res = await admin.delete(`/admin/trusted-issuers/${encodeURIComponent(k8s)}`);
       expect(res.status).toBe(409);
-      expect(res.body.client_ids).toEqual(['billing']);
-      expect(res.body.error_description).toContain('"billing"');
+      expect(res.body).toEqual({ error: 'conflict', error_description: expect.stringContaining('"billing"'), client_ids: ['billing'] });
       expect((await admin.delete(`/admin/trusted-issuers/${encodeURIComponent(other)}`)).status).toBe(204);
     });
   });

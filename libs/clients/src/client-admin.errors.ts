@@ -35,9 +35,15 @@ export class ProtectedClientError extends Error {
   }
 }
 
+/** What is wrong with one field of a request, named by its path (`jwks.keys.0`), as the admin API reports it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 /** Metadata that is well-formed but wrong in context (RFC 7591 §3.2.2 invalid_client_metadata), per field. */
 export class ClientMetadataError extends Error {
-  constructor(readonly problems: { field: string; message: string }[]) {
+  constructor(readonly problems: FieldProblem[]) {
     super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
     this.name = 'ClientMetadataError';
   }

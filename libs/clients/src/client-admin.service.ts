@@ -15,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { adminClientConflict, type AdminClientChange, playgroundClientConflict } from './admin-client-policy';
 import { ClientIdTakenError, ClientMetadataError, ClientNotFoundError, ProtectedClientError } from './client-admin.errors';
-import { ClientCredentials, secretForMethodChange } from './client-credentials';
-import { authMethodProblems } from './client-keys';
+import { ClientMetadataChecks } from './client-metadata-checks';
+import { authMethodProblems } from './client-public-key-rules';
 import { mtlsSubjectProblems, SECRETLESS_METHODS } from './mtls-client-rules';
 import { accessTokenLifetime, storableClientId } from './client-rules';
 import { ClientPatch, NewClient, toClientColumns } from './client-metadata';
@@ -32,6 +32,7 @@ import {
 } from './client-view';
 import { generateClientSecret } from './secrets/client-secret';
 import { methodChangeSecretColumns, registeredSecretColumns, rotatedSecretColumns } from './secrets/secret-columns';
+import { ClientSecretStore, secretForMethodChange } from './secrets/client-secret-store';
 import { ClientEntity } from './client.entity';
 import { CLIENT_TOPIC } from './directory/client-directory';
 import { cutoffSecond, type CutoffReason } from './token-cutoff';
@@ -54,20 +55,21 @@ export class ClientAdminService {
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly credentials: ClientCredentials,
+    private readonly checks: ClientMetadataChecks,
+    private readonly secretStore: ClientSecretStore,
     private readonly changes: Changes,
   ) {}
 
   async create(input: NewClient, actor: string): Promise<ClientWithSecret> {
     const clientId = input.client_id ?? randomUUID();
     const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
-    this.credentials.assertMethodEnabled(method);
+    this.checks.assertMethodEnabled(method);
     if (SECRETLESS_METHODS.includes(method) && input.client_secret !== undefined) {
       throw new ClientMetadataError([{ field: 'client_secret', message: `a ${method} client has no secret` }]);
     }
     const columns = toClientColumns(input);
-    this.credentials.throwIfAny(
-      this.credentials.shapeProblems(input),
+    this.checks.throwIfAny(
+      this.checks.shapeProblems(input),
       authMethodProblems({
         method,
         jwks: columns.jwks ?? null,
@@ -79,10 +81,10 @@ export class ClientAdminService {
     const secret = SECRETLESS_METHODS.includes(method) ? undefined : (input.client_secret ?? generateClientSecret());
     const origin = input.client_secret === undefined ? 'generated' : 'supplied';
     const secretColumns = registeredSecretColumns(
-      secret === undefined ? undefined : await this.credentials.secretColumns(clientId, method, secret, origin),
+      secret === undefined ? undefined : await this.secretStore.secretColumns(clientId, method, secret, origin),
     );
     const client = await this.mutate(actor, 'client.created', clientId, async (m) => {
-      await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
+      await this.checks.checkFederation(m, clientId, columns.federatedCredentials);
       try {
         await m.insert(ClientEntity, { clientId, ...secretColumns, ...columns });
       } catch (err) {
@@ -124,13 +126,13 @@ export class ClientAdminService {
       audiences: columns.audiences,
       authMethod: columns.tokenEndpointAuthMethod,
     });
-    if (columns.tokenEndpointAuthMethod) this.credentials.assertMethodEnabled(columns.tokenEndpointAuthMethod);
-    this.credentials.throwIfAny(this.credentials.shapeProblems(patch));
+    if (columns.tokenEndpointAuthMethod) this.checks.assertMethodEnabled(columns.tokenEndpointAuthMethod);
+    this.checks.throwIfAny(this.checks.shapeProblems(patch));
     return this.mutate(actor, 'client.updated', clientId, async (m) => {
       const current = await this.lock(m, clientId);
       const before = toClientView(current);
       const after = { ...current, ...columns };
-      this.credentials.throwIfAny(
+      this.checks.throwIfAny(
         authMethodProblems({
           method: after.tokenEndpointAuthMethod,
           jwks: after.jwks,
@@ -139,7 +141,7 @@ export class ClientAdminService {
         }),
         mtlsSubjectProblems(after),
       );
-      if (columns.federatedCredentials) await this.credentials.checkFederation(m, clientId, columns.federatedCredentials);
+      if (columns.federatedCredentials) await this.checks.checkFederation(m, clientId, columns.federatedCredentials);
       const changes = changedFields(before, toClientView(after));
       if (Object.keys(changes).length === 0) return { result: before, details: null };
       const switched = secretForMethodChange(current.tokenEndpointAuthMethod, after.tokenEndpointAuthMethod);
@@ -148,7 +150,7 @@ export class ClientAdminService {
         switched,
         secret === undefined
           ? undefined
-          : await this.credentials.secretColumns(clientId, after.tokenEndpointAuthMethod, secret, 'generated'),
+          : await this.secretStore.secretColumns(clientId, after.tokenEndpointAuthMethod, secret, 'generated'),
       );
       // Disabling cuts off every token issued so far, so enabling again later does not revive them.
       const cutoff = current.enabled && columns.enabled === false ? this.cutoffColumns(current, 'disabled') : undefined;
@@ -193,7 +195,7 @@ export class ClientAdminService {
       if (SECRETLESS_METHODS.includes(method)) {
         throw new ClientMetadataError([{ field: 'token_endpoint_auth_method', message: `a ${method} client has no secret to rotate` }]);
       }
-      const issued = await this.credentials.secretColumns(clientId, method, secret, 'generated');
+      const issued = await this.secretStore.secretColumns(clientId, method, secret, 'generated');
       // revoke_tokens ends the grace at once.
       const grace = opts.revokeTokens ? 0 : graceSeconds;
       const previousSecretExpiresAt = grace > 0 ? new Date(this.clock.now() + grace * 1000) : null;
@@ -225,8 +227,8 @@ export class ClientAdminService {
       });
       const resealed: string[] = [];
       for (const row of rows) {
-        const current = row.sealedSecret === null ? undefined : this.credentials.reseal(row.clientId, row.sealedSecret);
-        const previous = row.previousSealedSecret === null ? undefined : this.credentials.reseal(row.clientId, row.previousSealedSecret);
+        const current = row.sealedSecret === null ? undefined : this.secretStore.reseal(row.clientId, row.sealedSecret);
+        const previous = row.previousSealedSecret === null ? undefined : this.secretStore.reseal(row.clientId, row.previousSealedSecret);
         if (current === undefined && previous === undefined) continue;
         await m.update(
           ClientEntity,

@@ -1,4 +1,4 @@
-import type { FieldProblem } from './client-keys';
+import type { FieldProblem } from './client-admin.errors';
 
 /*
  * Rules on what a client adds to its access tokens (static claims) and on what it may obtain for others by token

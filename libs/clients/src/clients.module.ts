@@ -2,7 +2,7 @@ import { KeyLifecycleModule } from '@app/keys';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientAdminService } from './client-admin.service';
-import { ClientCredentials } from './client-credentials';
+import { ClientMetadataChecks } from './client-metadata-checks';
 import { ClientEntity } from './client.entity';
 import { ClientsBootstrap } from './clients.bootstrap';
 import { ClientsService } from './clients.service';
@@ -11,6 +11,7 @@ import { TrustedIssuerAdminService } from './federation/trusted-issuer-admin.ser
 import { TrustedIssuerEntity } from './federation/trusted-issuer.entity';
 import { TrustedIssuers } from './federation/trusted-issuers';
 import { ClientDirectory } from './directory/client-directory';
+import { ClientSecretStore } from './secrets/client-secret-store';
 import { SecretHasher } from './secrets/secret-hasher';
 import { SecretStorage } from './secrets/secret-storage';
 import { FederatedClients } from './federation/federated-clients';
@@ -27,7 +28,8 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     SecretHasher,
     SecretStorage,
     ClientAdminService,
-    ClientCredentials,
+    ClientSecretStore,
+    ClientMetadataChecks,
     TrustedIssuerAdminService,
     TrustedIssuers,
     FederatedClients,
@@ -38,7 +40,7 @@ export const CLIENTS_ENTITIES = [ClientEntity, DeletedClientEntity, TrustedIssue
     SecretHasher,
     SecretStorage,
     ClientAdminService,
-    ClientCredentials,
+    ClientSecretStore,
     TrustedIssuerAdminService,
     TrustedIssuers,
     KeyLifecycleModule,

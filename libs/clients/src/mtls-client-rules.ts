@@ -1,4 +1,4 @@
-import type { FieldProblem } from './client-keys';
+import type { FieldProblem } from './client-admin.errors';
 import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
 
 /** Methods whose client has no secret at all: its proof is a key (RFC 7523 §2.2) or a certificate (RFC 8705 §2). */

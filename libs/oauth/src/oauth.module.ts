@@ -25,7 +25,7 @@ import { AccessTokenVerifier } from './token/access-token.verifier';
 import { ClientAuthThrottle } from './throttle/client-auth-throttle';
 import { SecurityEvents } from './throttle/security-events';
 import { TokenController } from './token/token.controller';
-import { TokenReuse } from './token-reuse/token-reuse';
+import { FreshOrReusedTokens } from './token-reuse/fresh-or-reused-tokens';
 import { JwtBearerGrant } from './grants/jwt-bearer.grant';
 import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { ExchangeTokens } from './token-exchange/exchange-tokens';
@@ -67,7 +67,7 @@ export const OAUTH_ENTITIES = [RevokedTokenEntity];
     ClientAuthThrottle,
     SecurityEvents,
     AccessTokenIssuer,
-    TokenReuse,
+    FreshOrReusedTokens,
     AccessTokenVerifier,
     RevocationStore,
     RevocationService,

@@ -10,7 +10,6 @@ const VERBS: Record<string, string> = {
   'client.deleted': 'deleted client',
   'client.secret_rotated': 'rotated the secret of',
   'client.tokens_revoked': 'revoked the tokens of',
-  'client.bootstrap_updated': 'updated at start-up:',
   'clients.secrets_resealed': 're-sealed client secrets',
   'trusted_issuer.created': 'trusted an issuer',
   'trusted_issuer.updated': 'changed a trusted issuer',

@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
-import { type FieldProblem, InvalidClientMetadata } from '../errors/admin-errors';
+import type { FieldProblem } from '@app/clients';
+import { InvalidClientMetadata } from '../errors/admin-errors';
 import { CreateTrustedIssuerDto } from '../trusted-issuers/trusted-issuer.dto';
 import { ClientMetadataPipe } from '../validation/admin-pipes';
 import { DesiredClientDto, MANAGED_BY } from './config-document.dto';

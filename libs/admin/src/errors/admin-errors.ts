@@ -1,9 +1,5 @@
+import type { FieldProblem } from '@app/clients';
 import { ApiError } from '@app/oauth';
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 /** RFC 7591 §3.2.2: a metadata field is invalid; `details` names each wrong field. */
 export class InvalidClientMetadata extends ApiError {
@@ -28,6 +24,19 @@ export class ClientNotFound extends ApiError {
 export class ClientIdConflict extends ApiError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
     super('conflict', 409, message, undefined, {}, extra);
+  }
+}
+
+export class TrustedIssuerNotFound extends ApiError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}
+
+/** The issuer is trusted already, or federated credentials still name it: then `client_ids` lists their clients. */
+export class TrustedIssuerConflict extends ApiError {
+  constructor(message: string, clientIds: readonly string[]) {
+    super('conflict', 409, message, undefined, {}, clientIds.length ? { client_ids: clientIds } : {});
   }
 }
 

@@ -1,6 +1,8 @@
+import type { FieldProblem } from '@app/clients';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export class FieldProblemDto {
+/** FieldProblem as the OpenAPI document shows it. */
+export class FieldProblemDto implements FieldProblem {
   @ApiProperty({ example: 'scope' }) field: string;
   @ApiProperty({ example: 'scope must be scope tokens separated by single spaces (RFC 6749 §3.3)' }) message: string;
 }

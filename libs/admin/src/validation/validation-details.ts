@@ -1,5 +1,5 @@
 import type { ValidationError } from 'class-validator';
-import type { FieldProblem } from '../errors/admin-errors';
+import type { FieldProblem } from '@app/clients';
 
 /** class-validator's error tree as one entry per wrong field, named by its path (`audience.0`). */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {

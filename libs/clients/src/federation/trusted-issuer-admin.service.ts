@@ -14,7 +14,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClientMetadataError, TrustedIssuerConflictError, TrustedIssuerNotFoundError } from '../client-admin.errors';
-import { jwksUriProblems } from '../client-keys';
+import { jwksUriProblems } from '../client-public-key-rules';
 import { TrustedIssuerEntity } from './trusted-issuer.entity';
 import {
   DEFAULT_ISSUER_ALGS,

@@ -1,5 +1,5 @@
 import type { ClientEntity } from '../client.entity';
-import type { secretForMethodChange } from '../client-credentials';
+import type { secretForMethodChange } from './client-secret-store';
 
 /**
  * The secret columns of a client row: one current secret (its hash, and for client_secret_jwt the secret sealed

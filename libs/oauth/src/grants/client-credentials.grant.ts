@@ -7,7 +7,7 @@ import type { Confirmation } from '../dpop/confirmation';
 import { UnauthorizedClient } from '../errors';
 import { AccessTokenIssuer } from '../token/access-token.issuer';
 import { TokenHook } from '../token-hook/token-hook';
-import { TokenReuse } from '../token-reuse/token-reuse';
+import { FreshOrReusedTokens } from '../token-reuse/fresh-or-reused-tokens';
 import { resolveAudience } from '../token/audience';
 import { grantScopes, parseScope } from '../token/scope';
 import { TokenResponse } from '../token/token-response';
@@ -19,7 +19,7 @@ export class ClientCredentialsGrant implements GrantHandler {
   readonly grantType = 'client_credentials';
 
   constructor(
-    private readonly tokens: TokenReuse,
+    private readonly freshOrReused: FreshOrReusedTokens,
     private readonly config: AppConfig,
     private readonly issuer: AccessTokenIssuer,
     private readonly hook: TokenHook,
@@ -54,7 +54,7 @@ export class ClientCredentialsGrant implements GrantHandler {
       issued = await this.issuer.issue({ ...request, claims: { ...client.tokenClaims, ...federated } });
     } else {
       // Static claims change only with the client's row, whose every change drops its reusable tokens.
-      issued = await this.tokens.issue(request, client);
+      issued = await this.freshOrReused.issue(request, client);
     }
     // RFC 9449 §5: a DPoP-bound token is of type DPoP; a certificate-bound one stays Bearer (RFC 8705 §3).
     const tokenType = binding && 'jkt' in binding ? 'DPoP' : 'Bearer';

@@ -10,10 +10,11 @@ export class AuditEntryEntity {
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at: Date;
 
-  /** The admin token's client_id, or "cli". */
+  /** The admin token's client_id, "cli", or a system actor (`system:…`). */
   @Column({ type: 'text' })
   actor: string;
 
+  /** One of AUDIT_ACTIONS (audit-trail.ts), read back as the text stored. */
   @Column({ type: 'text' })
   action: string;
 

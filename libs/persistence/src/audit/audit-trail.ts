@@ -4,23 +4,30 @@ import { type KeysetOrder, keysetPage, type Page } from '../page-cursor';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { currentAuditContext } from './audit-context';
 
-/** What happened, `<subject>.<past participle>`: every action the audit trail records. */
-export type AuditAction =
-  | 'client.created'
-  | 'client.updated'
-  | 'client.deleted'
-  | 'client.secret_rotated'
-  | 'client.tokens_revoked'
-  | 'clients.secrets_resealed'
-  | 'keys.activated'
-  | 'keys.next_created'
-  | 'keys.rotated'
-  | 'keys.rotated_immediately'
-  | 'keys.retired'
-  | 'keys.reencrypted'
-  | 'trusted_issuer.created'
-  | 'trusted_issuer.updated'
-  | 'trusted_issuer.deleted';
+/**
+ * Every action the audit trail records, `<subject>.<what was done>` in the past tense. Only `client.` rows name a
+ * client_id; `clients.` is a change to many clients at once (listed in details), `keys.` to the signing keys, and
+ * `trusted_issuer.` to one trusted issuer (named in details).
+ */
+export const AUDIT_ACTIONS = [
+  'client.created',
+  'client.updated',
+  'client.deleted',
+  'client.secret_rotated',
+  'client.tokens_revoked',
+  'clients.secrets_resealed',
+  'keys.activated',
+  'keys.next_created',
+  'keys.rotated',
+  'keys.rotated_immediately',
+  'keys.retired',
+  'keys.reencrypted',
+  'trusted_issuer.created',
+  'trusted_issuer.updated',
+  'trusted_issuer.deleted',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One state change to record. */
 export interface AuditRecord {

@@ -1,8 +1,8 @@
 import {
   ASYMMETRIC_ALGS,
-  ClientCredentials,
   ClientDirectory,
   type ClientEntity,
+  ClientSecretStore,
   type FederatedCredential,
   HMAC_ALG,
   type TrustedIssuerEntity,
@@ -49,7 +49,7 @@ export class ClientAssertionAuthenticator {
     private readonly remote: RemoteKeySets,
     private readonly usedIds: UsedAssertionIds,
     private readonly budget: VerificationBudget,
-    private readonly credentials: ClientCredentials,
+    private readonly secretStore: ClientSecretStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
@@ -212,7 +212,7 @@ export class ClientAssertionAuthenticator {
   }
 
   private secretsOf(client: ClientEntity): Uint8Array[] {
-    const { secrets, problems } = this.credentials.openSecrets(client, this.clock.now());
+    const { secrets, problems } = this.secretStore.openSecrets(client, this.clock.now());
     if (problems.length > 0) this.reportUnopenable(client, problems);
     if (secrets.length === 0) {
       // An operator's key configuration, not the client's request, and not a fault that a retry mends: the client

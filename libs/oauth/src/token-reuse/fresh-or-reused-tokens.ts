@@ -17,10 +17,11 @@ import { confirmationKey } from '../dpop/confirmation';
  * any change to its client (token cut-off included), and any key change, through the change feed: at once
  * here, within one poll interval on the other instances. Whatever the feed's timing, the reuse key includes the
  * client row's version (updated_at), so a request authenticated against a changed row never matches a token
- * made for the old one, and a token at or before the client's cut-off is neither stored nor served.
+ * made for the old one, and a token at or before the client's cut-off is neither stored nor served. With reuse off
+ * (TOKEN_REUSE_SECONDS=0, the default) or not applying, every token is fresh; the wait past a cut-off applies alike.
  */
 @Injectable()
-export class TokenReuse {
+export class FreshOrReusedTokens {
   private readonly store = new TokenReuseStore();
   private readonly seconds: number;
 

@@ -1,16 +1,13 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import type { FieldProblem } from './client-admin.errors';
 import { RESERVED_TOKEN_CLAIMS } from './client-claims';
 import type { FederatedCredential, JsonWebKeySet, TokenEndpointAuthMethod } from './client.entity';
 
 /*
- * Rules on the keys and federated credentials of clients that authenticate with a JWT (RFC 7523 §2.2, RFC 7591 §2),
- * pure so the admin API, the CLI and unit tests share them. Each returns the problems found, by field.
+ * Rules on a client's own public keys (jwks, jwks_uri) and federated credentials, with which the server checks the
+ * JWTs the client authenticates with (RFC 7523 §2.2, RFC 7591 §2); the server's signing keys are libs/keys. Pure so
+ * the admin API, the CLI and unit tests share them. Each returns the problems found, by field.
  */
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 /** Asymmetric JWS algorithms accepted for private_key_jwt (RFC 7518 §3.1); `none` and HMAC never. */
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { authMethodProblems, federatedCredentialProblems, jwksProblems, jwksUriProblems } from './client-keys';
+import { authMethodProblems, federatedCredentialProblems, jwksProblems, jwksUriProblems } from './client-public-key-rules';
 
 const ec = (): Record<string, string> =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as Record<string, string>;
@@ -11,7 +11,7 @@ const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.ex
 
 const fields = (p: { field: string }[]): string[] => p.map((x) => x.field);
 
-describe('client keys (RFC 7591 §2 jwks / jwks_uri)', () => {
+describe("a client's public keys (RFC 7591 §2 jwks / jwks_uri)", () => {
   it('accepts public EC, RSA and Ed25519 keys with distinct kids', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
     const ed = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
