@@ -234,4 +234,18 @@ describe('token exchange (RFC 8693)', () => {
     expect(denied.body.error).toBe('invalid_request');
     expect(denied.body.error_description).toMatch(/may_act/);
   });
+  it("right after the exchanging client's tokens are cut off, the token it answers is active (signed past the cut-off's second)", async () => {
+    await register('cutoff-svc', {
+      scope: 'ledger.read',
+      grant_types: ['client_credentials', GRANT],
+      token_exchange: { audiences: ['https://ledger.example'], scopes: ['orders.read'] },
+    });
+    const subject = await tokenOf('frontend');
+    const cut = await admin.post('/admin/clients/cutoff-svc/revoke-tokens');
+    expect(cut.status).toBe(200);
+    const res = await exchange('cutoff-svc', { subject_token: subject, subject_token_type: ACCESS_TOKEN });
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.body.access_token as string).iat).toBeGreaterThan(cut.body.tokens_revoked_before as number);
+    expect(await introspect(res.body.access_token as string)).toMatchObject({ active: true, client_id: 'cutoff-svc' });
+  });
 });

@@ -34,7 +34,15 @@ export class ClientCredentialsGrant implements GrantHandler {
     const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
     // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
     const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
-    const request = { clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims: client.tokenClaims, cnf: binding };
+    const request = {
+      clientId: client.clientId,
+      scopes,
+      audience,
+      ttlSeconds: ttl,
+      claims: client.tokenClaims,
+      cnf: binding,
+      clientCutoff: client.tokensRevokedBefore,
+    };
     // Claims mapped from a workload's platform token differ per token: such a token is never handed out again.
     const federated = federatedClaimsOf(client, params, this.config.issuer);
     let issued;

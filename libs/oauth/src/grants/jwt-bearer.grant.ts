@@ -93,7 +93,14 @@ export class JwtBearerGrant implements GrantHandler {
         claims: claims ?? {},
       });
     }
-    const issued = await this.issuer.issue({ clientId: client.clientId, scopes, audience, ttlSeconds: ttl, claims });
+    const issued = await this.issuer.issue({
+      clientId: client.clientId,
+      scopes,
+      audience,
+      ttlSeconds: ttl,
+      claims,
+      clientCutoff: client.tokensRevokedBefore,
+    });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (scopes.length) response.scope = scopes.join(' ');
     return response;

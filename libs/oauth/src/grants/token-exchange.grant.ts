@@ -86,7 +86,15 @@ export class TokenExchangeGrant implements GrantHandler {
         claims,
       });
     }
-    const issued = await this.issuer.issue({ clientId: client.clientId, subject: subject.sub, scopes, audience, ttlSeconds: ttl, claims });
+    const issued = await this.issuer.issue({
+      clientId: client.clientId,
+      subject: subject.sub,
+      scopes,
+      audience,
+      ttlSeconds: ttl,
+      claims,
+      clientCutoff: client.tokensRevokedBefore,
+    });
     const response: TokenResponse = {
       access_token: issued.token,
       issued_token_type: requestedType,

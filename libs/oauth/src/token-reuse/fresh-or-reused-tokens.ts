@@ -1,4 +1,4 @@
-import { ClientDirectory, type ClientEntity, cutoffSecond, isCutOff } from '@app/clients';
+import { ClientDirectory, type ClientEntity, isCutOff } from '@app/clients';
 import { AppConfig, Clock } from '@app/config';
 import { KEYS_TOPIC, KeysService } from '@app/keys';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
@@ -44,12 +44,10 @@ export class FreshOrReusedTokens {
   }
 
   /**
-   * A new token, or the one issued for the identical request of the same client row within the reuse window.
-   * Right after a cut-off (in the same second) it waits for the next second, so the token it answers is active:
-   * a token whose `iat` equals the cut-off second is cut off too (token-cutoff.ts).
+   * A new token, or the one issued for the identical request of the same client row within the reuse window and
+   * after its cut-off (a new one waits past the cut-off's second: AccessTokenIssuer).
    */
   async issue(req: AccessTokenRequest, client: Pick<ClientEntity, 'tokensRevokedBefore' | 'updatedAt'>): Promise<IssuedAccessToken> {
-    await this.waitPastCutoff(client);
     if (!this.applies(req)) return this.issuer.issue(req);
     // The binding is part of "identical" (bindings never mix), and so is the client row's version.
     const key = `${reuseKey(req.clientId, req.scopes, req.audience, client.updatedAt.getTime())}\u0000${confirmationKey(req.cnf)}`;
@@ -76,15 +74,6 @@ export class FreshOrReusedTokens {
       now,
     );
     return issued;
-  }
-
-  private async waitPastCutoff(client: Pick<ClientEntity, 'tokensRevokedBefore'>): Promise<void> {
-    if (client.tokensRevokedBefore === null) return;
-    const next = (cutoffSecond(client.tokensRevokedBefore) + 1) * 1000;
-    // A timer may fire a millisecond before the wall clock gets there: wait until the clock itself says so.
-    for (let wait = next - this.clock.now(); wait > 0 && wait <= 1000; wait = next - this.clock.now()) {
-      await new Promise((r) => setTimeout(r, wait + 1));
-    }
   }
 
   private applies(req: AccessTokenRequest): boolean {

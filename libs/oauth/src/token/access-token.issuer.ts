@@ -1,3 +1,4 @@
+import { cutoffSecond } from '@app/clients';
 import { Clock, ServerConfig, TokenConfig } from '@app/config';
 import { KeysService } from '@app/keys';
 import { Injectable } from '@nestjs/common';
@@ -16,6 +17,12 @@ export interface AccessTokenRequest {
   subject?: string;
   /** RFC 7800 `cnf`: the key (RFC 9449 §6.1) or certificate (RFC 8705 §3.1) the token is bound to. */
   cnf?: Confirmation;
+  /**
+   * The client's token cut-off (`tokens_revoked_before`), or null. A token whose `iat` is the cut-off's second is
+   * cut off too (token-cutoff.ts), so right after a cut-off the token is signed in the next second: whatever the
+   * grant, a token answered is active.
+   */
+  clientCutoff: Date | null;
 }
 
 export interface IssuedAccessToken {
@@ -51,6 +58,7 @@ export class AccessTokenIssuer {
   ) {}
 
   async issue(req: AccessTokenRequest): Promise<IssuedAccessToken> {
+    if (req.clientCutoff !== null) await this.waitPastCutoff(req.clientCutoff);
     const signer = this.keys.activeSigner();
     // Prepared once per signing key (a rotation brings a new signer object).
     let jws = this.jws;
@@ -75,6 +83,15 @@ export class AccessTokenIssuer {
       req.claims ? this.membersOf(req.claims) : undefined,
     );
     return { token, jti, kid: signer.kid, iat, expiresIn: req.ttlSeconds };
+  }
+
+  /** At most a second, and only in the cut-off's own second. */
+  private async waitPastCutoff(cutoff: Date): Promise<void> {
+    const next = (cutoffSecond(cutoff) + 1) * 1000;
+    // A timer may fire a millisecond before the wall clock gets there: wait until the clock itself says so.
+    for (let wait = next - this.clock.now(); wait > 0 && wait <= 1000; wait = next - this.clock.now()) {
+      await new Promise((r) => setTimeout(r, wait + 1));
+    }
   }
 
   /**
