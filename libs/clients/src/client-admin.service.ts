@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { AdminConfig, Clock, ServerConfig, TokenConfig } from '@app/config';
 import {
   type AuditAction,
   AuditTrail,
@@ -53,7 +53,9 @@ export class ClientAdminService {
     private readonly ds: DataSource,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
-    private readonly config: AppConfig,
+    private readonly tokens: TokenConfig,
+    private readonly server: ServerConfig,
+    private readonly admin: AdminConfig,
     private readonly clock: Clock,
     private readonly checks: ClientMetadataChecks,
     private readonly secretStore: ClientSecretStore,
@@ -118,7 +120,7 @@ export class ClientAdminService {
   async update(clientId: string, patch: ClientPatch, actor: string): Promise<UpdatedClientView> {
     const columns = toClientColumns(patch);
     if (patch.enabled === false) this.refuseForAdminClient(clientId, { kind: 'disable' });
-    const playground = playgroundClientConflict(this.config, clientId, patch.enabled);
+    const playground = playgroundClientConflict(this.server, clientId, patch.enabled);
     if (playground !== undefined) throw new ClientMetadataError([{ field: 'enabled', message: playground }]);
     this.refuseForAdminClient(clientId, {
       kind: 'update',
@@ -272,7 +274,7 @@ export class ClientAdminService {
   }
 
   private refuseForAdminClient(clientId: string, change: AdminClientChange): void {
-    const reason = adminClientConflict(this.config, clientId, change);
+    const reason = adminClientConflict({ admin: this.admin, production: this.server.production }, clientId, change);
     if (reason !== undefined) throw new ProtectedClientError(clientId, reason);
   }
 
@@ -301,6 +303,6 @@ export class ClientAdminService {
    */
   private outstandingTokenLifetime(c: ClientEntity): number {
     const unchanged = c.updatedAt.getTime() === c.createdAt.getTime();
-    return unchanged ? accessTokenLifetime(c.accessTokenTtl, this.config.tokens) : this.config.tokens.maxAccessTokenTtl;
+    return unchanged ? accessTokenLifetime(c.accessTokenTtl, this.tokens) : this.tokens.maxAccessTokenTtl;
   }
 }

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { AssertionConfig, ClaimsConfig, ServerConfig } from '@app/config';
 import { LOCK_CLIENT_OR_ISSUER_NAME, lockName } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -15,10 +15,14 @@ import type { ClientEntity, TokenEndpointAuthMethod } from './client.entity';
  */
 @Injectable()
 export class ClientMetadataChecks {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly assertions: AssertionConfig,
+    private readonly server: ServerConfig,
+    private readonly claims: ClaimsConfig,
+  ) {}
 
   assertMethodEnabled(method: TokenEndpointAuthMethod): void {
-    if (method === 'client_secret_jwt' && !this.config.assertions.clientSecretJwtEnabled) {
+    if (method === 'client_secret_jwt' && !this.assertions.clientSecretJwtEnabled) {
       throw new ClientMetadataError([
         { field: 'token_endpoint_auth_method', message: 'client_secret_jwt is not enabled on this server (CLIENT_SECRET_JWT_ENABLED)' },
       ]);
@@ -32,11 +36,11 @@ export class ClientMetadataChecks {
   shapeProblems(m: ClientPatch): FieldProblem[] {
     return [
       ...(m.jwks !== undefined && m.jwks !== null ? jwksProblems(m.jwks) : []),
-      ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.config.production) : []),
+      ...(m.jwks_uri !== undefined && m.jwks_uri !== null ? jwksUriProblems(m.jwks_uri, this.server.production) : []),
       ...(m.federated_credentials !== undefined ? federatedCredentialProblems(m.federated_credentials) : []),
-      ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.config.claims.maxBytes) : []),
+      ...(m.token_claims !== undefined && m.token_claims !== null ? tokenClaimsProblems(m.token_claims, this.claims.maxBytes) : []),
       ...(m.token_exchange !== undefined && m.token_exchange !== null ? tokenExchangeProblems(m.token_exchange) : []),
-      ...(m.token_hook === true && this.config.claims.hook === undefined
+      ...(m.token_hook === true && this.claims.hook === undefined
         ? [{ field: 'token_hook', message: 'no token hook is configured on this server (TOKEN_HOOK_URL)' }]
         : []),
     ];

@@ -1,5 +1,5 @@
 import { ClientAdminService, type ClientView, type NewClient, TrustedIssuerAdminService, type TrustedIssuerView } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AdminConfig } from '@app/config';
 import { type AuditVia, currentAuditContext, type Page, withAuditContext } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
 import { currentClientValue, planChanges, type PlanOptions } from './config-plan';
@@ -42,7 +42,7 @@ export class ClientsAsCodeService {
   constructor(
     private readonly clients: ClientAdminService,
     private readonly issuers: TrustedIssuerAdminService,
-    private readonly config: AppConfig,
+    private readonly admin: AdminConfig,
   ) {}
 
   async current(): Promise<CurrentState> {
@@ -114,7 +114,7 @@ export class ClientsAsCodeService {
   }
 
   private protectedIds(): string[] {
-    return this.config.admin.clientId === undefined ? [] : [this.config.admin.clientId];
+    return this.admin.clientId === undefined ? [] : [this.admin.clientId];
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { HttpConfig } from '@app/config';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
 import { ApiError, toApiError } from '@app/oauth';
@@ -31,9 +31,9 @@ export function toConfigApiError(err: unknown, retryAfterSeconds: number): unkno
 
 @Injectable()
 export class ConfigErrorsInterceptor implements NestInterceptor {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly http: HttpConfig) {}
 
   intercept(_: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(catchError((err: unknown) => throwError(() => toConfigApiError(err, this.config.http.retryAfterSeconds))));
+    return next.handle().pipe(catchError((err: unknown) => throwError(() => toConfigApiError(err, this.http.retryAfterSeconds))));
   }
 }

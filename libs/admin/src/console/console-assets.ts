@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { HttpConfig, ServerConfig } from '@app/config';
 import fastifyStatic from '@fastify/static';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -24,20 +24,21 @@ export class ConsoleAssets implements OnModuleInit {
   private readonly logger = new Logger('Console');
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly http: HttpConfig,
+    private readonly server: ServerConfig,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // No HTTP adapter: an application context without a listener (nothing to serve on).
-    if (!this.config.http.consoleEnabled || !this.adapterHost.httpAdapter) return;
+    if (!this.http.consoleEnabled || !this.adapterHost.httpAdapter) return;
     const root = consoleAssetsDir();
     if (!root || !existsSync(join(root, 'index.html'))) {
       this.logger.warn(`the console is enabled but not built (no ${root ?? 'dist/console'}/index.html): run npm run build`);
       return;
     }
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const prefix = `${this.config.basePath}/console/`;
+    const prefix = `${this.server.basePath}/console/`;
     // The page loads its files by relative URL, so {BASE}/console must become {BASE}/console/.
     fastify.get(prefix.slice(0, -1), (_req, reply) => reply.redirect(prefix, 301));
     void fastify.register(fastifyStatic, {

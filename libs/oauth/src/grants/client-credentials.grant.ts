@@ -1,5 +1,5 @@
 import { accessTokenLifetime, ClientEntity } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AdminConfig, ServerConfig, TokenConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { OAuthParams } from '../client-auth';
 import { federatedClaimsOf } from '../client-auth/assertion/claim-mappings';
@@ -20,7 +20,9 @@ export class ClientCredentialsGrant implements GrantHandler {
 
   constructor(
     private readonly freshOrReused: FreshOrReusedTokens,
-    private readonly config: AppConfig,
+    private readonly admin: AdminConfig,
+    private readonly tokens: TokenConfig,
+    private readonly server: ServerConfig,
     private readonly issuer: AccessTokenIssuer,
     private readonly hook: TokenHook,
   ) {}
@@ -30,10 +32,10 @@ export class ClientCredentialsGrant implements GrantHandler {
       throw new UnauthorizedClient('The client is not allowed to use the client_credentials grant');
     }
     const scopes = grantScopes(parseScope(params.single.get('scope')), client.scopes);
-    const audience = resolveAudience(client, params, this.config.admin.audience);
-    const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.config.tokens);
+    const audience = resolveAudience(client, params, this.admin.audience);
+    const clientTtl = accessTokenLifetime(client.accessTokenTtl, this.tokens);
     // A leaked admin token is worth the most: its lifetime is capped on its own (ADMIN_ACCESS_TOKEN_TTL).
-    const ttl = audience === this.config.admin.audience ? Math.min(clientTtl, this.config.admin.accessTokenTtl) : clientTtl;
+    const ttl = audience === this.admin.audience ? Math.min(clientTtl, this.admin.accessTokenTtl) : clientTtl;
     const request = {
       clientId: client.clientId,
       scopes,
@@ -44,7 +46,7 @@ export class ClientCredentialsGrant implements GrantHandler {
       clientCutoff: client.tokensRevokedBefore,
     };
     // Claims mapped from a workload's platform token differ per token: such a token is never handed out again.
-    const federated = federatedClaimsOf(client, params, this.config.issuer);
+    const federated = federatedClaimsOf(client, params, this.server.issuer);
     let issued;
     if (this.hook.appliesTo(client)) {
       // The hook decides per request (it may deny or add claims), so its tokens are never reused either.

@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { RegistrationConfig } from '@app/config';
 import {
   Body,
   CanActivate,
@@ -21,10 +21,10 @@ import { RegistrationService } from './registration.service';
 /** Off unless REGISTRATION_ENABLED=true: the routes then answer like any unknown route. */
 @Injectable()
 export class RegistrationEnabledGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly registration: RegistrationConfig) {}
 
   canActivate(): boolean {
-    if (!this.config.registration.enabled) throw new NotFoundException();
+    if (!this.registration.enabled) throw new NotFoundException();
     return true;
   }
 }

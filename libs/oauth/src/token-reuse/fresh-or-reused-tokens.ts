@@ -1,5 +1,5 @@
 import { ClientDirectory, type ClientEntity, isCutOff } from '@app/clients';
-import { AppConfig, Clock } from '@app/config';
+import { AdminConfig, Clock, TokenConfig } from '@app/config';
 import { KEYS_TOPIC, KeysService } from '@app/keys';
 import { ALL_KEYS, ChangeFeed } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
@@ -29,11 +29,12 @@ export class FreshOrReusedTokens {
     private readonly issuer: AccessTokenIssuer,
     private readonly keys: KeysService,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
+    tokens: TokenConfig,
+    private readonly admin: AdminConfig,
     feed: ChangeFeed,
     directory: ClientDirectory,
   ) {
-    this.seconds = config.tokens.reuseSeconds;
+    this.seconds = tokens.reuseSeconds;
     if (this.seconds === 0) return;
     directory.onChange((id) => (id === ALL_KEYS ? this.store.clear() : this.store.dropClient(id)));
     feed.subscribe(KEYS_TOPIC, () => this.store.clear());
@@ -79,7 +80,7 @@ export class FreshOrReusedTokens {
   private applies(req: AccessTokenRequest): boolean {
     if (this.seconds === 0 || this.seconds * 2 > req.ttlSeconds) return false;
     // Admin tokens always come fresh: they carry the admin scope or name the admin API as audience.
-    const admin = this.config.admin;
+    const admin = this.admin;
     if (req.scopes.includes(admin.scope)) return false;
     return typeof req.audience === 'string' ? req.audience !== admin.audience : !req.audience.includes(admin.audience);
   }

@@ -9,7 +9,7 @@ import {
   TrustedIssuers,
 } from '@app/clients';
 import { LruMap } from '@app/common';
-import { AppConfig, Clock } from '@app/config';
+import { AssertionConfig, ClientCacheConfig, Clock, ServerConfig } from '@app/config';
 import { Injectable, Logger } from '@nestjs/common';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters } from 'jose';
 import { InvalidRequest } from '../../errors';
@@ -50,15 +50,17 @@ export class ClientAssertionAuthenticator {
     private readonly usedIds: UsedAssertionIds,
     private readonly budget: VerificationBudget,
     private readonly secretStore: ClientSecretStore,
-    private readonly config: AppConfig,
+    clientCache: ClientCacheConfig,
+    private readonly assertions: AssertionConfig,
+    private readonly server: ServerConfig,
     private readonly clock: Clock,
   ) {
-    this.localKeys = new LruMap(config.clientCache.size);
+    this.localKeys = new LruMap(clientCache.size);
   }
 
   /** Algorithms accepted for a client's own assertions, as metadata lists them (RFC 8414 §2). */
   signingAlgs(): string[] {
-    return this.config.assertions.clientSecretJwtEnabled ? [...ASYMMETRIC_ALGS, HMAC_ALG] : [...ASYMMETRIC_ALGS];
+    return this.assertions.clientSecretJwtEnabled ? [...ASYMMETRIC_ALGS, HMAC_ALG] : [...ASYMMETRIC_ALGS];
   }
 
   /** `bodyClientId` is the request's client_id, if any. Returns the authenticated client (enabled). */
@@ -119,11 +121,11 @@ export class ClientAssertionAuthenticator {
     }
     const rules = {
       issuer: issuer.issuer,
-      defaultAudience: this.config.issuer,
+      defaultAudience: this.server.issuer,
       maxLifetime: issuer.maxAssertionLifetime,
       requireJti: credentials !== undefined && issuer.replayProtection,
       now: this.clock.nowSeconds(),
-      skew: this.config.assertions.clockSkewSeconds,
+      skew: this.assertions.clockSkewSeconds,
     };
     // Without credentials, the only one is "any subject, for this server".
     const against = credentials ?? [{ issuer: issuer.issuer, subject: String(claims.sub) }];
@@ -142,8 +144,8 @@ export class ClientAssertionAuthenticator {
     if (typeof header.alg !== 'string' || !accepted.includes(header.alg)) {
       throw new AssertionRejected('alg_not_allowed', `client assertions must be signed with one of ${accepted.join(', ')}`);
     }
-    const t = this.config.assertions;
-    const audiences = t.acceptTokenEndpointAud ? [this.config.issuer, `${this.config.issuer}/oauth2/token`] : [this.config.issuer];
+    const t = this.assertions;
+    const audiences = t.acceptTokenEndpointAud ? [this.server.issuer, `${this.server.issuer}/oauth2/token`] : [this.server.issuer];
     const { exp, jti } = checkClientAssertion(claims, {
       clientId,
       audiences,
@@ -153,7 +155,7 @@ export class ClientAssertionAuthenticator {
     });
     const client = await this.clientNamed(clientId);
     const method = client.tokenEndpointAuthMethod;
-    const hmac = method === 'client_secret_jwt' && this.config.assertions.clientSecretJwtEnabled;
+    const hmac = method === 'client_secret_jwt' && this.assertions.clientSecretJwtEnabled;
     if (method !== 'private_key_jwt' && !hmac) {
       throw new AssertionRejected('method_mismatch', `the client is registered for ${method}, not a JWT assertion`);
     }
@@ -194,11 +196,11 @@ export class ClientAssertionAuthenticator {
     }
     const { exp, jti } = checkFederatedAssertion(claims, client.federatedCredentials, {
       issuer: issuer.issuer,
-      defaultAudience: this.config.issuer,
+      defaultAudience: this.server.issuer,
       maxLifetime: issuer.maxAssertionLifetime,
       requireJti: issuer.replayProtection,
       now: this.clock.nowSeconds(),
-      skew: this.config.assertions.clockSkewSeconds,
+      skew: this.assertions.clockSkewSeconds,
     });
     if (issuer.replayProtection && jti !== undefined) await this.consume(issuer.issuer, jti, exp);
     return client;
@@ -294,7 +296,7 @@ export class ClientAssertionAuthenticator {
 
   private async consume(issuer: string, jti: string, exp: number): Promise<void> {
     // Kept past exp by the clock skew, during which the assertion would still be accepted.
-    if (!(await this.usedIds.consume(issuer, jti, exp + this.config.assertions.clockSkewSeconds))) {
+    if (!(await this.usedIds.consume(issuer, jti, exp + this.assertions.clockSkewSeconds))) {
       throw new AssertionRejected('replayed', 'this assertion (jti) was used before; sign a new one for each request');
     }
   }
