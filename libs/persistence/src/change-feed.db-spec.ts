@@ -90,15 +90,27 @@ describe('ChangeFeed (real PostgreSQL)', () => {
     expect(await db.query(`SELECT 1 FROM change_log WHERE key = 'b'`)).toHaveLength(0);
   });
 
-  it('reaches another instance on its next poll, once', async () => {
+  it('reaches another instance on its next poll, once, and the writer once (at its commit, not again from its poll)', async () => {
     const writer = await instance();
     const reader = await instance();
     await reader.feed.poll(); // baseline: whatever earlier tests wrote
+    await writer.feed.poll();
     reader.seen.length = 0;
+    writer.seen.length = 0;
     await writer.ds.transaction((m) => writer.feed.publish(m, CLIENT, 'c'));
+    // Published outside a transaction: applied at once.
+    await writer.feed.publish(writer.ds.manager, CLIENT, 'd');
+    expect(writer.seen).toEqual(['c', 'd']);
     await reader.feed.poll();
     await reader.feed.poll();
-    expect(reader.seen).toEqual(['c']);
+    expect(reader.seen).toEqual(['c', 'd']);
+    // The writer's caches filled again after its own change are not dropped a second time by the echo.
+    await writer.feed.poll();
+    expect(writer.seen).toEqual(['c', 'd']);
+    // A change by anyone else (another instance, the CLI, SQL) still reaches it.
+    await reader.ds.transaction((m) => reader.feed.publish(m, CLIENT, 'e'));
+    await writer.feed.poll();
+    expect(writer.seen).toEqual(['c', 'd', 'e']);
   });
 
   it('reads, on a poll asked for while another is in flight, the changes committed before the ask', async () => {

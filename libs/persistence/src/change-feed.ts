@@ -73,7 +73,13 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
   private queued: Promise<void> | undefined;
   private lastPrune = 0;
   /** Changes published inside a transaction, applied locally only once it commits. */
-  private readonly pending = new WeakMap<QueryRunner, [string, string][]>();
+  private readonly pending = new WeakMap<QueryRunner, { topic: string; key: string; seq: number }[]>();
+  /**
+   * Sequence numbers of this instance's own committed changes, already applied here: their rows are skipped when
+   * the poll reads them, so a change does not drop this instance's caches a second time (which would send the
+   * next requests to the database, and fail them while it is down) after they were filled again.
+   */
+  private readonly appliedHere = new Set<number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -124,15 +130,24 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
    */
   async publish<K>(manager: EntityManager, topic: ChangeTopic<K>, key: K): Promise<void> {
     const raw = topic.encode(key);
-    await manager.query('INSERT INTO change_log (topic, key) VALUES ($1, $2)', [topic.name, raw]);
+    const [row] = await manager.query<{ seq: string }[]>('INSERT INTO change_log (topic, key) VALUES ($1, $2) RETURNING seq::text AS seq', [
+      topic.name,
+      raw,
+    ]);
+    const change = { topic: topic.name, key: raw, seq: Number(row.seq) };
     const qr = manager.queryRunner;
     if (qr?.isTransactionActive) {
       const list = this.pending.get(qr) ?? [];
-      list.push([topic.name, raw]);
+      list.push(change);
       this.pending.set(qr, list);
     } else {
-      this.emit(topic.name, raw);
+      this.applyOwn(change);
     }
+  }
+
+  private applyOwn(change: { topic: string; key: string; seq: number }): void {
+    this.appliedHere.add(change.seq);
+    this.emit(change.topic, change.key);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
@@ -140,7 +155,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
     if (qr.isTransactionActive) return; // a savepoint was released; the outer transaction is still open
     const list = this.pending.get(qr);
     this.pending.delete(qr);
-    for (const [topic, key] of list ?? []) this.emit(topic, key);
+    for (const change of list ?? []) this.applyOwn(change);
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
@@ -212,9 +227,12 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown, EntitySu
       } else if (!this.gaps.delete(seq)) {
         continue;
       }
+      if (this.appliedHere.delete(seq)) continue;
       this.emit(r.topic, r.key);
     }
     this.cursor = cursor;
+    // An own change the cursor passed without reading it (pruned during an outage) will never be read.
+    for (const seq of this.appliedHere) if (seq <= cursor && !this.gaps.has(seq)) this.appliedHere.delete(seq);
     if (this.gaps.size > MAX_GAPS) {
       this.logger.warn('change feed sequence jumped; flushing caches');
       this.gaps.clear();
