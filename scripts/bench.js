@@ -311,7 +311,8 @@ async function main() {
     const { KeyEncrypter } = require(dist('libs/keys/src/key-encrypter.js'));
     const { SecretHasher } = require(dist('libs/clients/src/secrets/secret-hasher.js'));
     const { parseConfig } = require(dist('libs/config/src/index.js'));
-    const hasher = new SecretHasher(parseConfig({ SECRET_HASH_LOG_N: String(HASH_LOG_N) }));
+    const hashing = parseConfig({ SECRET_HASH_LOG_N: String(HASH_LOG_N) });
+    const hasher = new SecretHasher(hashing.secrets, hashing.throttle);
     const encrypter = new KeyEncrypter(kek.split(',').map((k) => Buffer.from(k.trim(), 'base64url')));
 
     const port = await freePort();
@@ -410,13 +411,16 @@ async function main() {
     // claims add is serialising them (once per client row) and the longer payload to encode and hash.
     if (want('claims')) {
       const claims = { tenant: 'acme', team: 'payments', environment: 'production', region: 'eu-west-1', cost_center: 'cc-4711' };
+      // With its change-feed row, as every writer of clients: the running server learns of the id within a poll.
       await pg.query(
-        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
+        `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', 'bench-claims'))
+         INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
          ON CONFLICT (client_id) DO UPDATE SET token_claims = EXCLUDED.token_claims`,
         [seedHash, SEED_SCOPES, JSON.stringify(claims)],
       );
       cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
       const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
+      await untilServed(port, auth);
       const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), {
         ...seed(50),
         headers: { authorization: auth },
@@ -526,12 +530,14 @@ async function main() {
       const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hook`;
       server = await startServer({ TOKEN_HOOK_URL: hookUrl, TOKEN_HOOK_SECRET: randomBytes(32).toString('base64url') });
       await pg.query(
-        `INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_hook) VALUES ('bench-hook', $1, $2, true)
+        `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', 'bench-hook'))
+         INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_hook) VALUES ('bench-hook', $1, $2, true)
          ON CONFLICT (client_id) DO UPDATE SET token_hook = true`,
         [seedHash, SEED_SCOPES],
       );
       cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-hook'`).then(() => undefined));
       const auth = `Basic ${Buffer.from(`bench-hook:${SEED_SECRET}`).toString('base64')}`;
+      await untilServed(port, auth);
       const row = await compare('token hook (local) vs none, RS256', server, server, seed(50), {
         ...seed(50),
         headers: { authorization: auth },
@@ -687,7 +693,8 @@ async function refusals(startServer, stop, pg, port, notes) {
   const supplied = 'a-supplied-secret-of-32-characters';
   const { SecretHasher } = require(dist('libs/clients/src/secrets/secret-hasher.js'));
   const { parseConfig } = require(dist('libs/config/src/index.js'));
-  const slowHash = await new SecretHasher(parseConfig({})).hash(supplied);
+  const defaults = parseConfig({});
+  const slowHash = await new SecretHasher(defaults.secrets, defaults.throttle).hash(supplied);
   const fastHash = `$sha256$${createHash('sha256').update(generated).digest('base64').slice(0, 43)}`;
   await pg.query(
     `INSERT INTO oauth_clients (client_id, secret_hash, scopes) VALUES ('bench-generated', $1, '{a}'), ('bench-supplied', $2, '{a}')
