@@ -1,6 +1,7 @@
 import { freePort } from '@app/persistence';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, resolve } from 'node:path';
@@ -229,6 +230,16 @@ describe('README examples', () => {
         unknown
       >;
       expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 14400, scope: 'customer.read customer.write country.read' });
+      // "Your first client" in embedded mode: the admin credentials come from the generated admin-client.json.
+      const first = testedBlocks().find((b) => b.includes('first-service'))!;
+      const printed = await sh(first.replaceAll('http://localhost:8085', `http://127.0.0.1:${port}`), { DATA_DIR: join(dir, 'data') });
+      const issued = JSON.parse(printed.trim().split('\n').pop()!) as { access_token: string; token_type: string };
+      expect(issued.token_type).toBe('Bearer');
+      expect(decodeJwt(issued.access_token)).toMatchObject({
+        client_id: 'first-service',
+        aud: 'https://orders.example',
+        scope: 'orders.read',
+      });
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
       const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
