@@ -3,7 +3,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { catchError, Observable, throwError } from 'rxjs';
 import { ApiError, toApiError } from '@app/oauth';
 import { toAdminApiError } from '../errors/admin-errors.interceptor';
-import { ClientIdConflict } from '../errors/admin-errors';
+import { ManagedElsewhere } from '../errors/admin-errors';
 import { ManagedElsewhereError } from './config-errors';
 import { ApplyFailedError } from './clients-as-code.service';
 
@@ -14,7 +14,10 @@ import { ApplyFailedError } from './clients-as-code.service';
  */
 export function toConfigApiError(err: unknown, retryAfterSeconds: number): unknown {
   if (err instanceof ManagedElsewhereError) {
-    return new ClientIdConflict(err.message, { client_ids: err.owners.map((o) => o.client_id) });
+    return new ManagedElsewhere(
+      err.message,
+      err.owners.map((o) => o.client_id),
+    );
   }
   if (err instanceof ApplyFailedError) {
     const mapped = toAdminApiError(err.cause);

@@ -14,6 +14,7 @@ import {
   ClientNotFound,
   InvalidAdminRequest,
   InvalidClientMetadata,
+  ProtectedClientChange,
   TrustedIssuerConflict,
   TrustedIssuerNotFound,
 } from './admin-errors';
@@ -22,7 +23,7 @@ import {
 export function toAdminApiError(err: unknown): unknown {
   if (err instanceof ClientNotFoundError) return new ClientNotFound(err.message);
   if (err instanceof ClientIdTakenError) return new ClientIdConflict(err.message);
-  if (err instanceof ProtectedClientError) return new ClientIdConflict(err.message);
+  if (err instanceof ProtectedClientError) return new ProtectedClientChange(err.message);
   if (err instanceof ClientMetadataError) return new InvalidClientMetadata(err.problems);
   if (err instanceof TrustedIssuerNotFoundError) return new TrustedIssuerNotFound(err.message);
   if (err instanceof TrustedIssuerConflictError) return new TrustedIssuerConflict(err.message, err.clientIds);

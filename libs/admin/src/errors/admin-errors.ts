@@ -21,9 +21,24 @@ export class ClientNotFound extends ApiError {
   }
 }
 
+/** The client id is taken (by a client, or by a deleted one's tombstone). */
 export class ClientIdConflict extends ApiError {
-  constructor(message: string, extra: Record<string, unknown> = {}) {
-    super('conflict', 409, message, undefined, {}, extra);
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
+/** A change the configuration forbids for this client: the bootstrap admin client, the playground in production. */
+export class ProtectedClientChange extends ApiError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
+/** Clients as code: the file claims clients another file (another `managed_by`) owns; `client_ids` names them. */
+export class ManagedElsewhere extends ApiError {
+  constructor(message: string, clientIds: string[]) {
+    super('conflict', 409, message, undefined, {}, { client_ids: clientIds });
   }
 }
 
