@@ -25,17 +25,26 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  let endedBy: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code, signal) => {
+      endedBy = signal;
+      res(code);
+    }),
+  );
   const proc: ServerProcess = {
     child,
     output: () => out,
     exited,
     async stop(graceMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const running = child.exitCode === null && child.signalCode === null;
+      if (running) child.kill('SIGTERM');
+      const timer = running ? setTimeout(() => child.kill('SIGKILL'), graceMs) : undefined;
       const code = await exited;
       clearTimeout(timer);
+      // A graceful stop exits 0; anything else is worth its output in the test log.
+      const when = running ? 'after SIGTERM' : 'before it was stopped';
+      if (code !== 0) process.stderr.write(`server process ended by ${code ?? endedBy} ${when}; its output:\n${out.slice(-4000)}\n`);
       return code;
     },
   };
