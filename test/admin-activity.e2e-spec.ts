@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminApi, requestToken } from './support/admin-api';
-import { runCli } from './support/cli';
+import { cliEnvFor, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { ADMIN_ID, ADMIN_SECRET, startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /*
  * What the console's dashboard and audit page read: this instance's recent token traffic, and the audit trail
@@ -22,18 +22,8 @@ describe('admin activity and audit filters', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'activity-e2e-'));
-    const kek = randomBytes(32).toString('base64url');
-    t = await startTestApp({ KEY_ENCRYPTION_KEYS: kek }, db);
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_KEYS: kek,
-      ADMIN_CLIENT_ID: ADMIN_ID,
-      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-      SECRET_HASH_LOG_N: '12',
-      DATA_DIR: dataDir,
-      ISSUER: t.issuer,
-    };
+    t = await startTestApp({ KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url') }, db);
+    env = cliEnvFor(t, { DATA_DIR: dataDir });
     admin = adminApi(t);
     const created = await admin.post('/admin/clients', { client_id: 'orders', scope: 'orders.read' });
     secret = created.body.client_secret;

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { requestToken } from './support/admin-api';
 import { onceClientKnown } from './support/change-feed';
-import { runCli } from './support/cli';
-import { ADMIN_ID, ADMIN_SECRET, startTestApp, type TestApp } from './support/test-app';
+import { cliEnvFor, runCli } from './support/cli';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /** The command line manages static claims and the token exchange policy as the admin API does, by field. */
 describe('CLI: token claims', () => {
@@ -11,17 +11,8 @@ describe('CLI: token claims', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    const kek = randomBytes(32).toString('base64url');
-    server = await startTestApp({ KEY_ENCRYPTION_KEYS: kek, CHANGE_POLL_INTERVAL_MS: '100' });
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: server.db.url,
-      KEY_ENCRYPTION_KEYS: kek,
-      ADMIN_CLIENT_ID: ADMIN_ID,
-      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-      SECRET_HASH_LOG_N: '12',
-      ISSUER: server.issuer,
-    };
+    server = await startTestApp({ KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'), CHANGE_POLL_INTERVAL_MS: '100' });
+    env = cliEnvFor(server);
   });
   afterAll(async () => server?.close());
 

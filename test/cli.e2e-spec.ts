@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
 import { onceClientKnown } from './support/change-feed';
-import { type CliRun, runCli } from './support/cli';
+import { cliEnvFor, type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { expectedClientView, viewTimestamps } from './support/clients';
 import { startServerProcess } from './support/server-process';
@@ -26,19 +26,10 @@ describe('CLI (npm run cli) against DATABASE_URL', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
-      ADMIN_CLIENT_ID: ADMIN_ID,
-      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-      SECRET_HASH_LOG_N: '12',
-      DATA_DIR: dataDir,
-    };
-    // A server on the same database, to see the CLI's changes from the token endpoint.
-    server = await startTestApp({ KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS, CHANGE_POLL_INTERVAL_MS: '100' }, db);
-    // Same issuer, hence the same admin audience, as the server (the admin client is checked against it at start).
-    env.ISSUER = server.issuer;
+    // A server on the same database, to see the CLI's changes from the token endpoint; the CLI shares its issuer
+    // (hence the admin audience, which the admin client is checked against at start).
+    server = await startTestApp({ KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'), CHANGE_POLL_INTERVAL_MS: '100' }, db);
+    env = cliEnvFor(server, { DATA_DIR: dataDir });
   });
   afterAll(async () => {
     await server?.close();

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestToken } from './support/admin-api';
 import { onceClientKnown } from './support/change-feed';
-import { type CliRun, runCli } from './support/cli';
+import { cliEnvFor, type CliRun, runCli } from './support/cli';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { ADMIN_ID, ADMIN_SECRET, startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 // Each test starts the built CLI several times: slow on a loaded machine.
 jest.setTimeout(180_000);
@@ -36,17 +36,8 @@ describe('Clients as code on the command line (plan, apply, export)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'gitops-cli-'));
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
-      ADMIN_CLIENT_ID: ADMIN_ID,
-      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-      SECRET_HASH_LOG_N: '12',
-      DATA_DIR: join(dir, 'data'),
-    };
-    server = await startTestApp({ KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS, CHANGE_POLL_INTERVAL_MS: '100' }, db);
-    env.ISSUER = server.issuer;
+    server = await startTestApp({ KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'), CHANGE_POLL_INTERVAL_MS: '100' }, db);
+    env = cliEnvFor(server, { DATA_DIR: join(dir, 'data') });
   });
   afterAll(async () => {
     await server?.close();

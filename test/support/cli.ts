@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ADMIN_ID, ADMIN_SECRET, type TestApp } from './test-app';
 
 /** The built command-line tool (`npm test` builds before Jest runs; alone: `npx nest build`). */
 const CLI_JS = resolve(__dirname, '../../dist/apps/auth-server/src/cli.js');
@@ -40,4 +41,21 @@ export function runCli(args: string[], env: Record<string, string>, opts: { stdi
     });
     child.stdin.end(opts.stdin ?? '');
   });
+}
+
+/**
+ * The environment of a CLI run beside `server`: its database, key-encryption keys, issuer (hence the admin audience)
+ * and admin client, so what the CLI changes the server honours; `extra` adds or overrides variables (DATA_DIR, ...).
+ */
+export function cliEnvFor(server: TestApp, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: server.db.url,
+    KEY_ENCRYPTION_KEYS: server.config.keys.encryptionKeys.map((k) => k.toString('base64url')).join(','),
+    ADMIN_CLIENT_ID: ADMIN_ID,
+    ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+    SECRET_HASH_LOG_N: '12',
+    ISSUER: server.issuer,
+    ...extra,
+  };
 }
