@@ -16,6 +16,20 @@ const SECRET = 'a-dpop-test-client-secret-0123456789';
  * DPoP (RFC 9449) at the token endpoint: a valid proof binds the token to the proof's key (cnf.jkt, token_type
  * DPoP); every broken proof is 400 invalid_dpop_proof naming what is wrong; nonces are shared by instances.
  */
+/**
+ * Two instances on one database with one issuer and key-encryption key, so proofs, jtis and nonces are checked
+ * across them. The issuer names 127.0.0.1, so the proofs' htu and the URL the tests call agree.
+ */
+async function twoInstances(env: Record<string, string>): Promise<{ t: TestApp; peer: TestApp }> {
+  const port = await freePort();
+  const t = await startTestApp({ PORT: String(port), ISSUER: `http://127.0.0.1:${port}/ms-auth-server`, ...env });
+  const peer = await startTestApp(
+    { ISSUER: t.issuer, KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url'), ...env },
+    t.db,
+  );
+  return { t, peer };
+}
+
 describe('DPoP sender-constrained tokens (RFC 9449)', () => {
   let t: TestApp;
   let peer: TestApp;
@@ -23,13 +37,7 @@ describe('DPoP sender-constrained tokens (RFC 9449)', () => {
   let key: DpopKey;
 
   beforeAll(async () => {
-    const port = await freePort();
-    // The issuer names 127.0.0.1, so the proofs' htu and the URL the tests call agree.
-    t = await startTestApp({ PORT: String(port), ISSUER: `http://127.0.0.1:${port}/ms-auth-server`, TOKEN_REUSE_SECONDS: '60' });
-    peer = await startTestApp(
-      { ISSUER: t.issuer, KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url'), TOKEN_REUSE_SECONDS: '60' },
-      t.db,
-    );
+    ({ t, peer } = await twoInstances({ TOKEN_REUSE_SECONDS: '60' }));
     tokenUrl = `${t.issuer}/oauth2/token`;
     await insertClient(t, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
     await insertClient(t, { clientId: 'svc-reuse', secret: SECRET, scopes: ['orders.read'] });
@@ -207,12 +215,7 @@ describe('DPoP server nonces (DPOP_NONCE_REQUIRED)', () => {
   let key: DpopKey;
 
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startTestApp({ PORT: String(port), ISSUER: `http://127.0.0.1:${port}/ms-auth-server`, DPOP_NONCE_REQUIRED: 'true' });
-    peer = await startTestApp(
-      { ISSUER: t.issuer, KEY_ENCRYPTION_KEYS: t.config.keys.encryptionKeys[0].toString('base64url'), DPOP_NONCE_REQUIRED: 'true' },
-      t.db,
-    );
+    ({ t, peer } = await twoInstances({ DPOP_NONCE_REQUIRED: 'true' }));
     tokenUrl = `${t.issuer}/oauth2/token`;
     await insertClient(t, { clientId: 'svc', secret: SECRET, scopes: ['orders.read'] });
     await peer.app.get(ChangeFeed).poll();
