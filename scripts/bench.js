@@ -392,6 +392,24 @@ async function main() {
       [SEED_ID, seedHash, SEED_SCOPES],
     );
     await untilServed(port, SEED_AUTH);
+    /**
+     * A client with the seed's secret and scopes plus `columns`, announced on the change feed as every writer of
+     * clients does (the running server learns of the id within a poll); its Basic header once the server serves it.
+     */
+    const seedLikeClient = async (clientId, columns) => {
+      const names = Object.keys(columns);
+      await pg.query(
+        `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', $1))
+         INSERT INTO oauth_clients (client_id, secret_hash, scopes, ${names.join(', ')})
+         VALUES ($1, $2, $3, ${names.map((_, i) => `$${i + 4}`).join(', ')})
+         ON CONFLICT (client_id) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}`,
+        [clientId, seedHash, SEED_SCOPES, ...Object.values(columns)],
+      );
+      cleanups.unshift(() => pg.query('DELETE FROM oauth_clients WHERE client_id = $1', [clientId]).then(() => undefined));
+      const auth = `Basic ${Buffer.from(`${clientId}:${SEED_SECRET}`).toString('base64')}`;
+      await untilServed(port, auth);
+      return auth;
+    };
     let { floor } = await startFloor(issuer);
     const seed = (connections) => ({ method: 'POST', path: SEED_PATH, headers: { authorization: SEED_AUTH }, connections });
 
@@ -411,16 +429,7 @@ async function main() {
     // claims add is serialising them (once per client row) and the longer payload to encode and hash.
     if (want('claims')) {
       const claims = { tenant: 'acme', team: 'payments', environment: 'production', region: 'eu-west-1', cost_center: 'cc-4711' };
-      // With its change-feed row, as every writer of clients: the running server learns of the id within a poll.
-      await pg.query(
-        `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', 'bench-claims'))
-         INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_claims) VALUES ('bench-claims', $1, $2, $3)
-         ON CONFLICT (client_id) DO UPDATE SET token_claims = EXCLUDED.token_claims`,
-        [seedHash, SEED_SCOPES, JSON.stringify(claims)],
-      );
-      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-claims'`).then(() => undefined));
-      const auth = `Basic ${Buffer.from(`bench-claims:${SEED_SECRET}`).toString('base64')}`;
-      await untilServed(port, auth);
+      const auth = await seedLikeClient('bench-claims', { token_claims: JSON.stringify(claims) });
       const row = await compare('static claims (5) vs none, RS256', server, server, seed(50), {
         ...seed(50),
         headers: { authorization: auth },
@@ -529,15 +538,7 @@ async function main() {
       await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
       const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hook`;
       server = await startServer({ TOKEN_HOOK_URL: hookUrl, TOKEN_HOOK_SECRET: randomBytes(32).toString('base64url') });
-      await pg.query(
-        `WITH announced AS (INSERT INTO change_log (topic, key) VALUES ('client', 'bench-hook'))
-         INSERT INTO oauth_clients (client_id, secret_hash, scopes, token_hook) VALUES ('bench-hook', $1, $2, true)
-         ON CONFLICT (client_id) DO UPDATE SET token_hook = true`,
-        [seedHash, SEED_SCOPES],
-      );
-      cleanups.unshift(() => pg.query(`DELETE FROM oauth_clients WHERE client_id = 'bench-hook'`).then(() => undefined));
-      const auth = `Basic ${Buffer.from(`bench-hook:${SEED_SECRET}`).toString('base64')}`;
-      await untilServed(port, auth);
+      const auth = await seedLikeClient('bench-hook', { token_hook: true });
       const row = await compare('token hook (local) vs none, RS256', server, server, seed(50), {
         ...seed(50),
         headers: { authorization: auth },
