@@ -92,14 +92,10 @@ export class ClientAssertionAuthenticator {
    * names no trusted issuer. Throws AssertionRejected.
    */
   async signedByTrustedIssuer(token: string): Promise<JwtClaims | undefined> {
-    const { header, claims } = decode(token);
-    const issuer = typeof claims.iss === 'string' && claims.iss !== '' ? await this.issuers.find(claims.iss) : null;
-    if (!issuer) return undefined;
-    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
-      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
-    }
-    await this.verify(issuer.issuer, token, issuer.signingAlgValues, await this.issuerKeys(issuer));
-    return claims;
+    const found = await this.trustedIssuerOf(token);
+    if (!found) return undefined;
+    await this.verifySignedBy(found.issuer, token);
+    return found.claims;
   }
 
   /**
@@ -113,12 +109,9 @@ export class ClientAssertionAuthenticator {
     token: string,
     credentials?: readonly FederatedCredential[],
   ): Promise<{ claims: JwtClaims; credential?: FederatedCredential } | undefined> {
-    const { header, claims } = decode(token);
-    const issuer = typeof claims.iss === 'string' && claims.iss !== '' ? await this.issuers.find(claims.iss) : null;
-    if (!issuer) return undefined;
-    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
-      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
-    }
+    const found = await this.trustedIssuerOf(token);
+    if (!found) return undefined;
+    const { claims, issuer } = found;
     const rules = {
       issuer: issuer.issuer,
       defaultAudience: this.server.issuer,
@@ -130,9 +123,24 @@ export class ClientAssertionAuthenticator {
     // Without credentials, the only one is "any subject, for this server".
     const against = credentials ?? [{ issuer: issuer.issuer, subject: String(claims.sub) }];
     const { exp, jti, credential } = checkFederatedAssertion(claims, against, rules);
-    await this.verify(issuer.issuer, token, issuer.signingAlgValues, await this.issuerKeys(issuer));
+    await this.verifySignedBy(issuer, token);
     if (rules.requireJti && jti !== undefined) await this.consume(issuer.issuer, jti, exp);
     return { claims, ...(credentials ? { credential } : {}) };
+  }
+
+  /** The trusted issuer `iss` names (undefined: none), once the header's algorithm is one it signs with. */
+  private async trustedIssuerOf(token: string): Promise<{ claims: JwtClaims; issuer: TrustedIssuerEntity } | undefined> {
+    const { header, claims } = decode(token);
+    const issuer = typeof claims.iss === 'string' && claims.iss !== '' ? await this.issuers.find(claims.iss) : null;
+    if (!issuer) return undefined;
+    if (typeof header.alg !== 'string' || !issuer.signingAlgValues.includes(header.alg)) {
+      throw new AssertionRejected('alg_not_allowed', `tokens of this issuer must be signed with ${issuer.signingAlgValues.join(', ')}`);
+    }
+    return { claims, issuer };
+  }
+
+  private async verifySignedBy(issuer: TrustedIssuerEntity, token: string): Promise<void> {
+    await this.verify(issuer.issuer, token, issuer.signingAlgValues, await this.issuerKeys(issuer));
   }
 
   /**
