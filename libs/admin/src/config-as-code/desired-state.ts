@@ -1,12 +1,4 @@
-import type {
-  ClientView,
-  FederatedCredential,
-  JsonWebKeySet,
-  TokenClaims,
-  TokenEndpointAuthMethod,
-  TokenExchangePolicy,
-  TrustedIssuerView,
-} from '@app/clients';
+import type { ClientMetadata, ClientView, TrustedIssuerView } from '@app/clients';
 
 /**
  * A desired-state document: the clients and trusted issuers that should exist, in the admin API's field names
@@ -19,29 +11,11 @@ export interface DesiredState {
   trusted_issuers: DesiredTrustedIssuer[];
 }
 
-export interface DesiredClient {
+/** One client of the file: the admin API's metadata, with the id and scope required; the file itself is `managed_by`. */
+export interface DesiredClient extends Omit<ClientMetadata, 'managed_by'> {
   client_id: string;
   scope: string;
-  client_name?: string | null;
-  token_endpoint_auth_method?: TokenEndpointAuthMethod;
-  grant_types?: string[];
-  access_token_ttl?: number | null;
-  audience?: string[];
-  introspect_any_token?: boolean;
-  jwks?: JsonWebKeySet | null;
-  jwks_uri?: string | null;
-  federated_credentials?: FederatedCredential[];
   enabled?: boolean;
-  token_claims?: TokenClaims | null;
-  token_exchange?: TokenExchangePolicy | null;
-  token_hook?: boolean;
-  dpop_bound_access_tokens?: boolean;
-  tls_client_certificate_bound_access_tokens?: boolean;
-  tls_client_auth_subject_dn?: string | null;
-  tls_client_auth_san_dns?: string | null;
-  tls_client_auth_san_uri?: string | null;
-  tls_client_auth_san_ip?: string | null;
-  tls_client_auth_san_email?: string | null;
 }
 
 export interface DesiredTrustedIssuer {
