@@ -66,7 +66,7 @@ describe('graceful shutdown', () => {
       }
     }
   }
-  async function stop(p: ServerProcess): Promise<number | null> {
+  async function stop(p: ServerProcess): Promise<number | NodeJS.Signals> {
     const code = await p.stop();
     running.delete(p);
     return code;

@@ -7,10 +7,10 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /** Resolves with the exit code once the process has exited. */
-  exited: Promise<number | null>;
-  /** SIGTERM, then wait for exit (SIGKILL after `graceMs`). */
-  stop(graceMs?: number): Promise<number | null>;
+  /** Resolves once the process has exited: its exit code, or the name of the signal that ended it. */
+  exited: Promise<number | NodeJS.Signals>;
+  /** SIGTERM, then wait for exit (SIGKILL after `graceMs`); resolves as `exited` does. */
+  stop(graceMs?: number): Promise<number | NodeJS.Signals>;
 }
 
 /**
@@ -25,13 +25,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  let endedBy: NodeJS.Signals | null = null;
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code, signal) => {
-      endedBy = signal;
-      res(code);
-    }),
-  );
+  // A graceful stop exits 0; a signal that ended the process is named, so a failed expectation says which.
+  const exited = new Promise<number | NodeJS.Signals>((res) => child.on('exit', (code, signal) => res(code ?? signal!)));
   const proc: ServerProcess = {
     child,
     output: () => out,
@@ -40,12 +35,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       const running = child.exitCode === null && child.signalCode === null;
       if (running) child.kill('SIGTERM');
       const timer = running ? setTimeout(() => child.kill('SIGKILL'), graceMs) : undefined;
-      const code = await exited;
+      const ended = await exited;
       clearTimeout(timer);
-      // A graceful stop exits 0; anything else is worth its output in the test log.
+      // Anything but a graceful exit is worth its output in the test log.
       const when = running ? 'after SIGTERM' : 'before it was stopped';
-      if (code !== 0) process.stderr.write(`server process ended by ${code ?? endedBy} ${when}; its output:\n${out.slice(-4000)}\n`);
-      return code;
+      if (ended !== 0) process.stderr.write(`server process ended by ${ended} ${when}; its output:\n${out.slice(-4000)}\n`);
+      return ended;
     },
   };
   const started = Date.now();
