@@ -21,6 +21,7 @@ describe('production start and the playground client (published secret)', () => 
       ADMIN_CLIENT_ID: ADMIN_ID,
       ADMIN_CLIENT_SECRET: ADMIN_SECRET,
       LOG_FORMAT: 'json',
+      METRICS_PORT: '0', // production's default, 9464, may be taken on this machine
     };
   });
   afterAll(async () => {
@@ -36,7 +37,7 @@ describe('production start and the playground client (published secret)', () => 
   it('refuses to start while an enabled client accepts the published secret, saying how to fix it', async () => {
     await insertClient(db, { clientId: 'service-client-jwt', secret: 'service-client-jwt-secret', scopes: ['customer.read'] });
     const started = startServerProcess({ ...env, PORT: String(await freePort()) });
-    await expect(started).rejects.toThrow(/server exited with 1 before listening/);
+    await expect(started).rejects.toThrow(/server exited with 1 before it logged/);
     const message = String(await started.catch((e: unknown) => e));
     expect(message).toContain(
       'refusing to start in production: client "service-client-jwt" is enabled and accepts the published playground secret',
@@ -58,7 +59,7 @@ describe('production start and the playground client (published secret)', () => 
       ADMIN_CLIENT_SECRET: 'a'.repeat(32),
       SECRET_HASH_LOG_N: '10',
     });
-    await expect(started).rejects.toThrow(/server exited with 78 before listening/);
+    await expect(started).rejects.toThrow(/server exited with 78 before it logged/);
     const message = String(await started.catch((e: unknown) => e));
     expect(message).toContain('TRUST_PROXY=true is refused in production');
     expect(message).toContain('ADMIN_CLIENT_SECRET has fewer than 8 distinct characters');

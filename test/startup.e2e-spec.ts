@@ -53,8 +53,8 @@ describe('server process start-up', () => {
   const dirs: string[] = [];
   const dbs: TestDatabase[] = [];
 
-  const start = async (env: Record<string, string>): Promise<ServerProcess> => {
-    const p = await startServerProcess(env);
+  const start = async (env: Record<string, string>, until?: RegExp): Promise<ServerProcess> => {
+    const p = await startServerProcess(env, { until });
     running.add(p);
     return p;
   };
@@ -134,6 +134,29 @@ describe('server process start-up', () => {
     }
     expect(await second.stop()).toBe(0);
     running.delete(second);
+  });
+
+  it('stops cleanly on a SIGTERM during start-up: exit 0, its PostgreSQL stopped, the port never opened', async () => {
+    const dataDir = join(tempDir('ms-auth-early-stop-'), 'data');
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: '0', PORT: String(port), SECRET_HASH_LOG_N: '12' };
+    // The embedded PostgreSQL is up; migrations, keys and clients are still to come.
+    const early = await start(env, /embedded PostgreSQL on 127\.0\.0\.1:\d+/);
+    const pgPort = Number(/embedded PostgreSQL on 127\.0\.0\.1:(\d+)/.exec(early.output())![1]);
+
+    expect(await early.stop()).toBe(0);
+    running.delete(early);
+    expect(early.output()).toContain('SIGTERM during start-up: stopping once the current step ends');
+    expect(early.output()).not.toContain('listening on http');
+    expect(await accepts(port)).toBe(false);
+    expect(await accepts(pgPort)).toBe(false);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    // Whatever the cut start had done, the next one completes it.
+    const next = await start(env);
+    await token(`http://127.0.0.1:${port}/ms-auth-server`);
+    expect(await next.stop()).toBe(0);
+    running.delete(next);
   });
 
   it('brings up two instances started together on one empty database, with one migration run and one key', async () => {

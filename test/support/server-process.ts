@@ -15,9 +15,12 @@ export interface ServerProcess {
 
 /**
  * Starts the built server (`dist/`, made by `npm test` before Jest runs) as a real process with exactly the
- * given environment (plus PATH/HOME), and waits until it logs that it listens.
+ * given environment (plus PATH/HOME), and waits until it logs that it listens (or, with `until`, that line).
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  { until = /listening on http/, timeoutMs = 60_000 }: { until?: RegExp; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN_JS], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,13 +47,13 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     },
   };
   const started = Date.now();
-  while (!/listening on http/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening:\n${out}`);
+  while (!until.test(out)) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it logged ${until}:\n${out}`);
     if (Date.now() - started > timeoutMs) {
       await proc.stop(1000);
-      throw new Error(`server did not listen within ${timeoutMs} ms:\n${out}`);
+      throw new Error(`server did not log ${until} within ${timeoutMs} ms:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 10));
   }
   return proc;
 }
