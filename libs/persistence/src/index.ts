@@ -4,6 +4,7 @@ export * from './change-feed';
 export * from './changes';
 export * from './data-source-options';
 export * from './embedded-postgres';
+export { freePort } from './free-port';
 export * from './infrastructure-error';
 export * from './unique-violation';
 export * from './migration-runner';
