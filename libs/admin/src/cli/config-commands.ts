@@ -1,5 +1,5 @@
 import { ClientAdminService, TrustedIssuerAdminService } from '@app/clients';
-import { AppConfig } from '@app/config';
+import { AdminConfig, TokenConfig } from '@app/config';
 import type { INestApplicationContext } from '@nestjs/common';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { InvalidClientMetadata } from '../errors/admin-errors';
 import { CLI_ACTOR, type CliCommand, type CliIo, CliResult, parse, UsageError } from './cli-command';
 
 const service = (app: INestApplicationContext): ClientsAsCodeService =>
-  new ClientsAsCodeService(app.get(ClientAdminService), app.get(TrustedIssuerAdminService), app.get(AppConfig));
+  new ClientsAsCodeService(app.get(ClientAdminService), app.get(TrustedIssuerAdminService), app.get(AdminConfig));
 
 /** `--prune` alone means delete; `--prune=disable` disables (parseArgs needs a value for a string option). */
 function withPruneValue(args: string[]): string[] {
@@ -34,7 +34,7 @@ async function readDocument(app: INestApplicationContext, file: string, io: CliI
   } catch (err) {
     throw new InvalidClientMetadata([{ field: 'file', message: `${file} is not YAML or JSON: ${(err as Error).message}` }]);
   }
-  const doc = await validateDocument(raw, app.get(AppConfig));
+  const doc = await validateDocument(raw, app.get(TokenConfig));
   checkPrunable(doc, pruneMode(prune));
   return doc;
 }

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@app/config';
+import type { TokenConfig } from '@app/config';
 import type { FieldProblem } from '@app/clients';
 import { InvalidClientMetadata } from '../errors/admin-errors';
 import { CreateTrustedIssuerDto } from '../trusted-issuers/trusted-issuer.dto';
@@ -15,7 +15,7 @@ export const MAX_ENTRIES = 5000;
  * messages a request would: every wrong field at once, each named by its path (`clients.3.scope`) and its entry's
  * id, an unknown field as "property x should not exist". Throws InvalidClientMetadata.
  */
-export async function validateDocument(raw: unknown, config: AppConfig): Promise<DesiredState> {
+export async function validateDocument(raw: unknown, tokens: TokenConfig): Promise<DesiredState> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InvalidClientMetadata([
       { field: 'document', message: 'the document must be an object {"clients": [...], "trusted_issuers": [...]}' },
@@ -29,7 +29,7 @@ export async function validateDocument(raw: unknown, config: AppConfig): Promise
   if (label !== undefined && (typeof label !== 'string' || !MANAGED_BY.test(label))) {
     problems.push({ field: 'managed_by', message: 'managed_by must be 1 to 255 printable ASCII characters without spaces' });
   }
-  const pipe = new ClientMetadataPipe(config.tokens);
+  const pipe = new ClientMetadataPipe(tokens);
   const clients = await entries(pipe, DesiredClientDto, doc.clients, 'clients', 'client_id', problems);
   const issuers = await entries(pipe, CreateTrustedIssuerDto, doc.trusted_issuers, 'trusted_issuers', 'issuer', problems);
   if (problems.length) throw new InvalidClientMetadata(problems);

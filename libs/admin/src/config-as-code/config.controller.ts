@@ -1,4 +1,4 @@
-import { AppConfig } from '@app/config';
+import { TokenConfig } from '@app/config';
 import { Body, Get, Header, HttpCode, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { AdminActor } from '../admin-actor.decorator';
@@ -29,7 +29,7 @@ const PRUNE_QUERY = {
 export class ConfigController {
   constructor(
     private readonly service: ClientsAsCodeService,
-    private readonly config: AppConfig,
+    private readonly tokens: TokenConfig,
   ) {}
 
   @Post('plan')
@@ -76,7 +76,7 @@ export class ConfigController {
 
   private async read(body: unknown, prune: unknown) {
     const mode = pruneMode(prune);
-    const doc = await validateDocument(body, this.config);
+    const doc = await validateDocument(body, this.tokens);
     checkPrunable(doc, mode);
     return { doc, mode };
   }
