@@ -1,4 +1,4 @@
-import { AppConfig, Clock } from '@app/config';
+import { AdminConfig, Clock, DatabaseConfig, ServerConfig } from '@app/config';
 import { Changes, LOCK_BOOTSTRAP, withAdvisoryLock } from '@app/persistence';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,7 +26,9 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly config: AppConfig,
+    private readonly server: ServerConfig,
+    private readonly admin: AdminConfig,
+    private readonly database: DatabaseConfig,
     private readonly secrets: SecretStorage,
     private readonly changes: Changes,
     private readonly directory: ClientDirectory,
@@ -35,12 +37,12 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await withAdvisoryLock(this.ds, LOCK_BOOTSTRAP, async () => {
-      if (this.config.seedPlaygroundClient) await this.seedPlayground();
+      if (this.server.seedPlaygroundClient) await this.seedPlayground();
       await this.ensureAdminClient();
     });
     // After the lock: whatever a twin instance seeded meanwhile is in the table now.
     await this.directory.loadIds();
-    if (this.config.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.secrets, this.clock.now());
+    if (this.server.production) await refuseWellKnownSecret(this.ds.getRepository(ClientEntity), this.secrets, this.clock.now());
     await this.reportSlowHashes();
   }
 
@@ -49,7 +51,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
    * production says once at start how many enabled clients still have one, so operators can rotate them.
    */
   private async reportSlowHashes(): Promise<void> {
-    if (!this.config.production) return;
+    if (!this.server.production) return;
     const [{ count }] = await this.ds.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM oauth_clients WHERE enabled AND secret_hash LIKE '$scrypt$%'`,
     );
@@ -75,7 +77,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
   }
 
   private async ensureAdminClient(): Promise<void> {
-    const { clientId, clientSecret, scope, audience } = this.config.admin;
+    const { clientId, clientSecret, scope, audience } = this.admin;
     const repo = this.ds.getRepository(ClientEntity);
     if (clientId && clientSecret) {
       await this.ensureConfiguredAdminClient(clientId, clientSecret);
@@ -85,7 +87,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
     // client: its random secret goes to a file beside that database, readable by this user only, so no
     // well-known admin secret exists and none is logged. A shared database (DATABASE_URL) gets none, since
     // instances must not each invent one.
-    if (!this.config.database.embedded) {
+    if (!this.database.embedded) {
       this.logger.warn(
         'no admin client configured: set ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET, or create one with `npm run cli -- create`',
       );
@@ -102,7 +104,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
       grantTypes: ['client_credentials'],
       tokenEndpointAuthMethod: 'client_secret_basic',
     });
-    const dir = resolve(this.config.database.dataDir);
+    const dir = resolve(this.database.dataDir);
     const file = resolve(dir, 'admin-client.json');
     await mkdir(dir, { recursive: true });
     await writeFile(file, JSON.stringify({ client_id: DEFAULT_ADMIN_CLIENT_ID, client_secret: secret }, null, 2) + '\n', { mode: 0o600 });
@@ -131,7 +133,7 @@ export class ClientsBootstrap implements OnApplicationBootstrap {
    * take away its admin scope or audience (409), and a state reached some other way is reported, not undone.
    */
   private async ensureConfiguredAdminClient(clientId: string, clientSecret: string): Promise<void> {
-    const { scope, audience } = this.config.admin;
+    const { scope, audience } = this.admin;
     const existing = await this.ds.getRepository(ClientEntity).findOneBy({ clientId });
     if (!existing) {
       await this.create('ADMIN_CLIENT_ID/ADMIN_CLIENT_SECRET', {

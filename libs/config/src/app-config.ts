@@ -7,7 +7,7 @@ import type { NodeEnv, ScopeFormat, SigningAlg } from './settings';
 export type { RawEnv } from './read-settings';
 export { SIGNING_ALGS, type NodeEnv, type ScopeFormat, type SigningAlg } from './settings';
 
-/** The server's own identity and listener: AppConfig's top-level settings, injectable alone as ServerConfig. */
+/** AppConfig's top-level settings (the server's identity and listener), injectable alone as ServerConfig. */
 export abstract class ServerConfig {
   abstract readonly nodeEnv: NodeEnv;
   abstract readonly production: boolean;
@@ -16,6 +16,11 @@ export abstract class ServerConfig {
   /** '' or '/segment[/segment]' without trailing slash. */
   abstract readonly basePath: string;
   abstract readonly issuer: string;
+  /**
+   * Create the quick start's playground client (well-known secret): by default only on the embedded database of
+   * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
+   */
+  abstract readonly seedPlaygroundClient: boolean;
 }
 
 /**
@@ -41,11 +46,6 @@ export abstract class AppConfig extends ServerConfig {
   abstract readonly senderConstraint: SenderConstraintConfig;
   abstract readonly claims: ClaimsConfig;
   abstract readonly registration: RegistrationConfig;
-  /**
-   * Create the quick start's playground client (well-known secret): by default only on the embedded database of
-   * a server listening on loopback outside production; anywhere else SEED_PLAYGROUND_CLIENT=true must ask for it.
-   */
-  abstract readonly seedPlaygroundClient: boolean;
   /** Settings that are allowed but unsafe where they are used; the server logs each once at start. */
   abstract readonly warnings: readonly string[];
 }

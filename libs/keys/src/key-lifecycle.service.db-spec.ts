@@ -37,7 +37,7 @@ async function instance(db: TestDatabase, env: RawEnv = {}): Promise<Instance> {
   const clock = new SystemClock();
   const feed = new ChangeFeed(ds, config.database, clock);
   const encrypter = new KeyEncrypter(config.keys.encryptionKeys);
-  const lifecycle = new KeyLifecycleService(ds, config, encrypter, feed, new AuditTrail(ds), clock);
+  const lifecycle = new KeyLifecycleService(ds, config.database, config.keys, config.tokens, encrypter, feed, new AuditTrail(ds), clock);
   return { ds, config, keys: new KeysService(ds, encrypter, lifecycle, clock, feed), lifecycle };
 }
 

@@ -1,4 +1,4 @@
-import { AppConfig, Clock, SigningAlg } from '@app/config';
+import { Clock, DatabaseConfig, KeysConfig, SigningAlg, TokenConfig } from '@app/config';
 import { AuditTrail, ChangeFeed, textTopic } from '@app/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
@@ -57,7 +57,7 @@ interface KeyPair {
  * (emergency rotation, expiry is KeysService's clean-up of rows already out of the JWKS) and re-encrypt. Each
  * change runs in one transaction under the key lock, re-reads the state after taking it (so of instances racing,
  * one acts and the others see the result), writes its audit row and publishes KEYS_TOPIC, so every instance
- * reloads the same key set within one change-poll interval. Its numbers come from rotationPolicy(config).
+ * reloads the same key set within one change-poll interval. Its numbers come from rotationPolicy (keys, token lifetimes, the change poll).
  */
 @Injectable()
 export class KeyLifecycleService {
@@ -67,13 +67,15 @@ export class KeyLifecycleService {
 
   constructor(
     private readonly ds: DataSource,
-    config: AppConfig,
+    database: DatabaseConfig,
+    keys: KeysConfig,
+    tokens: TokenConfig,
     private readonly encrypter: KeyEncrypter,
     private readonly feed: ChangeFeed,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
   ) {
-    this.policy = rotationPolicy(config);
+    this.policy = rotationPolicy({ database, keys, tokens });
   }
 
   /**
