@@ -2,11 +2,11 @@
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * SIGTERM and SIGINT, caught before start-up does anything that needs undoing. Without a listener, Node's default ends the process
- * at once, so a signal that arrived before the listener did (an orchestrator giving up on a slow start, or one
- * sent the moment "listening" was logged) would skip every clean-up step, the embedded PostgreSQL included.
- * Until the server listens, start-up asks `received` between its steps and unwinds; then `handOver` passes the
- * signal, even one already received, to the graceful shutdown. Only the first signal counts.
+ * SIGTERM and SIGINT, caught before start-up does anything that needs undoing. Without a listener, Node's default
+ * ends the process at once, so a signal that arrived before the listener did (an orchestrator giving up on a slow
+ * start, or one sent the moment "listening" was logged) would skip every clean-up step, the embedded PostgreSQL
+ * included. Until the server listens, start-up asks `received` between its steps and unwinds; then `handOver`
+ * passes the signal, even one already received, to the graceful shutdown. Only the first signal counts.
  */
 export class StopSignals {
   private first: string | undefined;
