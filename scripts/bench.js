@@ -31,7 +31,6 @@ const { tmpdir, cpus } = require('node:os');
 const { join, resolve } = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { parseArgs } = require('node:util');
-const net = require('node:net');
 
 const root = resolve(__dirname, '..');
 const dist = (p) => join(root, 'dist', p);
@@ -127,17 +126,6 @@ async function heapUsedMiB(server) {
   } catch {
     return NaN;
   }
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -315,6 +303,7 @@ async function main() {
     const hasher = new SecretHasher(hashing.secrets, hashing.throttle);
     const encrypter = new KeyEncrypter(kek.split(',').map((k) => Buffer.from(k.trim(), 'base64url')));
 
+    const { freePort } = require(dist('libs/persistence/src/free-port.js'));
     const port = await freePort();
     const floorPort = await freePort();
     const adminSecret = randomBytes(32).toString('base64url');
