@@ -27,17 +27,18 @@ async function bootstrap(): Promise<void> {
   const db = await openDatabase(config, log);
   config = db.config;
   const embedded = db.embedded;
-  const app = signals.received
-    ? undefined
-    : await createApp(config, pino).catch(async (err: unknown) => {
-        await embedded?.stop();
-        throw err;
-      });
-  if (!app || signals.received) {
+  // A stop signal during start-up: nothing was served, so undo what was started and exit.
+  const abandonStart = async (app?: { close(): Promise<void> }): Promise<void> => {
     await app?.close();
     await embedded?.stop();
     process.exit(0);
-  }
+  };
+  if (signals.received) await abandonStart();
+  const app = await createApp(config, pino).catch(async (err: unknown) => {
+    await embedded?.stop();
+    throw err;
+  });
+  if (signals.received) await abandonStart(app);
   await app.listen({ port: config.port, host: config.host });
   const metricsPort = config.metrics.enabled ? app.get(MetricsListener).port() : undefined;
 
